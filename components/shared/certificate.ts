@@ -1,0 +1,51 @@
+/**
+ * The TLS certificate of the HTTPS listeners: an existing ACM certificate, or a wildcard
+ * certificate for the environment's domain issued and DNS-validated in its Route 53 zone.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Tags, withComponent } from "../tags";
+
+export type CertificateArgs =
+  { readonly arn: string } | { readonly hostedZoneId: string; readonly domain: string; readonly tags: Tags };
+
+/** Returns the ARN of a validated certificate, issuing one when only a zone is given. */
+export function listenerCertificateArn(
+  name: string,
+  args: CertificateArgs,
+  parent: pulumi.Resource,
+): pulumi.Output<string> {
+  if ("arn" in args) return pulumi.output(args.arn);
+
+  const certificate = new aws.acm.Certificate(
+    `${name}-certificate`,
+    {
+      domainName: `*.${args.domain}`,
+      subjectAlternativeNames: [args.domain],
+      validationMethod: "DNS",
+      keyAlgorithm: "EC_prime256v1",
+      tags: withComponent(args.tags, "ingress"),
+    },
+    { parent },
+  );
+  // `*.domain` and `domain` share one validation record, so one record validates both names.
+  const option = certificate.domainValidationOptions.apply((options) => options[0]);
+  const record = new aws.route53.Record(
+    `${name}-certificate-validation-record`,
+    {
+      zoneId: args.hostedZoneId,
+      name: option.apply((o) => o.resourceRecordName),
+      type: option.apply((o) => o.resourceRecordType),
+      records: [option.apply((o) => o.resourceRecordValue)],
+      ttl: 300,
+      allowOverwrite: true,
+    },
+    { parent },
+  );
+  const validation = new aws.acm.CertificateValidation(
+    `${name}-certificate-validation`,
+    { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] },
+    { parent },
+  );
+  return validation.certificateArn;
+}

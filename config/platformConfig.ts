@@ -1,0 +1,509 @@
+/**
+ * The platform configuration model: which `bbws:*` keys a platform stack takes, how they are
+ * validated, and how they combine with the environment preset into `PlatformSettings`.
+ *
+ * Only composition roots (index.ts, the tenant stack program, the CLIs) call this; components
+ * receive the typed result as arguments.
+ */
+import { closest, distance } from "fastest-levenshtein";
+import { z } from "zod";
+import {
+  BackupPreset,
+  DatabasePreset,
+  ENVIRONMENTS,
+  EnvironmentName,
+  EnvironmentPreset,
+  PRESETS,
+} from "./presets";
+import { parseTaskSize } from "./fargateSizes";
+import { validateBackupLifecycles } from "../components/backup/lifecycle";
+
+/** The Pulumi project name; also the configuration namespace (`bbws:<key>`). */
+export const PROJECT = "bbws";
+
+/** Certificate for the HTTPS listeners: an existing ACM certificate, or one issued via DNS. */
+export type CertificateSource = { readonly arn: string } | { readonly hostedZoneId: string };
+
+/** Everything the platform program needs, validated and with the preset applied. */
+export interface PlatformSettings extends EnvironmentPreset {
+  readonly environment: EnvironmentName;
+  readonly region: string;
+  readonly drRegion: string;
+  /** Base DNS domain of the environment, e.g. wpdev.example.com. */
+  readonly domain: string;
+  readonly certificate: CertificateSource;
+  readonly vpcCidr: string;
+  /** Default WordPress image, as a path on ECR Public served through the pull-through cache. */
+  readonly wordpressImage: string;
+  /** E-mail address subscribed to the alarm and backup notification topics, if any. */
+  readonly alarmEmail?: string;
+}
+
+/** CloudWatch Logs accepts only these retention periods (PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const REGION_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const DOMAIN_PATTERN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+const text = (allowed: string, pattern: RegExp) => z.string().regex(pattern, allowed);
+const integer = (min: number, max: number) =>
+  z.preprocess(
+    toNumber,
+    z
+      .number({ message: `an integer from ${min} to ${max}` })
+      .int(`an integer from ${min} to ${max}`)
+      .min(min, `an integer from ${min} to ${max}`)
+      .max(max, `an integer from ${min} to ${max}`),
+  );
+const boolean = z.preprocess(toBoolean, z.boolean({ message: "true or false" }));
+const oneOf = <T extends string>(values: readonly [T, ...T[]]) =>
+  z.enum(values, { message: `one of ${values.join(", ")}` });
+
+function toNumber(value: unknown): unknown {
+  if (typeof value === "string" && value.trim() !== "" && !Number.isNaN(Number(value))) return Number(value);
+  return value;
+}
+function toBoolean(value: unknown): unknown {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  return value;
+}
+
+/** One `bbws:*` key: its Pulumi.yaml type, its description and its schema. */
+export interface ConfigKey {
+  readonly type: "string" | "integer" | "boolean";
+  readonly description: string;
+  readonly schema: z.ZodTypeAny;
+}
+
+/**
+ * Every key a platform stack accepts. Pulumi.yaml declares the same keys (a unit test keeps the
+ * two in step); keys not set fall back to the environment preset.
+ */
+export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
+  environment: {
+    type: "string",
+    description: "Environment preset (dev, test or prod). Defaults to the stack name.",
+    schema: oneOf(ENVIRONMENTS),
+  },
+  drRegion: {
+    type: "string",
+    description: "Region of the disaster-recovery backup vault. Defaults to eu-west-1.",
+    schema: text("an AWS region name such as eu-west-1", REGION_PATTERN),
+  },
+  domain: {
+    type: "string",
+    description: "Base DNS domain of the environment, e.g. wpdev.example.com.",
+    schema: text("a lower-case DNS name such as wpdev.example.com", DOMAIN_PATTERN),
+  },
+  certificateArn: {
+    type: "string",
+    description: "ARN of the ACM certificate for the HTTPS listeners (set this or hostedZoneId).",
+    schema: text(
+      "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)",
+      /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
+    ),
+  },
+  hostedZoneId: {
+    type: "string",
+    description: "Route 53 zone of the domain; a DNS-validated wildcard certificate is issued in it.",
+    schema: text("a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ", /^Z[A-Z0-9]{1,31}$/),
+  },
+  vpcCidr: {
+    type: "string",
+    description: "IPv4 CIDR of the VPC (a /16 to /20). Defaults to 10.0.0.0/16.",
+    schema: text(
+      "an IPv4 CIDR block from /16 to /20 such as 10.20.0.0/16",
+      /^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|20)$/,
+    ),
+  },
+  availabilityZones: {
+    type: "integer",
+    description: "Availability zones to spread subnets, tasks, EFS and Aurora over (2 or 3).",
+    schema: integer(2, 3),
+  },
+  natGateways: {
+    type: "string",
+    description: "NAT gateways: 'single' (one for the VPC) or 'onePerAz' (survives an AZ outage).",
+    schema: oneOf(["single", "onePerAz"]),
+  },
+  interfaceEndpoints: {
+    type: "boolean",
+    description: "Create interface endpoints for ECR, CloudWatch Logs, Secrets Manager and STS.",
+    schema: boolean,
+  },
+  containerInsights: {
+    type: "boolean",
+    description: "Enable ECS Container Insights on the cluster.",
+    schema: boolean,
+  },
+  logRetentionDays: {
+    type: "integer",
+    description: "Retention of the environment's container log group, in days.",
+    schema: z.preprocess(
+      toNumber,
+      z.number().refine((n) => (LOG_RETENTION_DAYS as readonly number[]).includes(n), {
+        message: `one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
+      }),
+    ),
+  },
+  albShards: {
+    type: "integer",
+    description: "Number of ALBs; each holds at most ~100 tenants (100 target groups per ALB).",
+    schema: integer(1, 50),
+  },
+  deletionProtection: {
+    type: "boolean",
+    description: "Deletion protection on the ALBs and Aurora, and `protect` on stateful resources.",
+    schema: boolean,
+  },
+  finalSnapshot: {
+    type: "boolean",
+    description: "Take a final Aurora snapshot when the cluster is deleted.",
+    schema: boolean,
+  },
+  dbMinCapacity: {
+    type: "string",
+    description: "Aurora Serverless v2 minimum capacity in ACUs (0 to 256, in steps of 0.5).",
+    schema: acuSchema(),
+  },
+  dbMaxCapacity: {
+    type: "string",
+    description: "Aurora Serverless v2 maximum capacity in ACUs (1 to 256, in steps of 0.5).",
+    schema: acuSchema(1),
+  },
+  dbReaders: {
+    type: "integer",
+    description: "Aurora readers in other availability zones, besides the writer (0 to 15).",
+    schema: integer(0, 15),
+  },
+  dbBackupRetentionDays: {
+    type: "integer",
+    description: "Aurora automated backup (point-in-time recovery) retention, 1 to 35 days.",
+    schema: integer(1, 35),
+  },
+  backupRetentionDays: {
+    type: "integer",
+    description: "Days AWS Backup keeps the hourly recovery points in the primary vault.",
+    schema: integer(1, 36500),
+  },
+  backupEfsColdStorageAfterDays: {
+    type: "integer",
+    description: "Days before EFS recovery points move to cold storage (needs retention >= this + 90).",
+    schema: integer(1, 36500),
+  },
+  backupDrCopyRetentionDays: {
+    type: "integer",
+    description: "Days the copies in the disaster-recovery vault are kept.",
+    schema: integer(1, 36500),
+  },
+  backupVaultLock: {
+    type: "string",
+    description: "Vault lock mode: none, governance or compliance (compliance cannot be undone).",
+    schema: oneOf(["none", "governance", "compliance"]),
+  },
+  backupRestoreTesting: {
+    type: "boolean",
+    description: "Run a monthly AWS Backup restore test of the EFS file system and Aurora cluster.",
+    schema: boolean,
+  },
+  tenantSize: {
+    type: "string",
+    description: "Default tenant task size: a tier (small, medium, large, xlarge) or cpu/memory.",
+    schema: z.string().superRefine((value, ctx) => {
+      const parsed = parseTaskSize(value);
+      if ("error" in parsed) ctx.addIssue({ code: "custom", message: parsed.error });
+    }),
+  },
+  tenantDesiredCount: {
+    type: "integer",
+    description: "Default number of tasks per tenant.",
+    schema: integer(0, 100),
+  },
+  tenantMinTasks: {
+    type: "integer",
+    description: "Default autoscaling minimum per tenant.",
+    schema: integer(0, 100),
+  },
+  tenantMaxTasks: {
+    type: "integer",
+    description: "Default autoscaling maximum per tenant.",
+    schema: integer(1, 100),
+  },
+  tenantFargateBase: {
+    type: "integer",
+    description: "Tasks per tenant that always run on on-demand FARGATE (0 allows all-Spot).",
+    schema: integer(0, 100),
+  },
+  tenantSpotWeight: {
+    type: "integer",
+    description: "Weight of FARGATE_SPOT in tenant services' capacity provider strategy.",
+    schema: integer(0, 1000),
+  },
+  tenantFargateWeight: {
+    type: "integer",
+    description: "Weight of FARGATE in tenant services' capacity provider strategy.",
+    schema: integer(0, 1000),
+  },
+  wordpressImage: {
+    type: "string",
+    description:
+      "Default WordPress image path on ECR Public, e.g. docker/library/wordpress:6.8-php8.3-apache.",
+    schema: text(
+      "an ECR Public image path with a tag, such as docker/library/wordpress:6.8-php8.3-apache",
+      /^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9._-]+$/,
+    ),
+  },
+  alarmEmail: {
+    type: "string",
+    description: "E-mail address subscribed to alarm and backup notifications (optional).",
+    schema: z.string().email("an e-mail address"),
+  },
+};
+
+function acuSchema(min = 0) {
+  const allowed = `a number of ACUs from ${min} to 256 in steps of 0.5`;
+  return z.preprocess(
+    toNumber,
+    z
+      .number({ message: allowed })
+      .min(min, allowed)
+      .max(256, allowed)
+      .refine((n) => Number.isInteger(n * 2), allowed),
+  );
+}
+
+/** One configuration problem: the key, what was received and what is allowed. */
+export interface ConfigProblem {
+  readonly key: string;
+  readonly received?: unknown;
+  readonly message: string;
+}
+
+/** Raised when a stack's configuration is invalid; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly ConfigProblem[],
+  ) {
+    super(
+      `Invalid configuration in ${source}:\n` +
+        problems
+          .map(
+            (p) =>
+              `  - ${p.key}: ${p.received === undefined ? "" : `got ${JSON.stringify(p.received)}; `}${p.message}`,
+          )
+          .join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Raw configuration: `bbws:*` keys without the namespace, plus the AWS region. */
+export interface RawPlatformConfig {
+  readonly stackName: string;
+  readonly region?: string;
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Validates raw stack configuration and applies the environment preset. Every problem is
+ * reported at once, each naming the key, the value received and what is allowed.
+ */
+export function resolvePlatformSettings(
+  raw: RawPlatformConfig,
+  source = `Pulumi.${raw.stackName}.yaml`,
+): PlatformSettings {
+  const problems: ConfigProblem[] = [];
+  const parsed: Record<string, unknown> = {};
+
+  for (const [key, value] of Object.entries(raw.values)) {
+    if (value === undefined || value === null) continue;
+    const spec = CONFIG_KEYS[key];
+    if (!spec) {
+      const hint = closestKey(key);
+      problems.push({
+        key: `${PROJECT}:${key}`,
+        message: `unknown key${hint ? `; did you mean ${PROJECT}:${hint}?` : ""} (known keys: see Pulumi.yaml)`,
+      });
+      continue;
+    }
+    const result = spec.schema.safeParse(value);
+    if (result.success) parsed[key] = result.data;
+    else
+      problems.push({
+        key: `${PROJECT}:${key}`,
+        received: value,
+        message: `allowed: ${result.error.issues[0].message}`,
+      });
+  }
+
+  const environment =
+    (parsed.environment as EnvironmentName | undefined) ?? defaultEnvironment(raw.stackName);
+  if (!environment) {
+    problems.push({
+      key: `${PROJECT}:environment`,
+      message: `not set, and the stack name "${raw.stackName}" is not an environment; allowed: ${ENVIRONMENTS.join(", ")}`,
+    });
+  }
+  if (!raw.region) {
+    problems.push({
+      key: "aws:region",
+      message: "required; set it with `pulumi config set aws:region af-south-1`",
+    });
+  } else if (!REGION_PATTERN.test(raw.region)) {
+    problems.push({
+      key: "aws:region",
+      received: raw.region,
+      message: "allowed: an AWS region name such as af-south-1",
+    });
+  }
+  if (parsed.domain === undefined && !problems.some((p) => p.key === `${PROJECT}:domain`)) {
+    problems.push({
+      key: `${PROJECT}:domain`,
+      message: "required: the environment's base DNS domain, e.g. wpdev.example.com",
+    });
+  }
+  const hasArn = parsed.certificateArn !== undefined;
+  const hasZone = parsed.hostedZoneId !== undefined;
+  if (hasArn === hasZone && !problems.some((p) => /certificateArn|hostedZoneId/.test(p.key))) {
+    problems.push({
+      key: `${PROJECT}:certificateArn`,
+      message: hasArn
+        ? "set either certificateArn or hostedZoneId, not both"
+        : "required: set certificateArn (an existing ACM certificate) or hostedZoneId (to issue one)",
+    });
+  }
+  if (problems.length > 0 || !environment) throw new ConfigError(source, problems);
+
+  const settings = applyOverrides(PRESETS[environment], parsed, {
+    environment,
+    region: raw.region!,
+    drRegion: (parsed.drRegion as string | undefined) ?? "eu-west-1",
+    domain: parsed.domain as string,
+    certificate: hasArn
+      ? { arn: parsed.certificateArn as string }
+      : { hostedZoneId: parsed.hostedZoneId as string },
+    vpcCidr: (parsed.vpcCidr as string | undefined) ?? "10.0.0.0/16",
+    wordpressImage:
+      (parsed.wordpressImage as string | undefined) ?? "docker/library/wordpress:6.8-php8.3-apache",
+    alarmEmail: parsed.alarmEmail as string | undefined,
+  });
+
+  const crossProblems = crossFieldProblems(settings);
+  if (crossProblems.length > 0) throw new ConfigError(source, crossProblems);
+  return settings;
+}
+
+function defaultEnvironment(stackName: string): EnvironmentName | undefined {
+  return (ENVIRONMENTS as readonly string[]).includes(stackName) ? (stackName as EnvironmentName) : undefined;
+}
+
+function applyOverrides(
+  preset: EnvironmentPreset,
+  p: Record<string, unknown>,
+  base: Omit<PlatformSettings, keyof EnvironmentPreset>,
+): PlatformSettings {
+  const pick = <T>(key: string, fallback: T): T => (p[key] as T | undefined) ?? fallback;
+  const database: DatabasePreset = {
+    minCapacity: pick("dbMinCapacity", preset.database.minCapacity),
+    maxCapacity: pick("dbMaxCapacity", preset.database.maxCapacity),
+    readers: pick("dbReaders", preset.database.readers),
+    backupRetentionDays: pick("dbBackupRetentionDays", preset.database.backupRetentionDays),
+  };
+  const lock = pick<string | undefined>("backupVaultLock", preset.backup.vaultLock);
+  const backup: BackupPreset = {
+    retentionDays: pick("backupRetentionDays", preset.backup.retentionDays),
+    efsColdStorageAfterDays: pick("backupEfsColdStorageAfterDays", preset.backup.efsColdStorageAfterDays),
+    drCopyRetentionDays: pick("backupDrCopyRetentionDays", preset.backup.drCopyRetentionDays),
+    vaultLock: lock === "none" ? undefined : (lock as BackupPreset["vaultLock"]),
+    restoreTesting: pick("backupRestoreTesting", preset.backup.restoreTesting),
+  };
+  const size =
+    p.tenantSize === undefined
+      ? preset.tenant.size
+      : (parseTaskSize(p.tenantSize as string) as { size: typeof preset.tenant.size }).size;
+  return {
+    ...base,
+    availabilityZones: pick("availabilityZones", preset.availabilityZones),
+    natGateways: pick("natGateways", preset.natGateways),
+    interfaceEndpoints: pick("interfaceEndpoints", preset.interfaceEndpoints),
+    containerInsights: pick("containerInsights", preset.containerInsights),
+    logRetentionDays: pick("logRetentionDays", preset.logRetentionDays),
+    clusterCapacityStrategy: preset.clusterCapacityStrategy,
+    tenant: {
+      size,
+      desiredCount: pick("tenantDesiredCount", preset.tenant.desiredCount),
+      minTasks: pick("tenantMinTasks", preset.tenant.minTasks),
+      maxTasks: pick("tenantMaxTasks", preset.tenant.maxTasks),
+      capacity: {
+        fargateBase: pick("tenantFargateBase", preset.tenant.capacity.fargateBase),
+        fargateWeight: pick("tenantFargateWeight", preset.tenant.capacity.fargateWeight),
+        spotWeight: pick("tenantSpotWeight", preset.tenant.capacity.spotWeight),
+      },
+      healthCheckGracePeriodSeconds: preset.tenant.healthCheckGracePeriodSeconds,
+    },
+    deletionProtection: pick("deletionProtection", preset.deletionProtection),
+    finalSnapshot: pick("finalSnapshot", preset.finalSnapshot),
+    database,
+    backup,
+    albShards: pick("albShards", preset.albShards),
+  };
+}
+
+function crossFieldProblems(s: PlatformSettings): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const key = (k: string) => `${PROJECT}:${k}`;
+  if (s.drRegion === s.region) {
+    problems.push({
+      key: key("drRegion"),
+      received: s.drRegion,
+      message: `must differ from aws:region (${s.region}): a DR copy in the same region survives no regional outage`,
+    });
+  }
+  if (s.database.minCapacity > s.database.maxCapacity) {
+    problems.push({
+      key: key("dbMinCapacity"),
+      received: s.database.minCapacity,
+      message: `must not exceed dbMaxCapacity (${s.database.maxCapacity})`,
+    });
+  }
+  const t = s.tenant;
+  if (t.minTasks > t.maxTasks) {
+    problems.push({
+      key: key("tenantMinTasks"),
+      received: t.minTasks,
+      message: `must not exceed tenantMaxTasks (${t.maxTasks})`,
+    });
+  }
+  if (t.desiredCount < t.minTasks || t.desiredCount > t.maxTasks) {
+    problems.push({
+      key: key("tenantDesiredCount"),
+      received: t.desiredCount,
+      message: `must lie between tenantMinTasks (${t.minTasks}) and tenantMaxTasks (${t.maxTasks})`,
+    });
+  }
+  if (t.capacity.fargateWeight + t.capacity.spotWeight === 0) {
+    problems.push({
+      key: key("tenantSpotWeight"),
+      received: 0,
+      message: "tenantSpotWeight and tenantFargateWeight cannot both be 0 (ECS needs one weight above 0)",
+    });
+  }
+  for (const problem of validateBackupLifecycles({
+    retentionDays: s.backup.retentionDays,
+    efsColdStorageAfterDays: s.backup.efsColdStorageAfterDays,
+    drCopyRetentionDays: s.backup.drCopyRetentionDays,
+  })) {
+    problems.push({ key: key(problem.configKey), received: problem.received, message: problem.message });
+  }
+  return problems;
+}
+
+/** The declared key closest to a mistyped one (edit distance <= 3), for "did you mean". */
+function closestKey(key: string): string | undefined {
+  const candidate = closest(key, Object.keys(CONFIG_KEYS));
+  return distance(key.toLowerCase(), candidate.toLowerCase()) <= 3 ? candidate : undefined;
+}

@@ -1,0 +1,56 @@
+/**
+ * Reads a platform stack's configuration, either from the running Pulumi program or from a
+ * committed `Pulumi.<stack>.yaml` (the tenant lifecycle and the offline engine need the
+ * platform's settings without running it).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { PROJECT, PlatformSettings, RawPlatformConfig, resolvePlatformSettings } from "./platformConfig";
+
+/** Reads and validates the configuration of the running platform program. */
+export function readPlatformSettings(): PlatformSettings {
+  const values: Record<string, unknown> = {};
+  const prefix = `${PROJECT}:`;
+  for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (key.startsWith(prefix)) values[key.slice(prefix.length)] = value;
+  }
+  const region = new pulumi.Config("aws").get("region");
+  return resolvePlatformSettings({ stackName: pulumi.getStack(), region, values });
+}
+
+/** Stack configuration as a flat map of fully qualified keys to string values. */
+export type FlatConfig = Record<string, string>;
+
+/** Reads `Pulumi.<stack>.yaml` from the project directory into raw platform configuration. */
+export function readStackFile(
+  stackName: string,
+  projectDir = path.resolve(__dirname, ".."),
+): { raw: RawPlatformConfig; flat: FlatConfig; file: string } {
+  const file = path.join(projectDir, `Pulumi.${stackName}.yaml`);
+  if (!fs.existsSync(file)) {
+    throw new Error(
+      `${file} does not exist: no stack configuration for "${stackName}" (create it with \`pulumi stack init ${stackName}\`)`,
+    );
+  }
+  const document = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  const flat: FlatConfig = {};
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(document.config ?? {})) {
+    if (value !== null && typeof value === "object") {
+      throw new Error(
+        `${file}: ${key} holds an object; BBWS keys are plain values (secrets are not needed by the platform)`,
+      );
+    }
+    flat[key] = String(value);
+    if (key.startsWith(`${PROJECT}:`)) values[key.slice(PROJECT.length + 1)] = String(value);
+  }
+  return { raw: { stackName, region: flat["aws:region"], values }, flat, file };
+}
+
+/** Settings of a platform stack read from its committed stack file. */
+export function loadStackSettings(stackName: string, projectDir?: string): PlatformSettings {
+  const { raw, file } = readStackFile(stackName, projectDir);
+  return resolvePlatformSettings(raw, path.basename(file));
+}

@@ -1,0 +1,210 @@
+/**
+ * Runs a Pulumi program in-process under the BBWS mocks, the way `pulumi up` runs it: inside a
+ * root `pulumi:pulumi:Stack` resource, with the stack's configuration set, and returns every
+ * resource it registered (URN, parent, provider, protect flag and inputs) plus its outputs.
+ *
+ * Unit tests and `npm run plan` both go through here.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AwsMocks, MockedResource, StackOutputsByName } from "./mocks";
+
+/** One resource of a stack run. */
+export interface RecordedResource extends MockedResource {
+  readonly urn: string;
+  /** URN of the parent resource; null for the root stack resource. */
+  readonly parent: string | null;
+  readonly protect: boolean;
+  /** Provider reference (`<urn>::<id>`), or "" for the default provider. */
+  readonly provider: string;
+  readonly dependencies: readonly string[];
+}
+
+/** The result of running one stack program. */
+export interface StackRun {
+  readonly project: string;
+  readonly stack: string;
+  readonly resources: readonly RecordedResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+export interface StackRunOptions {
+  readonly project: string;
+  readonly stack: string;
+  /** Default region of the stack (`aws:region`). */
+  readonly region: string;
+  /** Stack configuration, fully qualified keys (`bbws:environment`) to values. */
+  readonly config?: Readonly<Record<string, string>>;
+  /** Keys of `config` that are secrets. */
+  readonly secretKeys?: readonly string[];
+  /** Outputs of other stacks, for StackReferences. */
+  readonly stackOutputs?: StackOutputsByName;
+  /** Organization for StackReference names. @default "organization" */
+  readonly organization?: string;
+}
+
+/** The parts of the SDK's protobuf registration requests the recorder reads. */
+interface RegistrationRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getProvider(): string;
+  getProtect?(): boolean;
+  getDependenciesList?(): string[];
+}
+interface RegistrationResponse {
+  getUrn(): string;
+}
+type MonitorCallback = (err: unknown, resp: RegistrationResponse) => void;
+type MonitorMethod = (req: RegistrationRequest, callback: MonitorCallback) => void;
+/** The mock monitor, as far as the recorder patches it. */
+interface PatchableMonitor {
+  newUrn: (parent: string | undefined, type: string, name: string) => string;
+  registerResource: MonitorMethod;
+  readResource: MonitorMethod;
+}
+
+/** A stack program failed: names the stack, the resource (when known) and the message. */
+export class StackRunError extends Error {
+  constructor(
+    readonly stack: string,
+    readonly failures: readonly { readonly resource?: string; readonly message: string }[],
+  ) {
+    super(
+      `stack ${stack} failed:\n` +
+        failures.map((f) => `  - ${f.resource ? `${f.resource}: ` : ""}${f.message}`).join("\n"),
+    );
+    this.name = "StackRunError";
+  }
+}
+
+/**
+ * The URN the Pulumi engine would give: the parent's qualified type chain, except that
+ * children of the root stack resource carry no prefix.
+ */
+export function engineUrn(
+  stack: string,
+  project: string,
+  parent: string | undefined,
+  type: string,
+  name: string,
+): string {
+  let qualified = type;
+  if (parent) {
+    const parentQualified = parent.split("::")[2];
+    if (parentQualified !== "pulumi:pulumi:Stack") qualified = `${parentQualified}$${type}`;
+  }
+  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+// Serializes runs: the Pulumi runtime state these runs replace is process-global.
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs `program` as the stack described by `options`. */
+export function runStack(options: StackRunOptions, program: () => unknown): Promise<StackRun> {
+  const run = queue.then(() => runExclusive(options, program));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function runExclusive(options: StackRunOptions, program: () => unknown): Promise<StackRun> {
+  const mocks = new AwsMocks({ region: options.region, stackOutputs: options.stackOutputs });
+  await pulumi.runtime.setMocks(
+    mocks,
+    options.project,
+    options.stack,
+    false,
+    options.organization ?? "organization",
+  );
+  pulumi.runtime.setAllConfig({ "aws:region": options.region, ...options.config }, [
+    ...(options.secretKeys ?? []),
+  ]);
+
+  const resources: RecordedResource[] = [];
+  const failures: { resource?: string; message: string }[] = [];
+  instrumentMonitor(options, mocks, resources, failures);
+
+  const restoreTraces = cheapStackTraces();
+  try {
+    let outputs: Record<string, unknown> = {};
+    try {
+      outputs = (await pulumi.runtime.runInPulumiStack(async () => (await program()) as pulumi.Inputs)) ?? {};
+    } catch (error) {
+      failures.push({ message: describeError(error) });
+    }
+    await waitForOutstandingWork();
+    if (failures.length > 0) throw new StackRunError(options.stack, failures);
+    return { project: options.project, stack: options.stack, resources, outputs };
+  } finally {
+    restoreTraces();
+  }
+}
+
+/**
+ * Wraps the mock monitor so every registration is recorded with what the mocks do not see
+ * (URN, parent, protect, provider, dependencies) and every failure is kept with its resource.
+ */
+function instrumentMonitor(
+  options: StackRunOptions,
+  mocks: AwsMocks,
+  resources: RecordedResource[],
+  failures: { resource?: string; message: string }[],
+): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as PatchableMonitor;
+  monitor.newUrn = (parent: string | undefined, type: string, name: string) =>
+    engineUrn(options.stack, options.project, parent, type, name);
+
+  const claimed = new Set<MockedResource>();
+  const record = (req: RegistrationRequest, urn: string) => {
+    const type = req.getType();
+    const name = req.getName();
+    const mocked = mocks.resources.find((r) => !claimed.has(r) && r.type === type && r.name === name);
+    if (!mocked) return;
+    claimed.add(mocked);
+    resources.push({
+      ...mocked,
+      urn,
+      parent: req.getParent() || null,
+      protect: req.getProtect?.() ?? false,
+      provider: req.getProvider() ?? "",
+      dependencies: req.getDependenciesList?.() ?? [],
+    });
+  };
+  for (const method of ["registerResource", "readResource"] as const) {
+    const base = monitor[method].bind(monitor);
+    monitor[method] = (req, callback) =>
+      base(req, (err, resp) => {
+        if (err)
+          failures.push({ resource: `${req.getType()} "${req.getName()}"`, message: describeError(err) });
+        else record(req, resp.getUrn());
+        callback(err, resp);
+      });
+  }
+}
+
+async function waitForOutstandingWork(): Promise<void> {
+  // Internal to the SDK (hidden from its typings) but what `pulumi up` itself awaits.
+  const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
+  if (runtime.waitForRPCs) await runtime.waitForRPCs();
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/**
+ * The SDK captures and formats a stack trace for every resource and every internal promise,
+ * which costs more than everything else the mocks do. Plans report errors by resource and
+ * message, so traces are made cheap for the duration of a run.
+ */
+function cheapStackTraces(): () => void {
+  const limit = Error.stackTraceLimit;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- saved to be restored as is
+  const prepare = Error.prepareStackTrace;
+  Error.stackTraceLimit = 0;
+  Error.prepareStackTrace = () => "";
+  return () => {
+    Error.stackTraceLimit = limit;
+    Error.prepareStackTrace = prepare;
+  };
+}
