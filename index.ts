@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import { readPlatformSettings } from "./config/readStackConfig";
 import { PlatformOutputs } from "./config/platformOutputs";
 import { SharedCluster } from "./components/sharedCluster";
-import { providerDefaultTags } from "./components/tags";
+import { TAG, providerDefaultTags } from "./components/tags";
 
 export = (): PlatformOutputs => {
   const settings = readPlatformSettings();
@@ -35,6 +35,8 @@ export = (): PlatformOutputs => {
       finalSnapshot: settings.finalSnapshot,
       wordpressImage: settings.wordpressImage,
       alarmEmail: settings.alarmEmail,
+      // Explicit as well as provider-wide: policies and cost reports read a resource's own tags.
+      tags: { [TAG.environment]: env },
     },
     { provider },
   );
