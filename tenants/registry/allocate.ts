@@ -1,0 +1,76 @@
+/**
+ * Listener slot allocation: which ALB shard a tenant lives on and its rule priority there.
+ *
+ * Allocated once, written into the registry and never recomputed: adding, removing or
+ * reordering other tenants never moves a tenant (hashing ids to priorities collides: ~47% at
+ * 80 tenants with hash % 4999). New tenants fill the lowest shard with room, so growing the
+ * number of shards never moves existing tenants either.
+ */
+import { ListenerSlot, MAX_PRIORITY, TenantEntry } from "./schema";
+
+/**
+ * Tenants per ALB. The hard limit is 100 target groups per ALB (not adjustable); the default
+ * of 100 rules per ALB is adjustable. A few slots stay free for operators' own rules.
+ */
+export const DEFAULT_TENANTS_PER_SHARD = 95;
+
+export interface AllocationOptions {
+  /** Number of ALB shards the platform runs (`bbws:albShards`). */
+  readonly shards: number;
+  /** @default DEFAULT_TENANTS_PER_SHARD */
+  readonly tenantsPerShard?: number;
+}
+
+/** Raised when a slot cannot be allocated or an existing one is impossible. */
+export class AllocationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AllocationError";
+  }
+}
+
+/**
+ * Returns the entries with a listener slot for every tenant: existing slots are kept as they
+ * are, missing ones are allocated in file order. `allocated` names the tenants that got one.
+ */
+export function allocateListenerSlots(
+  entries: readonly TenantEntry[],
+  options: AllocationOptions,
+): { entries: TenantEntry[]; allocated: string[] } {
+  const capacity = options.tenantsPerShard ?? DEFAULT_TENANTS_PER_SHARD;
+  const used: Set<number>[] = Array.from({ length: options.shards }, () => new Set<number>());
+  for (const entry of entries) {
+    if (!entry.listener) continue;
+    if (entry.listener.shard >= options.shards) {
+      throw new AllocationError(
+        `tenant "${entry.id}" lives on ALB shard ${entry.listener.shard}, but the platform has ${options.shards} shard(s) (0-${options.shards - 1}); raise bbws:albShards or move the tenant`,
+      );
+    }
+    used[entry.listener.shard].add(entry.listener.priority);
+  }
+
+  const allocated: string[] = [];
+  const result = entries.map((entry) => {
+    if (entry.listener) return entry;
+    const slot = nextSlot(used, capacity);
+    if (!slot) {
+      throw new AllocationError(
+        `cannot place tenant "${entry.id}": all ${options.shards} ALB shard(s) hold ${capacity} tenants; raise bbws:albShards`,
+      );
+    }
+    used[slot.shard].add(slot.priority);
+    allocated.push(entry.id);
+    return { ...entry, listener: slot };
+  });
+  return { entries: result, allocated };
+}
+
+function nextSlot(used: Set<number>[], capacity: number): ListenerSlot | undefined {
+  for (let shard = 0; shard < used.length; shard++) {
+    if (used[shard].size >= capacity) continue;
+    for (let priority = 1; priority <= MAX_PRIORITY; priority++) {
+      if (!used[shard].has(priority)) return { shard, priority };
+    }
+  }
+  return undefined;
+}

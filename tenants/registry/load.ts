@@ -1,0 +1,205 @@
+/**
+ * Loads and validates a tenants config list. A bad file stops everything before any stack is
+ * touched; every problem of the file is reported at once, each with the file, the line, the
+ * entry and the field.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Document, LineCounter, parseDocument } from "yaml";
+import { z } from "zod";
+import { RESERVED_IDS, TenantEntry, registryFileSchema, tenantEntrySchema } from "./schema";
+
+/** One problem in a registry file. */
+export interface RegistryProblem {
+  readonly file: string;
+  readonly line?: number;
+  /** e.g. `tenants[2] (id "globex")`. */
+  readonly entry?: string;
+  /** e.g. `hosts[0]`, `tasks.min`. */
+  readonly field?: string;
+  readonly message: string;
+}
+
+/** Formats one problem as `file:line: entry: field: message`. */
+export function formatProblem(p: RegistryProblem): string {
+  const where = [p.line ? `${p.file}:${p.line}` : p.file, p.entry, p.field].filter(Boolean).join(": ");
+  return `${where}: ${p.message}`;
+}
+
+/** The registry is invalid; `problems` lists everything wrong with it. */
+export class RegistryError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly RegistryProblem[],
+  ) {
+    super(
+      `${file} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was changed:\n` +
+        problems.map((p) => `  - ${formatProblem(p)}`).join("\n"),
+    );
+    this.name = "RegistryError";
+  }
+}
+
+/** A loaded, valid registry. `document` keeps comments and order for edits. */
+export interface Registry {
+  readonly file: string;
+  readonly environment: string;
+  readonly tenants: readonly TenantEntry[];
+  readonly document: Document;
+}
+
+/** Default location of an environment's registry: `tenants/<env>.yaml`. */
+export function registryPath(environment: string, projectDir = path.resolve(__dirname, "..", "..")): string {
+  return path.join(projectDir, "tenants", `${environment}.yaml`);
+}
+
+/** Reads and validates a registry file. */
+export function loadRegistry(environment: string, file = registryPath(environment)): Registry {
+  const display = path.relative(process.cwd(), file) || file;
+  if (!fs.existsSync(file)) {
+    throw new RegistryError(display, [{ file: display, message: `no such file; create it with a \`tenants:\` list` }]);
+  }
+  return parseRegistry(fs.readFileSync(file, "utf8"), display, environment);
+}
+
+/** Validates registry text. `file` is used in messages only. */
+export function parseRegistry(text: string, file: string, environment: string): Registry {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, keepSourceTokens: false });
+  if (document.errors.length > 0) {
+    throw new RegistryError(
+      file,
+      document.errors.map((e) => ({
+        file,
+        line: e.linePos?.[0].line,
+        message: `YAML syntax error: ${e.message.split("\n")[0]}`,
+      })),
+    );
+  }
+  const lineOf = (pathParts: (string | number)[]): number | undefined => {
+    const node = document.getIn(pathParts, true) as { range?: [number, number, number] } | undefined;
+    return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  };
+
+  const problems: RegistryProblem[] = [];
+  const root = registryFileSchema.safeParse(document.toJS() ?? {});
+  if (!root.success) {
+    throw new RegistryError(file, root.error.issues.map((i) => zodProblem(file, i, undefined, [], lineOf)));
+  }
+
+  const entries: IndexedEntry[] = [];
+  root.data.tenants.forEach((raw, index) => {
+    const label = entryLabel(index, raw);
+    const parsed = tenantEntrySchema.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push(zodProblem(file, issue, label, ["tenants", index], lineOf));
+      return;
+    }
+    entries.push({ index, entry: parsed.data });
+    for (const p of entryProblems(parsed.data, environment)) {
+      problems.push({ file, line: lineOf(["tenants", index, ...p.path]), entry: label, field: dotted(p.path), message: p.message });
+    }
+  });
+  for (const p of crossEntryProblems(entries)) {
+    problems.push({ file, line: lineOf(["tenants", p.index, ...p.path]), entry: entryLabel(p.index, root.data.tenants[p.index]), field: dotted(p.path), message: p.message });
+  }
+  if (problems.length > 0) throw new RegistryError(file, problems);
+  return { file, environment, tenants: entries.map((e) => e.entry), document };
+}
+
+function entryLabel(index: number, raw: unknown): string {
+  const id = (raw as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? `tenants[${index}] (id "${id}")` : `tenants[${index}]`;
+}
+
+function dotted(parts: readonly (string | number)[]): string {
+  return parts.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+}
+
+function zodProblem(
+  file: string,
+  issue: z.ZodIssue,
+  entry: string | undefined,
+  prefix: (string | number)[],
+  lineOf: (p: (string | number)[]) => number | undefined,
+): RegistryProblem {
+  const fieldPath = [...issue.path];
+  let message = issue.message;
+  if (issue.code === "unrecognized_keys") {
+    message = `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (a typo?)`;
+    return { file, line: lineOf([...prefix, ...fieldPath, issue.keys[0]]), entry, field: dotted(fieldPath) || undefined, message };
+  }
+  if (issue.code === "invalid_type" && issue.received === "undefined") {
+    message = issue.message.startsWith("required") ? issue.message : "required";
+  } else if (issue.code === "invalid_type") {
+    message = `expected ${issue.expected}, got ${issue.received}`;
+  }
+  return { file, line: lineOf([...prefix, ...fieldPath]) ?? lineOf(prefix), entry, field: dotted(fieldPath) || undefined, message };
+}
+
+interface IndexedEntry {
+  readonly index: number;
+  readonly entry: TenantEntry;
+}
+
+interface EntryProblem {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+/** Rules within one entry that the schema alone cannot express. */
+function entryProblems(entry: TenantEntry, environment: string): EntryProblem[] {
+  const problems: EntryProblem[] = [];
+  if (RESERVED_IDS.has(entry.id)) {
+    problems.push({ path: ["id"], message: `"${entry.id}" is reserved; choose another id` });
+  }
+  const { desired, min, max } = entry.tasks ?? {};
+  if (min !== undefined && max !== undefined && min > max) {
+    problems.push({ path: ["tasks", "min"], message: `min (${min}) is greater than max (${max})` });
+  }
+  if (desired !== undefined && ((min !== undefined && desired < min) || (max !== undefined && desired > max))) {
+    problems.push({ path: ["tasks", "desired"], message: `desired (${desired}) is outside [min ${min ?? "-"}, max ${max ?? "-"}]` });
+  }
+  if (entry.schedule && environment === "prod") {
+    problems.push({ path: ["schedule"], message: "scale-to-zero schedules are for dev and test; a production site stays up" });
+  }
+  if (entry.schedule && entry.schedule.sleepAt === entry.schedule.wakeAt) {
+    problems.push({ path: ["schedule", "wakeAt"], message: "wakeAt equals sleepAt; the site would never sleep" });
+  }
+  return problems;
+}
+
+/** Rules across entries: unique ids, unique hosts, unique listener slots. */
+function crossEntryProblems(entries: readonly IndexedEntry[]): (EntryProblem & { index: number })[] {
+  const problems: (EntryProblem & { index: number })[] = [];
+  const firstId = new Map<string, number>();
+  const firstHost = new Map<string, { index: number; id: string }>();
+  const firstSlot = new Map<string, { index: number; id: string }>();
+  for (const { index, entry } of entries) {
+    const previous = firstId.get(entry.id);
+    if (previous !== undefined) problems.push({ index, path: ["id"], message: `duplicate id; tenants[${previous}] already uses "${entry.id}"` });
+    else firstId.set(entry.id, index);
+
+    entry.hosts.forEach((host, h) => {
+      const owner = firstHost.get(host);
+      if (owner && owner.id !== entry.id) {
+        problems.push({ index, path: ["hosts", h], message: `host "${host}" is already served by tenant "${owner.id}" (tenants[${owner.index}])` });
+      } else if (owner) {
+        problems.push({ index, path: ["hosts", h], message: `host "${host}" is listed twice` });
+      } else firstHost.set(host, { index, id: entry.id });
+    });
+
+    if (entry.listener) {
+      const key = `${entry.listener.shard}/${entry.listener.priority}`;
+      const owner = firstSlot.get(key);
+      if (owner) {
+        problems.push({
+          index,
+          path: ["listener", "priority"],
+          message: `priority ${entry.listener.priority} on shard ${entry.listener.shard} is already used by tenant "${owner.id}"`,
+        });
+      } else firstSlot.set(key, { index, id: entry.id });
+    }
+  }
+  return problems;
+}
