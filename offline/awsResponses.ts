@@ -34,9 +34,12 @@ const ALB_ZONE_IDS: Readonly<Record<string, string>> = {
 const arn = (c: ResourceContext, service: string, resource: string, global = false) =>
   `arn:${c.partition}:${service}:${global ? "" : c.region}:${c.account}:${resource}`;
 const seed = (c: ResourceContext) => `${c.type}::${c.name}`;
-/** The physical name: the explicit `name` input, or Pulumi's auto-name. */
+/** The physical name: the explicit `name`, a `namePrefix` plus AWS's 26-character suffix, or Pulumi's auto-name. */
 const physical = (c: ResourceContext, max?: number): string =>
-  (c.inputs.name as string | undefined) ?? autoName(c.name, max);
+  (c.inputs.name as string | undefined) ??
+  (typeof c.inputs.namePrefix === "string"
+    ? `${c.inputs.namePrefix}${digits(seed(c), 26)}`
+    : autoName(c.name, max));
 
 /** Splits an ALB/listener ARN into its `app/<name>/<id>` part. */
 function loadBalancerPath(loadBalancerArn: string | undefined): string {
@@ -394,6 +397,14 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
     return { id, state: { arn: arn(c, "backup", `backup-plan:${id}`), version: hex(seed(c), 32) } };
   },
   "aws:backup/selection:Selection": (c) => ({ id: uuid(seed(c)), state: {} }),
+  // Vault settings are identified by their vault's name, as AWS Backup's API addresses them.
+  "aws:backup/vaultPolicy:VaultPolicy": (c) => vaultSetting(c),
+  "aws:backup/vaultNotifications:VaultNotifications": (c) => vaultSetting(c),
+  "aws:backup/vaultLockConfiguration:VaultLockConfiguration": (c) => vaultSetting(c),
+  "aws:backup/restoreTestingSelection:RestoreTestingSelection": (c) => ({
+    id: `${c.inputs.name}:${c.inputs.restoreTestingPlanName}`,
+    state: { name: c.inputs.name },
+  }),
   "aws:backup/restoreTestingPlan:RestoreTestingPlan": (c) => {
     const name = physical(c, 50).replace(/-/g, "_");
     return {
@@ -429,6 +440,10 @@ function sg(c: ResourceContext): ResourceResponse {
 function sgr(c: ResourceContext): ResourceResponse {
   const id = `sgr-${hex(seed(c), 17)}`;
   return { id, state: { arn: arn(c, "ec2", `security-group-rule/${id}`), securityGroupRuleId: id } };
+}
+function vaultSetting(c: ResourceContext): ResourceResponse {
+  const vaultName = String(c.inputs.backupVaultName);
+  return { id: vaultName, state: { backupVaultArn: arn(c, "backup", `backup-vault:${vaultName}`) } };
 }
 function named(
   c: ResourceContext,

@@ -40,7 +40,8 @@ export interface MockedResource {
 
 /** Dynamic providers ship their serialized code as this input; plans never show it. */
 export const DYNAMIC_PROVIDER_INPUT = "__provider";
-const DYNAMIC_RESOURCE = "pulumi-nodejs:dynamic:Resource";
+/** Dynamic resources: `pulumi-nodejs:dynamic:Resource` or `pulumi-nodejs:dynamic/<module>:<Type>`. */
+const isDynamicType = (type: string) => type.startsWith("pulumi-nodejs:dynamic");
 const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 
 /** The mocks. One instance per stack run. */
@@ -57,8 +58,9 @@ export class AwsMocks implements pulumi.runtime.Mocks {
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const region = this.regionOf(args.inputs, args.provider);
-    const recordInputs =
-      args.type === DYNAMIC_RESOURCE ? withoutKey(args.inputs, DYNAMIC_PROVIDER_INPUT) : args.inputs;
+    const recordInputs = isDynamicType(args.type)
+      ? withoutKey(args.inputs, DYNAMIC_PROVIDER_INPUT)
+      : args.inputs;
 
     let response: { id: string; state: Record<string, unknown> };
     if (args.type === STACK_REFERENCE) {

@@ -120,23 +120,63 @@ async function runExclusive(options: StackRunOptions, program: () => unknown): P
   ]);
 
   const resources: RecordedResource[] = [];
-  const failures: { resource?: string; message: string }[] = [];
+  const failures: Failure[] = [];
   instrumentMonitor(options, mocks, resources, failures);
+
+  // A failed input (an `apply` that throws, a resource the mocks refuse) leaves every resource
+  // that depends on it waiting forever; the SDK reports it only as an unhandled rejection, as
+  // `pulumi up` does. The run listens for those and stops at the first one.
+  let signalFailure!: () => void;
+  const failed = new Promise<"failed">((resolve) => (signalFailure = () => resolve("failed")));
+  const onUnhandled = (reason: unknown) => {
+    const failure = describeRejection(reason);
+    if (!failures.some((f) => failure.message.includes(f.message))) failures.push(failure);
+    signalFailure();
+  };
+  process.on("unhandledRejection", onUnhandled);
+  if (failures.length > 0) signalFailure();
 
   const restoreTraces = cheapStackTraces();
   try {
     let outputs: Record<string, unknown> = {};
-    try {
-      outputs = (await pulumi.runtime.runInPulumiStack(async () => (await program()) as pulumi.Inputs)) ?? {};
-    } catch (error) {
-      failures.push({ message: describeError(error) });
-    }
-    await waitForOutstandingWork();
+    const finished = await Promise.race([
+      pulumi.runtime
+        .runInPulumiStack(async () => (await program()) as pulumi.Inputs)
+        .then((result) => {
+          outputs = (result ?? {});
+          return "done" as const;
+        })
+        .catch((error: unknown) => {
+          onUnhandled(error);
+          return "failed" as const;
+        }),
+      failed,
+    ]);
+    if (finished === "done") await Promise.race([waitForOutstandingWork(), failed]);
     if (failures.length > 0) throw new StackRunError(options.stack, failures);
     return { project: options.project, stack: options.stack, resources, outputs };
   } finally {
+    process.off("unhandledRejection", onUnhandled);
     restoreTraces();
+    // Drops what a failed run left waiting, so it is neither reported as a leak at exit nor
+    // seen by the next run.
+    pulumi.runtime.resetOptions(options.project, options.stack, -1, "", "", false, "");
   }
+}
+
+interface Failure {
+  resource?: string;
+  message: string;
+}
+
+/**
+ * The SDK labels its promises with the resource they belong to (`resource:<name>[<type>]`);
+ * a rejection carries that label, which names the resource whose input failed.
+ */
+function describeRejection(reason: unknown): Failure {
+  const label = (reason as { promise?: { _debugCtx?: unknown } } | undefined)?.promise?._debugCtx;
+  const match = typeof label === "string" ? /^resource:(.+)\[(.+)\]$/.exec(label) : null;
+  return { resource: match ? `${match[2]} "${match[1]}"` : undefined, message: describeError(reason) };
 }
 
 /**
@@ -147,7 +187,7 @@ function instrumentMonitor(
   options: StackRunOptions,
   mocks: AwsMocks,
   resources: RecordedResource[],
-  failures: { resource?: string; message: string }[],
+  failures: Failure[],
 ): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as PatchableMonitor;
   monitor.newUrn = (parent: string | undefined, type: string, name: string) =>

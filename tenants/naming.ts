@@ -13,7 +13,9 @@ export function tenantStackName(environment: string, tenantId: string): string {
 }
 
 /** Parses a tenant stack name back into environment and tenant id. */
-export function parseTenantStackName(stackName: string): { environment: string; tenantId: string } | undefined {
+export function parseTenantStackName(
+  stackName: string,
+): { environment: string; tenantId: string } | undefined {
   const match = /^([a-z][a-z0-9-]*)\.([a-z][a-z0-9-]*)$/.exec(stackName.split("/").pop() ?? "");
   return match ? { environment: match[1], tenantId: match[2] } : undefined;
 }

@@ -37,6 +37,11 @@ export const REPOSITORY_LIFECYCLE = JSON.stringify({
   ],
 });
 
+/** Repository prefix of the environment's pull-through cache of ECR Public. */
+export function pullThroughCachePrefix(environment: string): string {
+  return `bbws-${environment}-ecr-public`;
+}
+
 export function createImageRegistry(
   name: string,
   args: ImageRegistryArgs,
@@ -61,7 +66,7 @@ export function createImageRegistry(
     { parent },
   );
 
-  const pullThroughPrefix = `bbws-${args.environment}-ecr-public`;
+  const pullThroughPrefix = pullThroughCachePrefix(args.environment);
   new aws.ecr.PullThroughCacheRule(
     `${name}-ecr-public-cache`,
     { ecrRepositoryPrefix: pullThroughPrefix, upstreamRegistryUrl: "public.ecr.aws" },

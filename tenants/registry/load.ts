@@ -57,7 +57,9 @@ export function registryPath(environment: string, projectDir = path.resolve(__di
 export function loadRegistry(environment: string, file = registryPath(environment)): Registry {
   const display = path.relative(process.cwd(), file) || file;
   if (!fs.existsSync(file)) {
-    throw new RegistryError(display, [{ file: display, message: `no such file; create it with a \`tenants:\` list` }]);
+    throw new RegistryError(display, [
+      { file: display, message: `no such file; create it with a \`tenants:\` list` },
+    ]);
   }
   return parseRegistry(fs.readFileSync(file, "utf8"), display, environment);
 }
@@ -84,24 +86,43 @@ export function parseRegistry(text: string, file: string, environment: string): 
   const problems: RegistryProblem[] = [];
   const root = registryFileSchema.safeParse(document.toJS() ?? {});
   if (!root.success) {
-    throw new RegistryError(file, root.error.issues.map((i) => zodProblem(file, i, undefined, [], lineOf)));
+    throw new RegistryError(
+      file,
+      root.error.issues.map((i) => zodProblem(file, i, undefined, [], lineOf)),
+    );
   }
 
+  // Rules within and across entries run on every entry that has the fields they read, even
+  // when other fields of it are invalid: a file's problems are all reported in one go.
   const entries: IndexedEntry[] = [];
+  const candidates: IndexedCandidate[] = [];
   root.data.tenants.forEach((raw, index) => {
     const label = entryLabel(index, raw);
     const parsed = tenantEntrySchema.safeParse(raw);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(zodProblem(file, issue, label, ["tenants", index], lineOf));
-      return;
-    }
-    entries.push({ index, entry: parsed.data });
-    for (const p of entryProblems(parsed.data, environment)) {
-      problems.push({ file, line: lineOf(["tenants", index, ...p.path]), entry: label, field: dotted(p.path), message: p.message });
+    if (parsed.success) entries.push({ index, entry: parsed.data });
+    else
+      for (const issue of parsed.error.issues)
+        problems.push(zodProblem(file, issue, label, ["tenants", index], lineOf));
+    const candidate = asCandidate(raw);
+    candidates.push({ index, candidate });
+    for (const p of entryProblems(candidate, environment)) {
+      problems.push({
+        file,
+        line: lineOf(["tenants", index, ...p.path]),
+        entry: label,
+        field: dotted(p.path),
+        message: p.message,
+      });
     }
   });
-  for (const p of crossEntryProblems(entries)) {
-    problems.push({ file, line: lineOf(["tenants", p.index, ...p.path]), entry: entryLabel(p.index, root.data.tenants[p.index]), field: dotted(p.path), message: p.message });
+  for (const p of crossEntryProblems(candidates)) {
+    problems.push({
+      file,
+      line: lineOf(["tenants", p.index, ...p.path]),
+      entry: entryLabel(p.index, root.data.tenants[p.index]),
+      field: dotted(p.path),
+      message: p.message,
+    });
   }
   if (problems.length > 0) throw new RegistryError(file, problems);
   return { file, environment, tenants: entries.map((e) => e.entry), document };
@@ -127,19 +148,62 @@ function zodProblem(
   let message = issue.message;
   if (issue.code === "unrecognized_keys") {
     message = `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} (a typo?)`;
-    return { file, line: lineOf([...prefix, ...fieldPath, issue.keys[0]]), entry, field: dotted(fieldPath) || undefined, message };
+    return {
+      file,
+      line: lineOf([...prefix, ...fieldPath, issue.keys[0]]),
+      entry,
+      field: dotted(fieldPath) || undefined,
+      message,
+    };
   }
   if (issue.code === "invalid_type" && issue.received === "undefined") {
     message = issue.message.startsWith("required") ? issue.message : "required";
   } else if (issue.code === "invalid_type") {
     message = `expected ${issue.expected}, got ${issue.received}`;
   }
-  return { file, line: lineOf([...prefix, ...fieldPath]) ?? lineOf(prefix), entry, field: dotted(fieldPath) || undefined, message };
+  return {
+    file,
+    line: lineOf([...prefix, ...fieldPath]) ?? lineOf(prefix),
+    entry,
+    field: dotted(fieldPath) || undefined,
+    message,
+  };
 }
 
 interface IndexedEntry {
   readonly index: number;
   readonly entry: TenantEntry;
+}
+
+/** The fields cross-field rules read, kept only where they have the right type. */
+interface Candidate {
+  readonly id?: string;
+  readonly hosts: readonly (string | undefined)[];
+  readonly tasks: { readonly desired?: number; readonly min?: number; readonly max?: number };
+  readonly schedule?: { readonly sleepAt?: unknown; readonly wakeAt?: unknown };
+  readonly listener?: { readonly shard: number; readonly priority: number };
+}
+interface IndexedCandidate {
+  readonly index: number;
+  readonly candidate: Candidate;
+}
+
+function asCandidate(raw: unknown): Candidate {
+  const r = (raw ?? {}) as Record<string, unknown>;
+  const num = (v: unknown) => (typeof v === "number" ? v : undefined);
+  const tasks = (r.tasks ?? {}) as Record<string, unknown>;
+  const listener = r.listener as Record<string, unknown> | undefined;
+  return {
+    id: typeof r.id === "string" ? r.id : undefined,
+    hosts: Array.isArray(r.hosts) ? r.hosts.map((h) => (typeof h === "string" ? h : undefined)) : [],
+    tasks: { desired: num(tasks.desired), min: num(tasks.min), max: num(tasks.max) },
+    schedule:
+      r.schedule && typeof r.schedule === "object" ? (r.schedule) : undefined,
+    listener:
+      listener && typeof listener.shard === "number" && typeof listener.priority === "number"
+        ? { shard: listener.shard, priority: listener.priority }
+        : undefined,
+  };
 }
 
 interface EntryProblem {
@@ -148,45 +212,69 @@ interface EntryProblem {
 }
 
 /** Rules within one entry that the schema alone cannot express. */
-function entryProblems(entry: TenantEntry, environment: string): EntryProblem[] {
+function entryProblems(entry: Candidate, environment: string): EntryProblem[] {
   const problems: EntryProblem[] = [];
-  if (RESERVED_IDS.has(entry.id)) {
+  if (entry.id !== undefined && RESERVED_IDS.has(entry.id)) {
     problems.push({ path: ["id"], message: `"${entry.id}" is reserved; choose another id` });
   }
-  const { desired, min, max } = entry.tasks ?? {};
+  const { desired, min, max } = entry.tasks;
   if (min !== undefined && max !== undefined && min > max) {
     problems.push({ path: ["tasks", "min"], message: `min (${min}) is greater than max (${max})` });
   }
-  if (desired !== undefined && ((min !== undefined && desired < min) || (max !== undefined && desired > max))) {
-    problems.push({ path: ["tasks", "desired"], message: `desired (${desired}) is outside [min ${min ?? "-"}, max ${max ?? "-"}]` });
+  if (
+    desired !== undefined &&
+    ((min !== undefined && desired < min) || (max !== undefined && desired > max))
+  ) {
+    problems.push({
+      path: ["tasks", "desired"],
+      message: `desired (${desired}) is outside [min ${min ?? "-"}, max ${max ?? "-"}]`,
+    });
   }
   if (entry.schedule && environment === "prod") {
-    problems.push({ path: ["schedule"], message: "scale-to-zero schedules are for dev and test; a production site stays up" });
+    problems.push({
+      path: ["schedule"],
+      message: "scale-to-zero schedules are for dev and test; a production site stays up",
+    });
   }
   if (entry.schedule && entry.schedule.sleepAt === entry.schedule.wakeAt) {
-    problems.push({ path: ["schedule", "wakeAt"], message: "wakeAt equals sleepAt; the site would never sleep" });
+    problems.push({
+      path: ["schedule", "wakeAt"],
+      message: "wakeAt equals sleepAt; the site would never sleep",
+    });
   }
   return problems;
 }
 
 /** Rules across entries: unique ids, unique hosts, unique listener slots. */
-function crossEntryProblems(entries: readonly IndexedEntry[]): (EntryProblem & { index: number })[] {
+function crossEntryProblems(entries: readonly IndexedCandidate[]): (EntryProblem & { index: number })[] {
   const problems: (EntryProblem & { index: number })[] = [];
   const firstId = new Map<string, number>();
   const firstHost = new Map<string, { index: number; id: string }>();
   const firstSlot = new Map<string, { index: number; id: string }>();
-  for (const { index, entry } of entries) {
-    const previous = firstId.get(entry.id);
-    if (previous !== undefined) problems.push({ index, path: ["id"], message: `duplicate id; tenants[${previous}] already uses "${entry.id}"` });
-    else firstId.set(entry.id, index);
+  for (const { index, candidate: entry } of entries) {
+    const id = entry.id;
+    if (id === undefined) continue;
+    const previous = firstId.get(id);
+    if (previous !== undefined)
+      problems.push({
+        index,
+        path: ["id"],
+        message: `duplicate id; tenants[${previous}] already uses "${id}"`,
+      });
+    else firstId.set(id, index);
 
     entry.hosts.forEach((host, h) => {
+      if (host === undefined) return;
       const owner = firstHost.get(host);
-      if (owner && owner.id !== entry.id) {
-        problems.push({ index, path: ["hosts", h], message: `host "${host}" is already served by tenant "${owner.id}" (tenants[${owner.index}])` });
+      if (owner && owner.id !== id) {
+        problems.push({
+          index,
+          path: ["hosts", h],
+          message: `host "${host}" is already served by tenant "${owner.id}" (tenants[${owner.index}])`,
+        });
       } else if (owner) {
         problems.push({ index, path: ["hosts", h], message: `host "${host}" is listed twice` });
-      } else firstHost.set(host, { index, id: entry.id });
+      } else firstHost.set(host, { index, id });
     });
 
     if (entry.listener) {
@@ -198,7 +286,7 @@ function crossEntryProblems(entries: readonly IndexedEntry[]): (EntryProblem & {
           path: ["listener", "priority"],
           message: `priority ${entry.listener.priority} on shard ${entry.listener.shard} is already used by tenant "${owner.id}"`,
         });
-      } else firstSlot.set(key, { index, id: entry.id });
+      } else firstSlot.set(key, { index, id });
     }
   }
   return problems;

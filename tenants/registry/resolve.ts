@@ -39,7 +39,9 @@ export function resolveTenant(entry: TenantEntry, settings: PlatformSettings): R
   const size = entry.size ? sizeOf(entry.size) : defaults.size;
 
   const wanted = entry.tasks ?? {};
-  const minTasks = wanted.min ?? Math.min(defaults.minTasks, wanted.desired ?? defaults.minTasks, wanted.max ?? defaults.minTasks);
+  const minTasks =
+    wanted.min ??
+    Math.min(defaults.minTasks, wanted.desired ?? defaults.minTasks, wanted.max ?? defaults.minTasks);
   const maxTasks = wanted.max ?? Math.max(defaults.maxTasks, minTasks, wanted.desired ?? 0);
   const desiredCount = wanted.desired ?? clamp(defaults.desiredCount, minTasks, maxTasks);
 
@@ -74,8 +76,10 @@ export function capacityStrategy(
 ): CapacityProviderShare[] {
   const base = highAvailability ? Math.max(1, weights.fargateBase) : 0;
   const shares: CapacityProviderShare[] = [];
-  if (base > 0 || weights.fargateWeight > 0) shares.push({ capacityProvider: "FARGATE", base, weight: weights.fargateWeight });
-  if (weights.spotWeight > 0) shares.push({ capacityProvider: "FARGATE_SPOT", base: 0, weight: weights.spotWeight });
+  if (base > 0 || weights.fargateWeight > 0)
+    shares.push({ capacityProvider: "FARGATE", base, weight: weights.fargateWeight });
+  if (weights.spotWeight > 0)
+    shares.push({ capacityProvider: "FARGATE_SPOT", base: 0, weight: weights.spotWeight });
   return shares;
 }
 

@@ -35,7 +35,8 @@ export const RESERVED_IDS: ReadonlySet<string> = new Set([
 ]);
 
 /** A host name WordPress can serve: lower-case labels, no wildcard, at least two labels. */
-export const HOST_PATTERN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+export const HOST_PATTERN =
+  /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
 /** An ALB rule takes at most 5 condition values; each host is one. */
 export const MAX_HOSTS = 5;
@@ -53,7 +54,10 @@ export const scheduleSchema = z
     /** Time it scales back to its minimum. */
     wakeAt: hhmm,
     /** IANA time zone of both times. @default UTC */
-    timezone: z.string().regex(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, "an IANA time zone such as Africa/Johannesburg").default("UTC"),
+    timezone: z
+      .string()
+      .regex(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, "an IANA time zone such as Africa/Johannesburg")
+      .default("UTC"),
     /** Stay asleep on Saturday and Sunday. @default true */
     weekdaysOnly: z.boolean().default(true),
   })
@@ -84,14 +88,24 @@ export const lastRolloutSchema = z
 /** One tenant entry. */
 export const tenantEntrySchema = z
   .object({
-    id: z.string({ required_error: "required: the tenant id, e.g. acme" }).regex(
-      TENANT_ID_PATTERN,
-      "must be 3-28 characters of lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it names stacks, AWS resources and the MySQL schema)",
-    ),
+    id: z
+      .string({ required_error: "required: the tenant id, e.g. acme" })
+      .regex(
+        TENANT_ID_PATTERN,
+        "must be 3-28 characters of lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it names stacks, AWS resources and the MySQL schema)",
+      ),
     hosts: z
-      .array(z.string().regex(HOST_PATTERN, "is not a valid DNS host name (lower-case labels of letters, digits and hyphens, e.g. shop.example.com)"), {
-        required_error: "required: 1 to 5 host names the site answers on",
-      })
+      .array(
+        z
+          .string()
+          .regex(
+            HOST_PATTERN,
+            "is not a valid DNS host name (lower-case labels of letters, digits and hyphens, e.g. shop.example.com)",
+          ),
+        {
+          required_error: "required: 1 to 5 host names the site answers on",
+        },
+      )
       .min(1, "needs at least 1 host name")
       .max(MAX_HOSTS, `takes at most ${MAX_HOSTS} host names (an ALB rule matches at most 5 values)`),
     size: z
@@ -103,9 +117,24 @@ export const tenantEntrySchema = z
       .optional(),
     tasks: z
       .object({
-        desired: z.number().int("a whole number").min(0, "a number of tasks >= 0").max(100, "at most 100 tasks").optional(),
-        min: z.number().int("a whole number").min(0, "a number of tasks >= 0").max(100, "at most 100 tasks").optional(),
-        max: z.number().int("a whole number").min(1, "at least 1 task").max(100, "at most 100 tasks").optional(),
+        desired: z
+          .number()
+          .int("a whole number")
+          .min(0, "a number of tasks >= 0")
+          .max(100, "at most 100 tasks")
+          .optional(),
+        min: z
+          .number()
+          .int("a whole number")
+          .min(0, "a number of tasks >= 0")
+          .max(100, "at most 100 tasks")
+          .optional(),
+        max: z
+          .number()
+          .int("a whole number")
+          .min(1, "at least 1 task")
+          .max(100, "at most 100 tasks")
+          .optional(),
       })
       .strict()
       .optional(),
@@ -128,7 +157,9 @@ export const tenantEntrySchema = z
 /** The whole file. */
 export const registryFileSchema = z
   .object({
-    tenants: z.array(z.unknown(), { required_error: "required: a `tenants:` list (it may be empty: `tenants: []`)" }),
+    tenants: z.array(z.unknown(), {
+      required_error: "required: a `tenants:` list (it may be empty: `tenants: []`)",
+    }),
   })
   .strict();
 

@@ -1,0 +1,93 @@
+/**
+ * IAM documents of a tenant. Each tenant has its own execution and task roles, and each
+ * policy names only that tenant's secrets, log streams and access point.
+ */
+
+/** Trust policy for ECS tasks of this account only (confused-deputy protection). */
+export function ecsTasksTrustPolicy(args: { accountId: string; partition: string; region: string }): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: "ecs-tasks.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": args.accountId },
+          ArnLike: { "aws:SourceArn": `arn:${args.partition}:ecs:${args.region}:${args.accountId}:*` },
+        },
+      },
+    ],
+  });
+}
+
+export interface ExecutionPolicyArgs {
+  readonly tenantId: string;
+  readonly region: string;
+  /** The tenant's two secrets: database credentials and WordPress keys. */
+  readonly secretArns: readonly string[];
+  readonly dataKeyArn: string;
+  readonly logGroupArn: string;
+  /** Repositories the task may pull from (ARNs; a trailing `/*` covers a prefix). */
+  readonly repositoryArns: readonly string[];
+  /** Pull-through cache repositories, which the first pull creates and imports into. */
+  readonly pullThroughRepositoryArn: string;
+}
+
+/** What ECS may do on the tenant's behalf to start its tasks: pull, log, read its secrets. */
+export function executionPolicy(a: ExecutionPolicyArgs): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ReadOwnSecrets",
+        Effect: "Allow",
+        Action: "secretsmanager:GetSecretValue",
+        Resource: [...a.secretArns],
+      },
+      {
+        Sid: "DecryptOwnSecrets",
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: a.dataKeyArn,
+        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${a.region}.amazonaws.com` } },
+      },
+      {
+        Sid: "WriteOwnLogStreams",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${a.logGroupArn}:log-stream:${a.tenantId}/*`,
+      },
+      // GetAuthorizationToken has no resource-level permissions: AWS requires "*" here.
+      { Sid: "RegistryLogin", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+      {
+        Sid: "PullImages",
+        Effect: "Allow",
+        Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+        Resource: [...a.repositoryArns, a.pullThroughRepositoryArn],
+      },
+      {
+        Sid: "FillPullThroughCache",
+        Effect: "Allow",
+        Action: ["ecr:BatchImportUpstreamImage", "ecr:CreateRepository"],
+        Resource: a.pullThroughRepositoryArn,
+      },
+    ],
+  });
+}
+
+/** What the WordPress container itself may do: mount and write the file system, through its access point only. */
+export function taskPolicy(args: { fileSystemArn: string; accessPointArn: string }): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "MountOwnAccessPointOnly",
+        Effect: "Allow",
+        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+        Resource: args.fileSystemArn,
+        Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": args.accessPointArn } },
+      },
+    ],
+  });
+}
