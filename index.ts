@@ -7,6 +7,8 @@ import * as aws from "@pulumi/aws";
 import { readPlatformSettings } from "./config/readStackConfig";
 import { PlatformOutputs } from "./config/platformOutputs";
 import { SharedCluster } from "./components/sharedCluster";
+import { BackupPlan } from "./components/backupPlan";
+import { lifecyclesFromSettings } from "./components/backup/lifecycle";
 import { TAG, providerDefaultTags } from "./components/tags";
 
 export = (): PlatformOutputs => {
@@ -14,6 +16,7 @@ export = (): PlatformOutputs => {
   const env = settings.environment;
   const defaultTags = { tags: providerDefaultTags(env) };
   const provider = new aws.Provider("aws", { region: settings.region, defaultTags });
+  const drProvider = new aws.Provider("aws-dr", { region: settings.drRegion, defaultTags });
 
   const platform = new SharedCluster(
     `bbws-${env}`,
@@ -36,6 +39,24 @@ export = (): PlatformOutputs => {
       wordpressImage: settings.wordpressImage,
       alarmEmail: settings.alarmEmail,
       // Explicit as well as provider-wide: policies and cost reports read a resource's own tags.
+      tags: { [TAG.environment]: env },
+    },
+    { provider },
+  );
+
+  const backup = new BackupPlan(
+    `bbws-${env}-backup`,
+    {
+      environment: env,
+      drRegion: settings.drRegion,
+      drProvider,
+      fileSystemArn: platform.fileSystemArn,
+      databaseClusterArn: platform.databaseClusterArn,
+      lifecycles: lifecyclesFromSettings(settings.backup),
+      vaultLock: settings.backup.vaultLock,
+      restoreTesting: settings.backup.restoreTesting,
+      protect: settings.deletionProtection,
+      notificationEmail: settings.alarmEmail,
       tags: { [TAG.environment]: env },
     },
     { provider },
@@ -77,5 +98,15 @@ export = (): PlatformOutputs => {
     repositoryArn: platform.repositoryArn,
     defaultImage: platform.defaultImage,
     alarmTopicArn: platform.alarmTopicArn,
+    backupVaultName: backup.vaultName,
+    backupVaultArn: backup.vaultArn,
+    drBackupVaultName: backup.drVaultName,
+    drBackupVaultArn: backup.drVaultArn,
+    drRegion: backup.drRegion,
+    efsBackupPlanId: backup.efsPlanId,
+    auroraBackupPlanId: backup.auroraPlanId,
+    backupRoleArn: backup.roleArn,
+    backupNotificationTopicArn: backup.notificationTopicArn,
+    drBackupNotificationTopicArn: backup.drNotificationTopicArn,
   };
 };

@@ -42,6 +42,20 @@ export interface PlatformOutputs {
   readonly repositoryArn: pulumi.Input<string>;
   readonly defaultImage: pulumi.Input<string>;
   readonly alarmTopicArn: pulumi.Input<string>;
+  /** Primary backup vault (stack region) and its DR copy (drRegion). */
+  readonly backupVaultName: pulumi.Input<string>;
+  readonly backupVaultArn: pulumi.Input<string>;
+  readonly drBackupVaultName: pulumi.Input<string>;
+  readonly drBackupVaultArn: pulumi.Input<string>;
+  readonly drRegion: pulumi.Input<string>;
+  /** Hourly plans: one per resource type, since a plan's rules apply to all it selects. */
+  readonly efsBackupPlanId: pulumi.Input<string>;
+  readonly auroraBackupPlanId: pulumi.Input<string>;
+  /** Role AWS Backup assumes; ops passes it to on-demand backup, copy and restore jobs. */
+  readonly backupRoleArn: pulumi.Input<string>;
+  /** Failed backup, copy and restore jobs of the primary vault and of the DR vault. */
+  readonly backupNotificationTopicArn: pulumi.Input<string>;
+  readonly drBackupNotificationTopicArn: pulumi.Input<string>;
 }
 
 /** The same outputs once resolved (what a StackReference or `pulumi stack output` returns). */
