@@ -63,11 +63,11 @@ export const tenantDatabaseProvider: pulumi.dynamic.ResourceProvider = {
     const updates = (
       ["password", "maxConnections", "dropOnDelete", "masterSecretArn", "region"] as const
     ).filter((key) => olds[key] !== news[key]);
-    return {
+    return Promise.resolve({
       changes: replaces.length + updates.length > 0,
       replaces: [...replaces],
       deleteBeforeReplace: false,
-    };
+    });
   },
 
   async update(_id: string, olds: TenantDatabaseState, news: TenantDatabaseState) {
