@@ -49,8 +49,22 @@ export function readStackFile(
   return { raw: { stackName, region: flat["aws:region"], values }, flat, file };
 }
 
-/** Settings of a platform stack read from its committed stack file. */
-export function loadStackSettings(stackName: string, projectDir?: string): PlatformSettings {
+/**
+ * Settings of a platform stack read from its committed stack file, optionally with some keys
+ * replaced (fully qualified, e.g. `bbws:albShards`).
+ */
+export function loadStackSettings(
+  stackName: string,
+  projectDir?: string,
+  overrides: FlatConfig = {},
+): PlatformSettings {
   const { raw, file } = readStackFile(stackName, projectDir);
-  return resolvePlatformSettings(raw, path.basename(file));
+  const values = { ...raw.values };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (key.startsWith(`${PROJECT}:`)) values[key.slice(PROJECT.length + 1)] = value;
+  }
+  return resolvePlatformSettings(
+    { ...raw, region: overrides["aws:region"] ?? raw.region, values },
+    path.basename(file),
+  );
 }

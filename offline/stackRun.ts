@@ -143,7 +143,7 @@ async function runExclusive(options: StackRunOptions, program: () => unknown): P
       pulumi.runtime
         .runInPulumiStack(async () => (await program()) as pulumi.Inputs)
         .then((result) => {
-          outputs = (result ?? {});
+          outputs = result ?? {};
           return "done" as const;
         })
         .catch((error: unknown) => {

@@ -1,0 +1,80 @@
+/**
+ * The offline engine's main job: plan a whole environment. Runs the platform program and one
+ * tenant program per registry entry, exactly as `pulumi up` and the tenant lifecycle would,
+ * under the BBWS mocks.
+ */
+import { PlatformSettings } from "../config/platformConfig";
+import { FlatConfig, loadStackSettings } from "../config/readStackConfig";
+import { allocateListenerSlots } from "../tenants/registry/allocate";
+import { loadRegistry, registryPath } from "../tenants/registry/load";
+import { tenantStackName } from "../tenants/naming";
+import { runPlatform } from "./platformRun";
+import { StackRun } from "./stackRun";
+import { runTenant } from "./tenantRun";
+import { CostReport, estimateCosts } from "./cost/estimate";
+
+/** One planned stack. */
+export interface PlannedStack {
+  readonly name: string;
+  readonly kind: "platform" | "tenant";
+  /** Tenant id, for tenant stacks. */
+  readonly tenant?: string;
+  readonly run: StackRun;
+}
+
+/** A planned environment. */
+export interface EnvironmentPlan {
+  readonly environment: string;
+  readonly settings: PlatformSettings;
+  readonly registryFile: string;
+  readonly stacks: readonly PlannedStack[];
+  /** Tenants whose listener slot was allocated for this plan only (not yet in the registry). */
+  readonly unallocated: readonly string[];
+  /** Monthly cost estimate derived from the planned resources. */
+  readonly cost: CostReport;
+}
+
+export interface PlanOptions {
+  readonly environment: string;
+  /** Registry file. @default tenants/<env>.yaml */
+  readonly tenantsFile?: string;
+  /** Platform configuration keys to replace (fully qualified), e.g. for benchmarks. */
+  readonly configOverrides?: FlatConfig;
+  /** Called after each stack, for progress output. */
+  readonly onStack?: (stack: PlannedStack, done: number, total: number) => void;
+}
+
+/** Plans the platform and every tenant of an environment. Throws on invalid input or a failing program. */
+export async function planEnvironment(options: PlanOptions): Promise<EnvironmentPlan> {
+  const { environment } = options;
+  const settings = loadStackSettings(environment, undefined, options.configOverrides);
+  const registryFile = options.tenantsFile ?? registryPath(environment);
+  const registry = loadRegistry(environment, registryFile);
+  const { entries, allocated } = allocateListenerSlots(registry.tenants, { shards: settings.albShards });
+
+  const total = entries.length + 1;
+  const stacks: PlannedStack[] = [];
+  const platformRun = await runPlatform({ stack: environment, overrides: options.configOverrides });
+  stacks.push({ name: environment, kind: "platform", run: platformRun });
+  options.onStack?.(stacks[0], 1, total);
+
+  for (const entry of entries) {
+    const run = await runTenant({ settings, entry, platformOutputs: platformRun.outputs });
+    const stack: PlannedStack = {
+      name: tenantStackName(environment, entry.id),
+      kind: "tenant",
+      tenant: entry.id,
+      run,
+    };
+    stacks.push(stack);
+    options.onStack?.(stack, stacks.length, total);
+  }
+  const cost = estimateCosts({
+    region: settings.region,
+    platform: platformRun.resources,
+    tenants: stacks
+      .filter((s) => s.kind === "tenant")
+      .map((s) => ({ tenantId: s.tenant!, resources: s.run.resources })),
+  });
+  return { environment, settings, registryFile: registry.file, stacks, unallocated: allocated, cost };
+}
