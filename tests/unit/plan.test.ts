@@ -1,0 +1,160 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { EnvironmentPlan, planEnvironment } from "../../offline/plan";
+import { PLAN_JSON_SCHEMA, SECRET_PLACEHOLDER, planToJson, stringifyPlan } from "../../offline/planJson";
+import { PlanCliDependencies, main } from "../../offline/cli";
+import { PLAN_EXIT } from "../../offline/exitCodes";
+import { runStack } from "../../offline/stackRun";
+import { runPlatform } from "../../offline/platformRun";
+import { runTenant } from "../../offline/tenantRun";
+import { loadStackSettings } from "../../config/readStackConfig";
+
+const TENANT_TYPES = [
+  "aws:efs/accessPoint:AccessPoint",
+  "aws:ecs/taskDefinition:TaskDefinition",
+  "aws:ecs/service:Service",
+  "aws:lb/targetGroup:TargetGroup",
+  "aws:lb/listenerRule:ListenerRule",
+  "aws:iam/role:Role",
+  "aws:secretsmanager/secret:Secret",
+  "pulumi-nodejs:dynamic/bbws:TenantDatabase",
+  "aws:appautoscaling/target:Target",
+  "aws:cloudwatch/metricAlarm:MetricAlarm",
+];
+
+/** Runs the CLI in-process, capturing its output. */
+async function cli(argv: string[], plan?: PlanCliDependencies["plan"]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, {
+    plan: plan ?? planEnvironment,
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+  });
+  return { code, stdout, stderr };
+}
+
+function tempFile(name: string, text: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bbws-plan-")), name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe("npm run plan", () => {
+  let dev: EnvironmentPlan;
+  let prod: EnvironmentPlan;
+  before(async () => {
+    dev = await planEnvironment({ environment: "dev" });
+    prod = await planEnvironment({ environment: "prod" });
+  });
+
+  it("plans the platform stack and one stack per registry tenant", () => {
+    expect(dev.stacks.map((s) => s.name)).to.deep.equal(["dev", "dev.acme", "dev.globex", "dev.initech", "dev.umbrella"]);
+    expect(prod.stacks.map((s) => [s.name, s.kind, s.tenant])).to.deep.equal([
+      ["prod", "platform", undefined],
+      ["prod.acme", "tenant", "acme"],
+      ["prod.globex", "tenant", "globex"],
+      ["prod.initech", "tenant", "initech"],
+    ]);
+  });
+
+  it("the platform stack holds the shared platform and its backups; tenant stacks hold a whole site each", () => {
+    const platformTypes = new Set(prod.stacks[0].run.resources.map((r) => r.type));
+    for (const type of ["bbws:platform:SharedCluster", "bbws:backup:BackupPlan", "aws:ecs/cluster:Cluster", "aws:lb/loadBalancer:LoadBalancer", "aws:efs/fileSystem:FileSystem", "aws:rds/cluster:Cluster", "aws:backup/vault:Vault"]) {
+      expect(platformTypes, type).to.include(type);
+    }
+    for (const stack of [...dev.stacks, ...prod.stacks].filter((s) => s.kind === "tenant")) {
+      const types = new Set(stack.run.resources.map((r) => r.type));
+      for (const type of TENANT_TYPES) expect(types, `${stack.name} ${type}`).to.include(type);
+      expect(types).to.not.include("aws:ecs/cluster:Cluster");
+    }
+  });
+
+  it("the JSON plan has the documented shape, hides secrets and is stable", async () => {
+    const json = planToJson(dev, { cost: { currency: "USD", platformMonthly: dev.cost.platformMonthly, tenants: dev.cost.tenants, totalMonthly: dev.cost.totalMonthly } });
+    const parsed = PLAN_JSON_SCHEMA.safeParse(json);
+    expect(parsed.success, parsed.success ? "" : JSON.stringify(parsed.error.issues.slice(0, 3))).to.equal(true);
+    const acme = json.stacks.find((s) => s.tenant === "acme")!;
+    const dbSecret = acme.resources.find((r) => r.name === "acme-db-secret-value")!;
+    expect(dbSecret.inputs.secretString).to.equal(SECRET_PLACEHOLDER);
+    expect(acme.resources.find((r) => r.type === "pulumi-nodejs:dynamic/bbws:TenantDatabase")!.inputs.password).to.equal(SECRET_PLACEHOLDER);
+    expect(stringifyPlan(json)).to.not.match(/"__provider"/);
+    const root = acme.resources.find((r) => r.type === "pulumi:pulumi:Stack")!;
+    expect(root.parent).to.equal(null);
+    expect(acme.resources.filter((r) => r.parent === null)).to.have.length(1);
+    const again = planToJson(await planEnvironment({ environment: "dev" }), { cost: json.cost });
+    expect(stringifyPlan(again)).to.equal(stringifyPlan(json));
+  });
+
+  it("the CLI prints every stack, the counts and the cost, and writes the JSON", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bbws-plan-")), "plan.json");
+    const { code, stdout } = await cli(["dev", "--json", file]);
+    expect(code).to.equal(PLAN_EXIT.ok);
+    expect(stdout).to.include("Platform stack dev").and.include("Tenant stack dev.globex").and.include("Resources by type");
+    expect(stdout).to.include("Monthly cost estimate").and.match(/TOTAL\s+\d+\.\d\d/);
+    const written = PLAN_JSON_SCHEMA.parse(JSON.parse(fs.readFileSync(file, "utf8")));
+    expect(written.cost!.totalMonthly).to.be.greaterThan(written.cost!.platformMonthly);
+    expect(Object.keys(written.cost!.tenants)).to.have.members(["acme", "globex", "initech", "umbrella"]);
+  });
+
+  it("allocates missing listener slots for the plan and says the registry does not have them yet", async () => {
+    const file = tempFile("tenants.yaml", "tenants:\n  - id: fresh\n    hosts: [fresh.wpdev.example.com]\n");
+    const { code, stdout } = await cli(["dev", "--tenants", file, "--summary"]);
+    expect(code).to.equal(PLAN_EXIT.ok);
+    expect(stdout).to.match(/1 tenant\(s\) have no listener slot .* \(fresh\)/);
+  });
+
+  it("a broken registry exits 3 naming the file, entry and field, without a stack trace", async () => {
+    const file = tempFile("broken.yaml", "tenants:\n  - id: ok-site\n    hosts: [ok.example.com]\n    tasks: { min: 4, max: 2 }\n  - id: BAD\n    hosts: [x.example.com]\n");
+    const { code, stderr, stdout } = await cli(["dev", "--tenants", file]);
+    expect(code).to.equal(PLAN_EXIT.invalidInput);
+    expect(stdout).to.equal("");
+    expect(stderr).to.match(/broken\.yaml:4: tenants\[0\] \(id "ok-site"\): tasks\.min: min \(4\) is greater than max \(2\)/);
+    expect(stderr).to.match(/broken\.yaml:5: tenants\[1\] \(id "BAD"\): id: must be 3-28 characters/);
+    expect(stderr).to.not.match(/\n\s+at /);
+  });
+
+  it("a throwing program exits 1 naming the stack, the resource and the message", async () => {
+    const failingPlan: PlanCliDependencies["plan"] = async () => {
+      await runStack({ project: "bbws", stack: "dev", region: "af-south-1" }, () => {
+        throw new Error("boom in the program");
+      });
+      throw new Error("unreachable");
+    };
+    const { code, stderr } = await cli(["dev"], failingPlan);
+    expect(code).to.equal(PLAN_EXIT.programFailed);
+    expect(stderr).to.equal("plan: stack dev failed:\n  - boom in the program\n");
+  });
+
+  it("a tenant whose program fails is reported with its stack and resource", async () => {
+    const failingTenant: PlanCliDependencies["plan"] = async () => {
+      const platform = await runPlatform({ stack: "dev" });
+      await runTenant({
+        settings: loadStackSettings("dev"),
+        entry: { id: "lost", hosts: ["lost.wpdev.example.com"], listener: { shard: 3, priority: 1 } },
+        platformOutputs: platform.outputs,
+      });
+      throw new Error("unreachable");
+    };
+    const { code, stderr } = await cli(["dev"], failingTenant);
+    expect(code).to.equal(PLAN_EXIT.programFailed);
+    expect(stderr).to.match(/^plan: stack dev\.lost failed:\n  - aws:lb\/listenerRule:ListenerRule "lost-rule": .*tenant lost lives on ALB shard 3, but organization\/bbws\/dev has 1 HTTPS listeners/);
+  });
+
+  it("a listener slot on a shard the platform does not have is refused before any program runs", async () => {
+    const moved = tempFile("tenants.yaml", "tenants:\n  - id: lost\n    hosts: [lost.wpdev.example.com]\n    listener: { shard: 2, priority: 1 }\n");
+    const { code, stderr } = await cli(["dev", "--tenants", moved]);
+    expect(code).to.equal(PLAN_EXIT.invalidInput);
+    expect(stderr).to.match(/tenant "lost" lives on ALB shard 2, but the platform has 1 shard\(s\)/);
+  });
+
+  it("an unknown environment or a bad command line exit with their own codes", async () => {
+    expect((await cli(["staging"])).code).to.equal(PLAN_EXIT.invalidInput);
+    expect((await cli(["staging"])).stderr).to.match(/Pulumi\.staging\.yaml does not exist/);
+    expect((await cli([])).code).to.equal(PLAN_EXIT.usage);
+    expect((await cli(["dev", "--bogus"])).code).to.equal(PLAN_EXIT.usage);
+    expect((await cli(["Dev!"])).code).to.equal(PLAN_EXIT.usage);
+  });
+});
