@@ -19,6 +19,7 @@ import { CostModelError } from "./cost/errors";
 
 interface PlanCliOptions {
   readonly tenants?: string;
+  readonly workers?: number;
   readonly json?: string;
   readonly summary?: boolean;
 }
@@ -52,6 +53,11 @@ export async function main(
     .option("--tenants <file>", "tenants registry to plan instead of tenants/<environment>.yaml")
     .option("--json <file>", "also write the machine-readable plan (format: README, 'The plan JSON')")
     .option("--summary", "print only the resource counts, policy verdicts and cost, not every stack's tree")
+    .option(
+      "--workers <n>",
+      "worker processes for tenant programs (default: one per core for large registries)",
+      positiveInteger,
+    )
     .exitOverride()
     .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr });
 
@@ -69,7 +75,11 @@ export async function main(
   const started = Date.now();
   let plan: EnvironmentPlan;
   try {
-    plan = await deps.plan({ environment, tenantsFile: options.tenants && path.resolve(options.tenants) });
+    plan = await deps.plan({
+      environment,
+      tenantsFile: options.tenants && path.resolve(options.tenants),
+      workers: options.workers,
+    });
   } catch (error) {
     return reportFailure(error, deps.stderr);
   }
@@ -100,6 +110,12 @@ export async function main(
     deps.stderr(`Wrote ${options.json}\n`);
   }
   return PLAN_EXIT.ok;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("a whole number >= 1");
+  return n;
 }
 
 function environmentName(value: string): string {

@@ -11,6 +11,7 @@ import { tenantStackName } from "../tenants/naming";
 import { runPlatform } from "./platformRun";
 import { StackRun } from "./stackRun";
 import { runTenant } from "./tenantRun";
+import { defaultWorkerCount, runTenantsInWorkers } from "./tenantWorkers";
 import { CostReport, estimateCosts } from "./cost/estimate";
 
 /** One planned stack. */
@@ -40,6 +41,11 @@ export interface PlanOptions {
   readonly tenantsFile?: string;
   /** Platform configuration keys to replace (fully qualified), e.g. for benchmarks. */
   readonly configOverrides?: FlatConfig;
+  /**
+   * Worker processes for tenant programs. @default - one per core once there are enough
+   * tenants to pay for starting them (see tenantWorkers.ts); 1 runs everything in-process.
+   */
+  readonly workers?: number;
   /** Called after each stack, for progress output. */
   readonly onStack?: (stack: PlannedStack, done: number, total: number) => void;
 }
@@ -58,17 +64,40 @@ export async function planEnvironment(options: PlanOptions): Promise<Environment
   stacks.push({ name: environment, kind: "platform", run: platformRun });
   options.onStack?.(stacks[0], 1, total);
 
-  for (const entry of entries) {
-    const run = await runTenant({ settings, entry, platformOutputs: platformRun.outputs });
-    const stack: PlannedStack = {
-      name: tenantStackName(environment, entry.id),
-      kind: "tenant",
-      tenant: entry.id,
-      run,
-    };
-    stacks.push(stack);
-    options.onStack?.(stack, stacks.length, total);
+  const tenantStack = (index: number, run: StackRun): PlannedStack => ({
+    name: tenantStackName(environment, entries[index].id),
+    kind: "tenant",
+    tenant: entries[index].id,
+    run,
+  });
+  let done = 1;
+  const workers = Math.min(
+    options.workers ?? defaultWorkerCount(entries.length),
+    Math.max(1, entries.length),
+  );
+  if (workers > 1) {
+    const runs = await runTenantsInWorkers(
+      {
+        environment,
+        configOverrides: options.configOverrides,
+        entries,
+        platformOutputs: platformRun.outputs,
+        workers,
+      },
+      (index, run) => options.onStack?.(tenantStack(index, run), ++done, total),
+    );
+    runs.forEach((run, index) => stacks.push(tenantStack(index, run)));
+  } else {
+    for (const [index, entry] of entries.entries()) {
+      const stack = tenantStack(
+        index,
+        await runTenant({ settings, entry, platformOutputs: platformRun.outputs }),
+      );
+      stacks.push(stack);
+      options.onStack?.(stack, ++done, total);
+    }
   }
+
   const cost = estimateCosts({
     region: settings.region,
     platform: platformRun.resources,

@@ -66,11 +66,12 @@ interface PatchableMonitor {
 /** A stack program failed: names the stack, the resource (when known) and the message. */
 export class StackRunError extends Error {
   constructor(
-    readonly stack: string,
+    /** The stack whose program failed, e.g. `dev.acme`. */
+    readonly stackName: string,
     readonly failures: readonly { readonly resource?: string; readonly message: string }[],
   ) {
     super(
-      `stack ${stack} failed:\n` +
+      `stack ${stackName} failed:\n` +
         failures.map((f) => `  - ${f.resource ? `${f.resource}: ` : ""}${f.message}`).join("\n"),
     );
     this.name = "StackRunError";

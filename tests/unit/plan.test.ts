@@ -51,7 +51,13 @@ describe("npm run plan", () => {
   });
 
   it("plans the platform stack and one stack per registry tenant", () => {
-    expect(dev.stacks.map((s) => s.name)).to.deep.equal(["dev", "dev.acme", "dev.globex", "dev.initech", "dev.umbrella"]);
+    expect(dev.stacks.map((s) => s.name)).to.deep.equal([
+      "dev",
+      "dev.acme",
+      "dev.globex",
+      "dev.initech",
+      "dev.umbrella",
+    ]);
     expect(prod.stacks.map((s) => [s.name, s.kind, s.tenant])).to.deep.equal([
       ["prod", "platform", undefined],
       ["prod.acme", "tenant", "acme"],
@@ -62,7 +68,15 @@ describe("npm run plan", () => {
 
   it("the platform stack holds the shared platform and its backups; tenant stacks hold a whole site each", () => {
     const platformTypes = new Set(prod.stacks[0].run.resources.map((r) => r.type));
-    for (const type of ["bbws:platform:SharedCluster", "bbws:backup:BackupPlan", "aws:ecs/cluster:Cluster", "aws:lb/loadBalancer:LoadBalancer", "aws:efs/fileSystem:FileSystem", "aws:rds/cluster:Cluster", "aws:backup/vault:Vault"]) {
+    for (const type of [
+      "bbws:platform:SharedCluster",
+      "bbws:backup:BackupPlan",
+      "aws:ecs/cluster:Cluster",
+      "aws:lb/loadBalancer:LoadBalancer",
+      "aws:efs/fileSystem:FileSystem",
+      "aws:rds/cluster:Cluster",
+      "aws:backup/vault:Vault",
+    ]) {
       expect(platformTypes, type).to.include(type);
     }
     for (const stack of [...dev.stacks, ...prod.stacks].filter((s) => s.kind === "tenant")) {
@@ -73,13 +87,24 @@ describe("npm run plan", () => {
   });
 
   it("the JSON plan has the documented shape, hides secrets and is stable", async () => {
-    const json = planToJson(dev, { cost: { currency: "USD", platformMonthly: dev.cost.platformMonthly, tenants: dev.cost.tenants, totalMonthly: dev.cost.totalMonthly } });
+    const json = planToJson(dev, {
+      cost: {
+        currency: "USD",
+        platformMonthly: dev.cost.platformMonthly,
+        tenants: dev.cost.tenants,
+        totalMonthly: dev.cost.totalMonthly,
+      },
+    });
     const parsed = PLAN_JSON_SCHEMA.safeParse(json);
-    expect(parsed.success, parsed.success ? "" : JSON.stringify(parsed.error.issues.slice(0, 3))).to.equal(true);
+    expect(parsed.success, parsed.success ? "" : JSON.stringify(parsed.error.issues.slice(0, 3))).to.equal(
+      true,
+    );
     const acme = json.stacks.find((s) => s.tenant === "acme")!;
     const dbSecret = acme.resources.find((r) => r.name === "acme-db-secret-value")!;
     expect(dbSecret.inputs.secretString).to.equal(SECRET_PLACEHOLDER);
-    expect(acme.resources.find((r) => r.type === "pulumi-nodejs:dynamic/bbws:TenantDatabase")!.inputs.password).to.equal(SECRET_PLACEHOLDER);
+    expect(
+      acme.resources.find((r) => r.type === "pulumi-nodejs:dynamic/bbws:TenantDatabase")!.inputs.password,
+    ).to.equal(SECRET_PLACEHOLDER);
     expect(stringifyPlan(json)).to.not.match(/"__provider"/);
     const root = acme.resources.find((r) => r.type === "pulumi:pulumi:Stack")!;
     expect(root.parent).to.equal(null);
@@ -88,12 +113,23 @@ describe("npm run plan", () => {
     expect(stringifyPlan(again)).to.equal(stringifyPlan(json));
   });
 
+  it("worker processes produce exactly the in-process plan", async () => {
+    const inWorkers = await planEnvironment({ environment: "dev", workers: 2 });
+    expect(inWorkers.stacks.map((s) => s.name)).to.deep.equal(dev.stacks.map((s) => s.name));
+    expect(stringifyPlan(planToJson(inWorkers))).to.equal(stringifyPlan(planToJson(dev)));
+  });
+
   it("the CLI prints every stack, the counts and the cost, and writes the JSON", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bbws-plan-")), "plan.json");
     const { code, stdout } = await cli(["dev", "--json", file]);
     expect(code).to.equal(PLAN_EXIT.ok);
-    expect(stdout).to.include("Platform stack dev").and.include("Tenant stack dev.globex").and.include("Resources by type");
-    expect(stdout).to.include("Monthly cost estimate").and.match(/TOTAL\s+\d+\.\d\d/);
+    expect(stdout)
+      .to.include("Platform stack dev")
+      .and.include("Tenant stack dev.globex")
+      .and.include("Resources by type");
+    expect(stdout)
+      .to.include("Monthly cost estimate")
+      .and.match(/TOTAL\s+\d+\.\d\d/);
     const written = PLAN_JSON_SCHEMA.parse(JSON.parse(fs.readFileSync(file, "utf8")));
     expect(written.cost!.totalMonthly).to.be.greaterThan(written.cost!.platformMonthly);
     expect(Object.keys(written.cost!.tenants)).to.have.members(["acme", "globex", "initech", "umbrella"]);
@@ -107,11 +143,16 @@ describe("npm run plan", () => {
   });
 
   it("a broken registry exits 3 naming the file, entry and field, without a stack trace", async () => {
-    const file = tempFile("broken.yaml", "tenants:\n  - id: ok-site\n    hosts: [ok.example.com]\n    tasks: { min: 4, max: 2 }\n  - id: BAD\n    hosts: [x.example.com]\n");
+    const file = tempFile(
+      "broken.yaml",
+      "tenants:\n  - id: ok-site\n    hosts: [ok.example.com]\n    tasks: { min: 4, max: 2 }\n  - id: BAD\n    hosts: [x.example.com]\n",
+    );
     const { code, stderr, stdout } = await cli(["dev", "--tenants", file]);
     expect(code).to.equal(PLAN_EXIT.invalidInput);
     expect(stdout).to.equal("");
-    expect(stderr).to.match(/broken\.yaml:4: tenants\[0\] \(id "ok-site"\): tasks\.min: min \(4\) is greater than max \(2\)/);
+    expect(stderr).to.match(
+      /broken\.yaml:4: tenants\[0\] \(id "ok-site"\): tasks\.min: min \(4\) is greater than max \(2\)/,
+    );
     expect(stderr).to.match(/broken\.yaml:5: tenants\[1\] \(id "BAD"\): id: must be 3-28 characters/);
     expect(stderr).to.not.match(/\n\s+at /);
   });
@@ -140,11 +181,16 @@ describe("npm run plan", () => {
     };
     const { code, stderr } = await cli(["dev"], failingTenant);
     expect(code).to.equal(PLAN_EXIT.programFailed);
-    expect(stderr).to.match(/^plan: stack dev\.lost failed:\n  - aws:lb\/listenerRule:ListenerRule "lost-rule": .*tenant lost lives on ALB shard 3, but organization\/bbws\/dev has 1 HTTPS listeners/);
+    expect(stderr).to.match(
+      /^plan: stack dev\.lost failed:\n  - aws:lb\/listenerRule:ListenerRule "lost-rule": .*tenant lost lives on ALB shard 3, but organization\/bbws\/dev has 1 HTTPS listeners/,
+    );
   });
 
   it("a listener slot on a shard the platform does not have is refused before any program runs", async () => {
-    const moved = tempFile("tenants.yaml", "tenants:\n  - id: lost\n    hosts: [lost.wpdev.example.com]\n    listener: { shard: 2, priority: 1 }\n");
+    const moved = tempFile(
+      "tenants.yaml",
+      "tenants:\n  - id: lost\n    hosts: [lost.wpdev.example.com]\n    listener: { shard: 2, priority: 1 }\n",
+    );
     const { code, stderr } = await cli(["dev", "--tenants", moved]);
     expect(code).to.equal(PLAN_EXIT.invalidInput);
     expect(stderr).to.match(/tenant "lost" lives on ALB shard 2, but the platform has 1 shard\(s\)/);

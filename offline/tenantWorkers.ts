@@ -1,0 +1,96 @@
+/**
+ * Runs tenant programs in worker processes. Each tenant stack is independent, so the engine
+ * spreads them over the machine's cores: the Pulumi runtime keeps its state per process, and
+ * one process runs one program at a time.
+ */
+import { fork } from "child_process";
+import * as os from "os";
+import * as path from "path";
+import { FlatConfig } from "../config/readStackConfig";
+import { TenantEntry } from "../tenants/registry/schema";
+import { StackRun, StackRunError } from "./stackRun";
+
+/** What the parent sends a worker. */
+export interface WorkerRequest {
+  readonly environment: string;
+  readonly configOverrides?: FlatConfig;
+  /** Registry entries with their position in the registry. */
+  readonly entries: readonly (readonly [number, TenantEntry])[];
+  readonly platformOutputs: Record<string, unknown>;
+}
+
+/** What a worker sends back. */
+export type WorkerMessage =
+  | { readonly kind: "stack"; readonly index: number; readonly run: StackRun }
+  | { readonly kind: "done" }
+  | {
+      readonly kind: "failed";
+      readonly stack?: string;
+      readonly failures?: { resource?: string; message: string }[];
+      readonly message?: string;
+    };
+
+/** Below this many tenants per worker, starting a process (~1.5 s) costs more than it saves. */
+const TENANTS_PER_WORKER_MINIMUM = 25;
+
+/** Workers to use for `tenants` tenants when none is asked for. */
+export function defaultWorkerCount(tenants: number): number {
+  const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(cores, Math.floor(tenants / TENANTS_PER_WORKER_MINIMUM)));
+}
+
+/**
+ * Runs every entry's tenant program across `workers` processes; calls `onRun` as runs arrive
+ * and resolves with the runs in registry order.
+ */
+export async function runTenantsInWorkers(
+  request: Omit<WorkerRequest, "entries"> & {
+    readonly entries: readonly TenantEntry[];
+    readonly workers: number;
+  },
+  onRun: (index: number, run: StackRun) => void,
+): Promise<StackRun[]> {
+  const runs: StackRun[] = new Array<StackRun>(request.entries.length);
+  const indexed = request.entries.map((entry, index) => [index, entry] as const);
+  const size = Math.ceil(indexed.length / request.workers);
+  const chunks = Array.from({ length: request.workers }, (_, w) =>
+    indexed.slice(w * size, (w + 1) * size),
+  ).filter((c) => c.length > 0);
+
+  await Promise.all(
+    chunks.map(
+      (entries) =>
+        new Promise<void>((resolve, reject) => {
+          const child = fork(path.join(__dirname, "tenantWorker.ts"), [], {
+            execArgv: ["-r", require.resolve("ts-node/register/transpile-only")],
+            serialization: "advanced",
+            stdio: ["ignore", "inherit", "inherit", "ipc"],
+          });
+          let finished = false;
+          child.on("message", (message: WorkerMessage) => {
+            if (message.kind === "stack") {
+              runs[message.index] = message.run;
+              onRun(message.index, message.run);
+            } else if (message.kind === "done") {
+              finished = true;
+              resolve();
+            } else {
+              finished = true;
+              reject(
+                message.stack
+                  ? new StackRunError(message.stack, message.failures ?? [])
+                  : new Error(`a plan worker failed: ${message.message ?? "unknown error"}`),
+              );
+            }
+          });
+          child.on("error", reject);
+          child.on("exit", (code) => {
+            if (!finished) reject(new Error(`a plan worker exited with code ${code} before finishing`));
+          });
+          const message: WorkerRequest = { ...request, entries };
+          child.send(message);
+        }),
+    ),
+  );
+  return runs;
+}
