@@ -182,7 +182,7 @@ describe("npm run plan", () => {
     const { code, stderr } = await cli(["dev"], failingTenant);
     expect(code).to.equal(PLAN_EXIT.programFailed);
     expect(stderr).to.match(
-      /^plan: stack dev\.lost failed:\n  - aws:lb\/listenerRule:ListenerRule "lost-rule": .*tenant lost lives on ALB shard 3, but organization\/bbws\/dev has 1 HTTPS listeners/,
+      /^plan: stack dev\.lost failed:\n {2}- aws:lb\/listenerRule:ListenerRule "lost-rule": .*tenant lost lives on ALB shard 3, but organization\/bbws\/dev has 1 HTTPS listeners/,
     );
   });
 
