@@ -12,54 +12,51 @@ const IDENTIFIER = /^[a-z][a-z0-9_]{0,31}$/;
 /** Generated passwords are alphanumeric; anything else is refused rather than escaped. */
 const PASSWORD = /^[A-Za-z0-9]{16,128}$/;
 
-/** Raised for an identifier or password that could change the meaning of a statement. */
-export class UnsafeSqlInputError extends Error {
-  constructor(field: string, value: string, rule: string) {
-    super(`refusing ${field} ${JSON.stringify(value)}: ${rule}`);
-    this.name = "UnsafeSqlInputError";
-  }
-}
+/**
+ * Name of the error thrown for an identifier or password that could change a statement's
+ * meaning. A plain Error with this name rather than a subclass: Pulumi serializes the dynamic
+ * provider's code, and serialized Error subclasses lose their message.
+ */
+export const UNSAFE_SQL_INPUT = "UnsafeSqlInputError";
 
-/** What a tenant's database consists of. */
-export interface TenantDatabaseSpec {
-  readonly databaseName: string;
-  readonly username: string;
-  readonly password: string;
-  /** Concurrent connections the tenant's user may hold (noisy-neighbour guard). */
-  readonly maxConnections: number;
-}
-
-/** Validates a spec, throwing UnsafeSqlInputError on anything outside the allowed patterns. */
-export function assertSafe(
+/** What is wrong with a spec, one sentence per problem; empty when it is safe. */
+export function sqlInputProblems(
   spec: Pick<TenantDatabaseSpec, "databaseName" | "username"> & Partial<TenantDatabaseSpec>,
-): void {
+): string[] {
+  const problems: string[] = [];
   if (!IDENTIFIER.test(spec.databaseName)) {
-    throw new UnsafeSqlInputError(
-      "database name",
-      spec.databaseName,
-      "use 1-32 of a-z, 0-9 and _, starting with a letter",
+    problems.push(
+      `refusing database name ${JSON.stringify(spec.databaseName)}: use 1-32 of a-z, 0-9 and _, starting with a letter`,
     );
   }
   if (!IDENTIFIER.test(spec.username)) {
-    throw new UnsafeSqlInputError(
-      "user name",
-      spec.username,
-      "use 1-32 of a-z, 0-9 and _, starting with a letter",
+    problems.push(
+      `refusing user name ${JSON.stringify(spec.username)}: use 1-32 of a-z, 0-9 and _, starting with a letter`,
     );
   }
   if (spec.password !== undefined && !PASSWORD.test(spec.password)) {
-    throw new UnsafeSqlInputError("password", "[secret]", "use 16-128 letters and digits");
+    problems.push("refusing password [secret]: use 16-128 letters and digits");
   }
   if (
     spec.maxConnections !== undefined &&
     (!Number.isInteger(spec.maxConnections) || spec.maxConnections < 1 || spec.maxConnections > 10000)
   ) {
-    throw new UnsafeSqlInputError(
-      "max connections",
-      String(spec.maxConnections),
-      "use a whole number from 1 to 10000",
+    problems.push(
+      `refusing max connections ${String(spec.maxConnections)}: use a whole number from 1 to 10000`,
     );
   }
+  return problems;
+}
+
+/** Throws an UnsafeSqlInputError-named Error naming every problem of the spec. */
+export function assertSafe(
+  spec: Pick<TenantDatabaseSpec, "databaseName" | "username"> & Partial<TenantDatabaseSpec>,
+): void {
+  const problems = sqlInputProblems(spec);
+  if (problems.length === 0) return;
+  const error = new Error(problems.join("; "));
+  error.name = UNSAFE_SQL_INPUT;
+  throw error;
 }
 
 /**

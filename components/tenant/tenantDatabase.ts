@@ -7,7 +7,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ExecuteStatementCommand, RDSDataClient } from "@aws-sdk/client-rds-data";
-import { TenantDatabaseSpec, assertSafe, createStatements, deleteStatements, updateStatements } from "./sql";
+import {
+  TenantDatabaseSpec,
+  assertSafe,
+  createStatements,
+  deleteStatements,
+  sqlInputProblems,
+  updateStatements,
+} from "./sql";
 
 /** Inputs of the dynamic resource, as the provider receives them (plain values). */
 export interface TenantDatabaseState extends TenantDatabaseSpec {
@@ -45,12 +52,8 @@ const REPLACE_ON_CHANGE = ["clusterArn", "databaseName", "username"] as const;
 /** The dynamic provider. Kept free of module state: Pulumi serializes it into the stack. */
 export const tenantDatabaseProvider: pulumi.dynamic.ResourceProvider = {
   check(_olds: TenantDatabaseState, news: TenantDatabaseState) {
-    try {
-      assertSafe(news);
-      return Promise.resolve({ inputs: news });
-    } catch (error) {
-      return Promise.resolve({ inputs: news, failures: [{ property: "databaseName", reason: (error as Error).message }] });
-    }
+    const failures = sqlInputProblems(news).map((reason) => ({ property: "databaseName", reason }));
+    return Promise.resolve({ inputs: news, failures });
   },
 
   async create(inputs: TenantDatabaseState) {

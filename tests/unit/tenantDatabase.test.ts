@@ -1,4 +1,7 @@
 import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { mockClient } from "aws-sdk-client-mock";
 import { ExecuteStatementCommand, RDSDataClient } from "@aws-sdk/client-rds-data";
 import { TenantDatabaseState, tenantDatabaseProvider } from "../../components/tenant/tenantDatabase";
@@ -95,8 +98,8 @@ describe("tenant database (dynamic provider, RDS Data API)", () => {
       "",
       "wp_" + "a".repeat(40),
     ]) {
-      expect(() => createStatements({ ...state(), databaseName: hostile })).to.throw(UnsafeSqlInputError);
-      expect(() => createStatements({ ...state(), username: hostile })).to.throw(UnsafeSqlInputError);
+      expect(() => createStatements({ ...state(), databaseName: hostile })).to.throw(/^refusing/);
+      expect(() => createStatements({ ...state(), username: hostile })).to.throw(/^refusing/);
       const check = await tenantDatabaseProvider.check!(state(), state({ databaseName: hostile }));
       expect(check.failures).to.have.length(1);
     }
@@ -107,9 +110,34 @@ describe("tenant database (dynamic provider, RDS Data API)", () => {
       await tenantDatabaseProvider.create(state({ username: "wp_x'@'%' IDENTIFIED BY 'p" }));
       expect.fail("create should refuse");
     } catch (error) {
-      expect(error).to.be.instanceOf(UnsafeSqlInputError);
+      expect((error as Error).name).to.equal("UnsafeSqlInputError");
+      expect((error as Error).message).to.match(/refusing user name/);
     }
     expect(rdsData.commandCalls(ExecuteStatementCommand)).to.have.length(0);
+  });
+
+  it("works as Pulumi ships it: serialized, loaded on its own, still validating and sending SQL", async () => {
+    // What pulumi.dynamic.Resource does with the provider before the provider host loads it.
+    const serialized = await pulumi.runtime.serializeFunction(() => tenantDatabaseProvider, {
+      allowSecrets: true,
+    });
+    const file = path.join(__dirname, "..", "..", `.serialized-provider-${process.pid}.js`);
+    fs.writeFileSync(file, serialized.text);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const loaded = (require(file) as Record<string, () => typeof tenantDatabaseProvider>)[
+        serialized.exportName
+      ]();
+      const refused = await loaded.check!(state(), state({ username: "wp_x'; DROP USER root; --" }));
+      expect(refused.failures!.map((f) => f.reason)).to.deep.equal([
+        `refusing user name "wp_x'; DROP USER root; --": use 1-32 of a-z, 0-9 and _, starting with a letter`,
+      ]);
+      await loaded.create!(state());
+      expect(sentSql()).to.have.length(5);
+      expect(sentSql()[4]).to.equal("GRANT ALL PRIVILEGES ON `wp\\_a\\_b`.* TO 'wp_a_b'@'%'");
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 
   it("escapes the GRANT wildcards so one tenant's grant never covers another schema", () => {
