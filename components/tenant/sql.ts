@@ -19,6 +19,15 @@ const PASSWORD = /^[A-Za-z0-9]{16,128}$/;
  */
 export const UNSAFE_SQL_INPUT = "UnsafeSqlInputError";
 
+/** What a tenant's database consists of. */
+export interface TenantDatabaseSpec {
+  readonly databaseName: string;
+  readonly username: string;
+  readonly password: string;
+  /** Concurrent connections the tenant's user may hold (noisy-neighbour guard). */
+  readonly maxConnections: number;
+}
+
 /** What is wrong with a spec, one sentence per problem; empty when it is safe. */
 export function sqlInputProblems(
   spec: Pick<TenantDatabaseSpec, "databaseName" | "username"> & Partial<TenantDatabaseSpec>,
