@@ -197,8 +197,7 @@ function asCandidate(raw: unknown): Candidate {
     id: typeof r.id === "string" ? r.id : undefined,
     hosts: Array.isArray(r.hosts) ? r.hosts.map((h) => (typeof h === "string" ? h : undefined)) : [],
     tasks: { desired: num(tasks.desired), min: num(tasks.min), max: num(tasks.max) },
-    schedule:
-      r.schedule && typeof r.schedule === "object" ? (r.schedule) : undefined,
+    schedule: r.schedule && typeof r.schedule === "object" ? r.schedule : undefined,
     listener:
       listener && typeof listener.shard === "number" && typeof listener.priority === "number"
         ? { shard: listener.shard, priority: listener.priority }

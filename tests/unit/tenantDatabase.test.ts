@@ -5,11 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { mockClient } from "aws-sdk-client-mock";
 import { ExecuteStatementCommand, RDSDataClient } from "@aws-sdk/client-rds-data";
 import { TenantDatabaseState, tenantDatabaseProvider } from "../../components/tenant/tenantDatabase";
-import {
-  createStatements,
-  deleteStatements,
-  grantPattern,
-} from "../../components/tenant/sql";
+import { createStatements, deleteStatements, grantPattern } from "../../components/tenant/sql";
 
 const state = (overrides: Partial<TenantDatabaseState> = {}): TenantDatabaseState => ({
   clusterArn: "arn:aws:rds:af-south-1:123456789012:cluster:bbws-dev-db",
