@@ -1,0 +1,219 @@
+/**
+ * IAM rules: no administrator or service-wide grants, no "*" resources for actions that can be
+ * scoped, trust policies that name their principal, and the per-tenant least privilege the
+ * isolation model depends on (EFS only through the tenant's access point, exact secret and key
+ * ARNs).
+ *
+ * Identity policies are read from `aws.iam.RolePolicy`, `Policy`, `UserPolicy`, `GroupPolicy`
+ * and a role's `inlinePolicies`; documents may be JSON strings or objects.
+ */
+import * as aws from "@pulumi/aws";
+import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
+import {
+  BbwsResourcePolicy,
+  PolicyStatement,
+  asArray,
+  asRecord,
+  describeRule,
+  grants,
+  isTenantUrn,
+  show,
+  statementLabel,
+  statementsOf,
+} from "./common";
+
+/** One identity policy document of a resource, with where it came from. */
+interface Document {
+  readonly label: string;
+  readonly statements: PolicyStatement[];
+}
+
+type Props = Record<string, unknown> | undefined;
+type DocumentCheck = (document: Document, args: ResourceValidationArgs, report: ReportViolation) => void;
+
+/** Runs `check` on every identity policy document of the IAM resource types that hold one. */
+function forIdentityPolicies(check: DocumentCheck) {
+  const single = (label: string) => (props: unknown, args: ResourceValidationArgs, report: ReportViolation) =>
+    check({ label, statements: statementsOf((props as Props)?.policy) }, args, report);
+  return [
+    validateResourceOfType(aws.iam.RolePolicy, single("the role policy")),
+    validateResourceOfType(aws.iam.Policy, single("the policy")),
+    validateResourceOfType(aws.iam.UserPolicy, single("the user policy")),
+    validateResourceOfType(aws.iam.GroupPolicy, single("the group policy")),
+    validateResourceOfType(aws.iam.Role, (role, args, report) => {
+      for (const inline of asArray<Record<string, unknown>>(role?.inlinePolicies)) {
+        check(
+          { label: `inline policy ${show(inline?.name)}`, statements: statementsOf(inline?.policy) },
+          args,
+          report,
+        );
+      }
+    }),
+  ];
+}
+
+/**
+ * Actions that have no resource-level permissions, so "*" is the only possible resource
+ * (Service Authorization Reference). Kept to what BBWS tasks and operators need.
+ */
+export const ACTIONS_WITHOUT_RESOURCES: ReadonlySet<string> = new Set(
+  [
+    "ecr:GetAuthorizationToken",
+    "sts:GetCallerIdentity",
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+    "cloudwatch:PutMetricData",
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "logs:DescribeLogGroups",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+    "ec2:DescribeSecurityGroups",
+  ].map((a) => a.toLowerCase()),
+);
+
+const EFS_CLIENT_ACTIONS = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"];
+const EFS_ROOT_ACCESS = "elasticfilesystem:ClientRootAccess";
+const ACCESS_POINT_CONDITION_KEY = "elasticfilesystem:accesspointarn";
+
+/** Tenant data-plane actions whose resources must be exact ARNs (no wildcard). */
+const TENANT_EXACT_ACTIONS = [
+  "secretsmanager:GetSecretValue",
+  "kms:Decrypt",
+  "elasticfilesystem:ClientMount",
+  "elasticfilesystem:ClientWrite",
+];
+
+const allows = (s: PolicyStatement) => s.effect === "Allow";
+
+/** True when the statement's condition constrains `key` (any operator). */
+function conditions(statement: PolicyStatement, key: string): boolean {
+  return Object.values(statement.condition ?? {}).some((operator) =>
+    Object.keys(asRecord(operator) ?? {}).some((k) => k.toLowerCase() === key),
+  );
+}
+
+export const iamPolicies: BbwsResourcePolicy[] = [
+  {
+    name: "iam-no-wildcard-actions",
+    description: describeRule(
+      ["IAM.1", "IAM.21", "CKV_AWS_62", "CKV_AWS_63"],
+      'Identity policies allow no "*" action, no service-wide "service:*" action and no ' +
+        "Allow with NotAction: every grant names the actions it needs.",
+    ),
+    enforcementLevel: "mandatory",
+    validateResource: forIdentityPolicies((doc, _args, report) => {
+      doc.statements.forEach((s, i) => {
+        if (!allows(s)) return;
+        const where = `${doc.label}, ${statementLabel(s, i)}`;
+        if (s.notActions.length > 0) {
+          report(
+            `${where} allows everything except ${show(s.notActions)}: list the allowed actions instead.`,
+          );
+        }
+        for (const action of s.actions) {
+          if (action === "*") report(`${where} allows every action ("*"): list the actions the role needs.`);
+          else if (/^[a-z0-9-]+:\*$/i.test(action)) {
+            report(
+              `${where} allows ${action}, every action of the service: list the actions the role needs.`,
+            );
+          }
+        }
+      });
+    }),
+  },
+  {
+    name: "iam-no-wildcard-resource-for-scoped-actions",
+    description: describeRule(
+      ["CKV_AWS_355", "CKV_AWS_356", "AwsSolutions-IAM5"],
+      'Identity policies use Resource "*" only for actions that have no resource-level ' +
+        "permissions (such as ecr:GetAuthorizationToken); every other action names its resources.",
+    ),
+    enforcementLevel: "mandatory",
+    validateResource: forIdentityPolicies((doc, _args, report) => {
+      doc.statements.forEach((s, i) => {
+        if (!allows(s) || !s.resources.includes("*")) return;
+        const scoped = s.actions.filter((a) => !ACTIONS_WITHOUT_RESOURCES.has(a.toLowerCase()));
+        if (scoped.length > 0) {
+          report(
+            `${doc.label}, ${statementLabel(s, i)} allows ${show(scoped)} on Resource "*": name the ARNs ` +
+              "(only actions without resource-level permissions may use *).",
+          );
+        }
+      });
+    }),
+  },
+  {
+    name: "iam-role-trust-names-principal",
+    description: describeRule(
+      ["CKV_AWS_60", "CKV_AWS_61"],
+      'Role trust policies name who may assume the role (e.g. ecs-tasks.amazonaws.com), never "*".',
+    ),
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(aws.iam.Role, (role, _args, report) => {
+      statementsOf(role?.assumeRolePolicy).forEach((s, i) => {
+        if (!allows(s)) return;
+        const accounts = asArray(asRecord(s.principal)?.AWS);
+        if (s.principal === "*" || accounts.includes("*")) {
+          report(
+            `trust ${statementLabel(s, i)} lets any principal assume the role: name the service or account.`,
+          );
+        }
+      });
+    }),
+  },
+  {
+    name: "efs-client-access-through-access-point",
+    description: describeRule(
+      ["EFS.4", "CKV_AWS_355"],
+      "Grants of elasticfilesystem:ClientMount/ClientWrite carry a condition on " +
+        "elasticfilesystem:AccessPointArn, and nothing grants ClientRootAccess: tasks reach the " +
+        "shared file system only through their tenant's access point, as its POSIX user.",
+    ),
+    enforcementLevel: "mandatory",
+    validateResource: forIdentityPolicies((doc, _args, report) => {
+      doc.statements.forEach((s, i) => {
+        if (!allows(s)) return;
+        const where = `${doc.label}, ${statementLabel(s, i)}`;
+        if (s.actions.some((a) => grants(a, EFS_ROOT_ACCESS))) {
+          report(
+            `${where} grants ${EFS_ROOT_ACCESS}: root on the shared file system crosses tenants; remove it.`,
+          );
+        }
+        const client = s.actions.some((a) => EFS_CLIENT_ACTIONS.some((action) => grants(a, action)));
+        if (client && !conditions(s, ACCESS_POINT_CONDITION_KEY)) {
+          report(
+            `${where} grants EFS client access without a condition on elasticfilesystem:AccessPointArn: ` +
+              "add StringEquals on the tenant's access point ARN.",
+          );
+        }
+      });
+    }),
+  },
+  {
+    name: "tenant-iam-exact-resources",
+    description: describeRule(
+      ["AwsSolutions-IAM5", "CKV_AWS_355"],
+      "In a tenant's policies, secretsmanager:GetSecretValue, kms:Decrypt and EFS client access " +
+        "name exact ARNs, without wildcards: the execution role reads only that tenant's secrets.",
+    ),
+    enforcementLevel: "mandatory",
+    validateResource: forIdentityPolicies((doc, args, report) => {
+      if (!isTenantUrn(args.urn)) return;
+      doc.statements.forEach((s, i) => {
+        if (!allows(s)) return;
+        const sensitive = TENANT_EXACT_ACTIONS.filter((action) => s.actions.some((a) => grants(a, action)));
+        const wildcards = s.resources.filter((r) => r.includes("*") || r.includes("?"));
+        if (sensitive.length > 0 && wildcards.length > 0) {
+          report(
+            `${doc.label}, ${statementLabel(s, i)} allows ${show(sensitive)} on ${show(wildcards)}: name the ` +
+              "tenant's own secret, key and file system ARNs.",
+          );
+        }
+      });
+    }),
+  },
+];
