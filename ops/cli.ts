@@ -1,0 +1,247 @@
+/**
+ * `npm run ops -- <command> <env> <tenant> [options]`: day-2 operations on one tenant.
+ *
+ *   backup  <env> <tenant>   on-demand backup of the file system and database, copied to DR
+ *   restore <env> <tenant>   restore the tenant's files and/or database from recovery points
+ *   status  <env> <tenant>   service, recovery points and last rollout
+ *
+ * Progress goes to stderr, results to stdout (`--json` for machines). Errors print
+ * `error: <message>` and the notes under it, never a stack trace, and exit with the code of
+ * their type (see EXIT_CODES in errors.ts and `--help`).
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { BACKUP_DEFAULTS, backupTenant } from "./backup";
+import { ClientFactory, defaultClients } from "./clients";
+import { StackOutputsSource } from "./context";
+import { OpsDeps } from "./deps";
+import { EXIT_CODES, toOpsError } from "./errors";
+import { PulumiStackOutputs } from "./pulumiSource";
+import { renderBackup, renderRestore, renderStatus } from "./render";
+import { RESTORE_TIMEOUTS, restoreTenant } from "./restore";
+import { tenantStatus } from "./status";
+
+/** What the CLI needs from its surroundings (tests pass fakes). */
+export interface CliRuntime {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Created on first use: the real one needs the Pulumi CLI. */
+  readonly source: () => StackOutputsSource;
+  readonly clients: ClientFactory;
+  /** Registry file. @default tenants/<env>.yaml */
+  readonly registryFile?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Exit codes, as printed by --help. */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  ${EXIT_CODES.success}    success
+  ${EXIT_CODES.unexpected}    unexpected error (AWS error, failed job or task)
+  ${EXIT_CODES.usage}    invalid arguments or options
+  ${EXIT_CODES.invalidTenant}    the tenant is not in tenants/<env>.yaml
+  ${EXIT_CODES.notFound}    recovery point not found
+  ${EXIT_CODES.alreadyRunning}    a backup job of the same resource (or a deployment) is already running
+  ${EXIT_CODES.invalidRestoreTarget}    the recovery point cannot restore this tenant
+  ${EXIT_CODES.timeout}    a job, task or deployment did not finish in time
+  ${EXIT_CODES.configuration}    invalid registry, missing stack, or platform outputs too old
+  ${EXIT_CODES.aborted}  interrupted (the site is put back first)`;
+
+const seconds = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError("expected a whole number of seconds >= 1");
+  return Number(value);
+};
+const days = (value: string): number => {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError("expected a whole number of days >= 1");
+  return Number(value);
+};
+const environmentName = (value: string): string => {
+  if (!/^[a-z][a-z0-9-]*$/.test(value))
+    throw new InvalidArgumentError("expected an environment name such as dev or prod");
+  return value;
+};
+const isoTime = (value: string): Date => {
+  // A date alone or a time without a zone would be read in the local zone: require one.
+  if (
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ||
+    Number.isNaN(Date.parse(value))
+  ) {
+    throw new InvalidArgumentError("expected an ISO 8601 time with a zone, e.g. 2025-06-01T14:00:00Z");
+  }
+  return new Date(value);
+};
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** The command-line program; actions write results through `runtime`. */
+export function buildProgram(runtime: CliRuntime): Command {
+  const deps = (): OpsDeps => ({
+    source: runtime.source(),
+    clients: runtime.clients,
+    registryFile: runtime.registryFile,
+    log: (line) => runtime.stderr(`${line}\n`),
+    signal: runtime.signal,
+  });
+  const print = (json: boolean | undefined, value: unknown, human: () => string) =>
+    runtime.stdout(`${json ? JSON.stringify(value, null, 2) : human()}\n`);
+
+  const program = new Command("ops")
+    .description("Day-2 operations on one BBWS tenant: backup, restore, status")
+    .exitOverride()
+    .configureOutput({ writeOut: runtime.stdout, writeErr: runtime.stderr })
+    .showHelpAfterError("(add --help for usage)")
+    .addHelpText("after", EXIT_CODES_HELP);
+
+  program
+    .command("backup")
+    .description(
+      "On-demand AWS Backup jobs of the environment's EFS file system and Aurora cluster, tagged with the tenant, then copies to the DR vault",
+    )
+    .argument("<env>", "environment (platform stack name), e.g. dev", environmentName)
+    .argument("<tenant>", "tenant id from tenants/<env>.yaml")
+    .option(
+      "--efs-timeout <seconds>",
+      "seconds to wait for the EFS backup job",
+      seconds,
+      BACKUP_DEFAULTS.efsTimeoutSeconds,
+    )
+    .option(
+      "--aurora-timeout <seconds>",
+      "seconds to wait for the Aurora backup job",
+      seconds,
+      BACKUP_DEFAULTS.auroraTimeoutSeconds,
+    )
+    .option("--wait-for-copies", "also wait until the copies in the DR vault are complete")
+    .option(
+      "--copy-timeout <seconds>",
+      "seconds to wait for the DR copies (with --wait-for-copies)",
+      seconds,
+      BACKUP_DEFAULTS.copyTimeoutSeconds,
+    )
+    .option(
+      "--retain-days <days>",
+      "expire the recovery points and their DR copies after this many days (default: kept until deleted)",
+      days,
+    )
+    .option(
+      "--poll-interval <seconds>",
+      "seconds between status checks",
+      seconds,
+      BACKUP_DEFAULTS.pollIntervalSeconds,
+    )
+    .option("--json", "print the result as JSON")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (env: string, tenant: string, o: Record<string, unknown>) => {
+      const result = await backupTenant(
+        env,
+        tenant,
+        {
+          efsTimeoutSeconds: o.efsTimeout as number,
+          auroraTimeoutSeconds: o.auroraTimeout as number,
+          waitForCopies: o.waitForCopies === true,
+          copyTimeoutSeconds: o.copyTimeout as number,
+          deleteAfterDays: o.retainDays as number | undefined,
+          pollIntervalSeconds: o.pollInterval as number,
+        },
+        deps(),
+      );
+      print(o.json as boolean, result, () => renderBackup(result));
+    });
+
+  program
+    .command("restore")
+    .description(
+      "Restore the tenant's files (/tenants/<id>) and/or database schema from recovery points of the primary vault; " +
+        "the service is scaled to 0 during the swap and put back whatever happens",
+    )
+    .argument("<env>", "environment (platform stack name), e.g. dev", environmentName)
+    .argument("<tenant>", "tenant id from tenants/<env>.yaml")
+    .option("--recovery-point <arn>", "EFS or Aurora recovery point ARN (repeat for both)", collect)
+    .option(
+      "--at <time>",
+      "use the newest recovery points created at or before this ISO 8601 time (with a zone)",
+      isoTime,
+    )
+    .addOption(
+      new Option("--only <part>", "restore only the files or only the database").choices([
+        "files",
+        "database",
+      ]),
+    )
+    .option("--poll-interval <seconds>", "seconds between status checks", seconds, 15)
+    .option("--json", "print the result as JSON")
+    .addHelpText(
+      "after",
+      `\nTime limits (seconds): ${Object.entries(RESTORE_TIMEOUTS)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}.\n` +
+        `Previous content is kept: files in /tenants/.previous/<id>-<stamp>, database dumps in /restore/<id>-<stamp>/.` +
+        EXIT_CODES_HELP,
+    )
+    .action(async (env: string, tenant: string, o: Record<string, unknown>) => {
+      const result = await restoreTenant(
+        env,
+        tenant,
+        {
+          recoveryPointArns: o.recoveryPoint as string[] | undefined,
+          at: o.at as Date | undefined,
+          only: o.only as "files" | "database" | undefined,
+        },
+        { pollIntervalSeconds: o.pollInterval as number },
+        deps(),
+      );
+      print(o.json as boolean, result, () => renderRestore(result));
+    });
+
+  program
+    .command("status")
+    .description("The tenant's service, newest recovery points (primary and DR vaults) and last rollout")
+    .argument("<env>", "environment (platform stack name), e.g. dev", environmentName)
+    .argument("<tenant>", "tenant id from tenants/<env>.yaml")
+    .option("--json", "print the result as JSON")
+    .addHelpText("after", EXIT_CODES_HELP)
+    .action(async (env: string, tenant: string, o: Record<string, unknown>) => {
+      const result = await tenantStatus(env, tenant, deps());
+      print(o.json as boolean, result, () => renderStatus(result));
+    });
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (without node and script) and returns the exit code; never throws. */
+export async function runCli(argv: readonly string[], runtime: CliRuntime): Promise<number> {
+  try {
+    await buildProgram(runtime).parseAsync([...argv], { from: "user" });
+    return EXIT_CODES.success;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed its message (or the help).
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version")
+        return EXIT_CODES.success;
+      return error.exitCode === 0 ? EXIT_CODES.success : EXIT_CODES.usage;
+    }
+    const failure = toOpsError(error);
+    runtime.stderr(`error: ${failure.message}\n`);
+    for (const note of failure.notes) runtime.stderr(`  ${note}\n`);
+    return failure.exitCode;
+  }
+}
+
+/** Entry point: real stack outputs and AWS clients; Ctrl-C lets a restore put the site back. */
+async function main(): Promise<void> {
+  const controller = new AbortController();
+  process.on("SIGINT", () => {
+    if (controller.signal.aborted) process.exit(EXIT_CODES.aborted);
+    process.stderr.write("interrupted: finishing what keeps the site safe (Ctrl-C again to quit at once)\n");
+    controller.abort();
+  });
+  process.exitCode = await runCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    source: () => new PulumiStackOutputs(),
+    clients: defaultClients,
+    signal: controller.signal,
+  });
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,100 @@
+/**
+ * Restore of one tenant (seed 002 §5.2, made to work on shared resources): `npm run ops --
+ * restore <env> <tenant> (--recovery-point ARN... | --at TIME) [--only files|database]`.
+ *
+ * Everything is validated before anything changes: the request, the tenant (registry), the
+ * platform (maintenance outputs), the recovery points. The run itself is `restoreRun.ts`.
+ */
+import { loadTenantContextWithOutputs, requireMaintenance } from "./context";
+import { OpsDeps } from "./deps";
+import { ConfigurationError } from "./errors";
+import { StepTiming } from "./progress";
+import { RestoreRequest, checkRestoreRequest } from "./recoveryPoints";
+import { RestoreRun } from "./restoreRun";
+
+export { restoreStamp } from "./restoreRun";
+
+/** What to restore (re-exported for callers of restoreTenant). */
+export type { RestoreRequest } from "./recoveryPoints";
+
+/** Time limits of a restore, in seconds. */
+export interface RestoreTimeouts {
+  readonly efsRestore: number;
+  readonly auroraRestore: number;
+  readonly temporaryInstance: number;
+  /** The service stopping its tasks (stopTimeout 110 s plus the target group's deregistration). */
+  readonly drain: number;
+  readonly swap: number;
+  readonly databaseCopy: number;
+  /** The service stable again after the restore (seed 002: 300 s). */
+  readonly stable: number;
+}
+
+/** Defaults of RestoreTimeouts. */
+export const RESTORE_TIMEOUTS: RestoreTimeouts = {
+  efsRestore: 3600,
+  auroraRestore: 3600,
+  temporaryInstance: 1800,
+  drain: 600,
+  swap: 1800,
+  databaseCopy: 3600,
+  stable: 300,
+};
+
+/** Options of a restore. */
+export interface RestoreOptions {
+  /** Seconds between status checks. @default 15 */
+  readonly pollIntervalSeconds?: number;
+  /** @default RESTORE_TIMEOUTS */
+  readonly timeouts?: Partial<RestoreTimeouts>;
+}
+
+/** What a finished restore did and kept. */
+export interface RestoreResult {
+  readonly environment: string;
+  readonly tenantId: string;
+  /** Suffix of everything this restore named (`<id>-<stamp>`): UTC `YYYYMMDD-HHMMSS`. */
+  readonly stamp: string;
+  readonly files?: { readonly recoveryPointArn: string; readonly createdAt?: string };
+  readonly database?: {
+    readonly recoveryPointArn: string;
+    readonly createdAt?: string;
+    readonly temporaryClusterId: string;
+  };
+  /** Tasks the service runs again. */
+  readonly desiredCount: number;
+  /** Content kept on purpose (previous files, database dumps). */
+  readonly kept: readonly string[];
+  /** What the restore could not clean up itself (normally nothing). */
+  readonly cleanup: readonly string[];
+  readonly steps: readonly StepTiming[];
+}
+
+/** A database name is spliced into SQL by the copy script: only plain identifiers pass. */
+const DATABASE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** Restores a tenant's files and/or database; throws a typed error with the clean-up notes. */
+export async function restoreTenant(
+  environment: string,
+  tenantId: string,
+  request: RestoreRequest,
+  options: RestoreOptions,
+  deps: OpsDeps,
+): Promise<RestoreResult> {
+  checkRestoreRequest(request);
+  const context = await loadTenantContextWithOutputs(environment, tenantId, deps);
+  const maintenance = requireMaintenance(context.platform);
+  if (!DATABASE_NAME.test(context.tenant.databaseName)) {
+    throw new ConfigurationError(
+      `tenant stack output databaseName ${JSON.stringify(context.tenant.databaseName)} is not a plain MySQL identifier`,
+    );
+  }
+  const run = new RestoreRun(
+    context,
+    maintenance,
+    { ...RESTORE_TIMEOUTS, ...options.timeouts },
+    options.pollIntervalSeconds ?? 15,
+    deps,
+  );
+  return run.execute(request);
+}

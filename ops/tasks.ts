@@ -1,0 +1,183 @@
+/**
+ * One-off ECS tasks of a restore: run a maintenance task with a command and environment given
+ * through overrides, wait until it stops, report its exit code. A task still running at its
+ * deadline (or on Ctrl-C) is stopped before the error goes up: nothing may keep changing a
+ * tenant's files or schema after the restore has put the site back.
+ *
+ * The db-copy task gets the tenant's credentials through a per-restore task definition revision
+ * whose `secrets` name the tenant's secret; it is deregistered when the restore ends.
+ */
+import {
+  DeregisterTaskDefinitionCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+} from "@aws-sdk/client-ecs";
+import { DB_COPY_CONTAINER } from "../components/shared/maintenance";
+import { TAG } from "../components/tags";
+import { OperationAbortedError, OperationTimeoutError, UnexpectedError, requireValue } from "./errors";
+import { WaitParams } from "./service";
+import { done, pending, pollUntil } from "./wait";
+
+/** A one-off task run. */
+export interface OneOffTask {
+  readonly cluster: string;
+  readonly taskDefinition: string;
+  /** Container whose command and environment are overridden. */
+  readonly container: string;
+  readonly command: readonly string[];
+  readonly environment: Readonly<Record<string, string>>;
+  /** Private subnets; the task gets no public IP. */
+  readonly subnets: readonly string[];
+  readonly securityGroup: string;
+  /** Shown in the console and DescribeTasks: who ran the task. */
+  readonly startedBy: string;
+}
+
+/** How a one-off task ended. */
+export interface TaskOutcome {
+  readonly taskArn: string;
+  /** Undefined when the container never ran (image pull, EFS mount...): see stoppedReason. */
+  readonly exitCode?: number;
+  readonly stoppedReason?: string;
+}
+
+/** Runs a task and waits until it stops; `onStarted` hears of the task as soon as it exists. */
+export async function runOneOffTask(
+  ecs: ECSClient,
+  task: OneOffTask,
+  wait: WaitParams,
+  onStarted?: (taskArn: string) => void,
+): Promise<TaskOutcome> {
+  const started = await ecs.send(
+    new RunTaskCommand({
+      cluster: task.cluster,
+      taskDefinition: task.taskDefinition,
+      // On-demand capacity: a Spot interruption in the middle of a swap or an import is the
+      // one failure these scripts cannot undo themselves.
+      capacityProviderStrategy: [{ capacityProvider: "FARGATE", weight: 1 }],
+      platformVersion: "LATEST",
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: [...task.subnets],
+          securityGroups: [task.securityGroup],
+          assignPublicIp: "DISABLED",
+        },
+      },
+      overrides: {
+        containerOverrides: [
+          {
+            name: task.container,
+            command: [...task.command],
+            environment: Object.entries(task.environment).map(([name, value]) => ({ name, value })),
+          },
+        ],
+      },
+      startedBy: task.startedBy,
+      enableECSManagedTags: true,
+      propagateTags: "TASK_DEFINITION",
+    }),
+  );
+  const failure = started.failures?.[0];
+  if (failure || !started.tasks?.[0]?.taskArn) {
+    throw new UnexpectedError(
+      `could not start a ${task.container} task: ${failure?.reason ?? "RunTask returned no task"}${failure?.detail ? ` (${failure.detail})` : ""}`,
+    );
+  }
+  const taskArn = started.tasks[0].taskArn;
+  onStarted?.(taskArn);
+  try {
+    return await pollUntil({
+      what: `${task.container} task ${taskId(taskArn)}`,
+      ...wait,
+      check: async () => {
+        const described = await ecs.send(
+          new DescribeTasksCommand({ cluster: task.cluster, tasks: [taskArn] }),
+        );
+        const current = described.tasks?.[0];
+        if (current?.lastStatus !== "STOPPED") return pending(current?.lastStatus ?? "unknown");
+        const container = current.containers?.find((c) => c.name === task.container);
+        return done({
+          taskArn,
+          exitCode: container?.exitCode,
+          stoppedReason: current.stoppedReason ?? container?.reason,
+        });
+      },
+    });
+  } catch (error) {
+    if (error instanceof OperationTimeoutError || error instanceof OperationAbortedError) {
+      await ecs.send(
+        new StopTaskCommand({
+          cluster: task.cluster,
+          task: taskArn,
+          reason: `bbws ops: ${error.message}`.slice(0, 255),
+        }),
+      );
+      error.notes.push(`task ${taskArn} was stopped`);
+    }
+    throw error;
+  }
+}
+
+/** The short id of a task ARN (what the console and the log stream show). */
+export function taskId(taskArn: string): string {
+  return taskArn.split("/").pop() ?? taskArn;
+}
+
+/**
+ * Registers a revision of the db-copy task definition (family `<base family>-<tenant>`) whose
+ * container receives DB_USER and MYSQL_PWD from the tenant's database secret.
+ */
+export async function registerDbCopyRevision(
+  ecs: ECSClient,
+  baseTaskDefinitionArn: string,
+  tenantId: string,
+  databaseSecretArn: string,
+): Promise<string> {
+  const described = await ecs.send(
+    new DescribeTaskDefinitionCommand({ taskDefinition: baseTaskDefinitionArn }),
+  );
+  const base = requireValue(described.taskDefinition, `task definition ${baseTaskDefinitionArn} not found`);
+  if (!base.containerDefinitions?.some((c) => c.name === DB_COPY_CONTAINER)) {
+    throw new UnexpectedError(
+      `task definition ${baseTaskDefinitionArn} has no ${DB_COPY_CONTAINER} container`,
+    );
+  }
+  const registered = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: `${base.family}-${tenantId}`,
+      taskRoleArn: base.taskRoleArn,
+      executionRoleArn: base.executionRoleArn,
+      networkMode: base.networkMode,
+      requiresCompatibilities: base.requiresCompatibilities,
+      cpu: base.cpu,
+      memory: base.memory,
+      runtimePlatform: base.runtimePlatform,
+      volumes: base.volumes,
+      containerDefinitions: base.containerDefinitions.map((c) =>
+        c.name === DB_COPY_CONTAINER
+          ? {
+              ...c,
+              secrets: [
+                { name: "DB_USER", valueFrom: `${databaseSecretArn}:username::` },
+                { name: "MYSQL_PWD", valueFrom: `${databaseSecretArn}:password::` },
+              ],
+            }
+          : c,
+      ),
+      tags: [
+        { key: TAG.tenantId, value: tenantId },
+        { key: "bbws:purpose", value: "restore" },
+      ],
+    }),
+  );
+  return requireValue(registered.taskDefinition?.taskDefinitionArn, "RegisterTaskDefinition returned no ARN");
+}
+
+/** Deregisters a per-restore revision (it can no longer start tasks). */
+export async function deregisterTaskDefinition(ecs: ECSClient, taskDefinitionArn: string): Promise<void> {
+  await ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: taskDefinitionArn }));
+}

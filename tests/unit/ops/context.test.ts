@@ -1,0 +1,153 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { expect } from "chai";
+import * as sinon from "sinon";
+import { CommandError, LocalWorkspace, StackNotFoundError } from "@pulumi/pulumi/automation";
+import {
+  loadTenantContext,
+  loadTenantContextWithOutputs,
+  platformOutputsFrom,
+  requireMaintenance,
+  tenantOutputsFrom,
+} from "../../../ops/context";
+import { ConfigurationError, InvalidTenantError, UnexpectedError } from "../../../ops/errors";
+import { PulumiStackOutputs } from "../../../ops/pulumiSource";
+import { FakeSource, platformOutputs, tenantOutputs, writeRegistry } from "./fixtures";
+
+describe("ops context", () => {
+  const registryFile = writeRegistry();
+
+  describe("tenant check", () => {
+    it("fails with InvalidTenantError before reading any stack, naming the known tenants and the closest id", async () => {
+      const source = new FakeSource();
+      const error = await loadTenantContext("dev", "acne", { source, registryFile }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(InvalidTenantError);
+      expect((error as Error).message).to.equal(
+        'tenant "acne" is not in the dev registry (tenants/dev.yaml lists acme, globex); did you mean "acme"?',
+      );
+      expect(source.calls).to.deep.equal([]);
+    });
+
+    it("turns an invalid registry into a ConfigurationError that lists the problems", async () => {
+      const source = new FakeSource();
+      const broken = writeRegistry("tenants:\n  - id: acme\n");
+      const error = await loadTenantContext("dev", "acme", { source, registryFile: broken }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(ConfigurationError);
+      expect((error as Error).message)
+        .to.include("hosts")
+        .and.include("nothing was changed");
+      expect(source.calls).to.deep.equal([]);
+    });
+
+    it("loads the entry and the platform outputs, and the tenant outputs only when asked", async () => {
+      const source = new FakeSource();
+      const context = await loadTenantContext("dev", "acme", { source, registryFile });
+      expect(context.entry.id).to.equal("acme");
+      expect(context.platform.backupVaultName).to.equal("bbws-dev-backup-vault");
+      expect(source.calls).to.deep.equal(["platform dev"]);
+      const withOutputs = await loadTenantContextWithOutputs("dev", "acme", { source, registryFile });
+      expect(withOutputs.tenant.serviceName).to.equal("acme-wordpress");
+      expect(source.calls).to.deep.equal(["platform dev", "platform dev", "tenant dev.acme"]);
+    });
+  });
+
+  describe("platform outputs", () => {
+    it("refuses a platform without the backup outputs, naming them and the fix", () => {
+      const raw: Record<string, unknown> = { ...platformOutputs() };
+      delete raw.backupVaultName;
+      delete raw.drRegion;
+      expect(() => platformOutputsFrom("dev", raw)).to.throw(
+        ConfigurationError,
+        "the dev platform stack has no output backupVaultName, drRegion: it is older than these operations; deploy the platform first (pulumi up -s dev)",
+      );
+    });
+
+    it("accepts a platform without maintenance outputs, which only restore requires", () => {
+      const raw: Record<string, unknown> = { ...platformOutputs() };
+      delete raw.maintenanceTaskDefinitionArn;
+      const platform = platformOutputsFrom("dev", raw);
+      expect(() => requireMaintenance(platform)).to.throw(
+        ConfigurationError,
+        /no output maintenanceTaskDefinitionArn: restore needs the maintenance tasks/,
+      );
+      expect(requireMaintenance(platformOutputs()).dbCopyTaskDefinitionArn).to.match(/bbws-dev-db-copy:2$/);
+    });
+
+    it("refuses tenant outputs without what ops reads", () => {
+      const raw: Record<string, unknown> = { ...tenantOutputs() };
+      delete raw.databaseSecretArn;
+      expect(() => tenantOutputsFrom("dev.acme", raw)).to.throw(
+        ConfigurationError,
+        "tenant stack dev.acme has no output databaseSecretArn",
+      );
+    });
+  });
+
+  describe("PulumiStackOutputs (Automation API, stubbed: no Pulumi CLI)", () => {
+    let selectStack: sinon.SinonStub;
+    const projectDir = fs.mkdtempSync(path.join(os.tmpdir(), "bbws-project-"));
+    const outputs = (values: object) => ({
+      outputs: () =>
+        Promise.resolve(
+          Object.fromEntries(Object.entries(values).map(([k, v]) => [k, { value: v, secret: false }])),
+        ),
+    });
+    beforeEach(() => (selectStack = sinon.stub(LocalWorkspace, "selectStack")));
+    afterEach(() => selectStack.restore());
+
+    it("selects the platform stack <env> in the project directory and unwraps its outputs", async () => {
+      selectStack.resolves(outputs(platformOutputs()));
+      const platform = await new PulumiStackOutputs(projectDir).platform("dev");
+      expect(platform.fileSystemId).to.equal("fs-0a1b2c3d4e5f60718");
+      expect(selectStack.firstCall.args).to.deep.equal([{ stackName: "dev", workDir: projectDir }]);
+    });
+
+    it("selects tenant stack <env>.<id> of bbws-tenant with an inline program in its own workspace directory", async () => {
+      selectStack.resolves(outputs(tenantOutputs()));
+      const tenant = await new PulumiStackOutputs(projectDir).tenant("dev", "acme");
+      expect(tenant.databaseName).to.equal("wp_acme");
+      const [args, options] = selectStack.firstCall.args as [
+        Record<string, unknown>,
+        Record<string, unknown>,
+      ];
+      expect(args).to.include({ stackName: "dev.acme", projectName: "bbws-tenant" });
+      expect(args.program).to.be.a("function");
+      const workDir = path.join(projectDir, ".workspaces", "dev.acme");
+      expect(options).to.deep.equal({ workDir, projectSettings: { name: "bbws-tenant", runtime: "nodejs" } });
+      expect(fs.existsSync(workDir)).to.equal(true);
+    });
+
+    it("reports a missing stack as a ConfigurationError", async () => {
+      // The SDK builds it from a command result; anything with toString() stands in for one.
+      const NotFound = StackNotFoundError as unknown as new (result: { toString(): string }) => Error;
+      selectStack.rejects(new NotFound({ toString: () => "no stack named 'dev.acme' found" }));
+      const error = await new PulumiStackOutputs(projectDir).tenant("dev", "acme").catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(ConfigurationError);
+      expect((error as Error).message).to.equal("tenant stack dev.acme does not exist (deploy it first)");
+    });
+
+    it("says the Pulumi CLI is missing instead of printing the raw command failure", async () => {
+      const Failed = CommandError as unknown as new (result: { toString(): string }) => Error;
+      const result = (stderr: string) => ({
+        toString: () => `code: -2\n stdout: \n stderr: ${stderr}\n err?: Error: ${stderr}`,
+      });
+      selectStack.rejects(
+        new Failed(result("Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT")),
+      );
+      const missing = await new PulumiStackOutputs(projectDir).platform("dev").catch((e: unknown) => e);
+      expect(missing).to.be.instanceOf(ConfigurationError);
+      expect((missing as Error).message).to.equal(
+        "reading the platform stack dev needs the Pulumi CLI, which is not on PATH (https://www.pulumi.com/docs/install/)",
+      );
+      selectStack.rejects(new Failed(result("error: getting user info: 401 Unauthorized\nmore detail")));
+      const other = await new PulumiStackOutputs(projectDir).platform("dev").catch((e: unknown) => e);
+      expect(other).to.be.instanceOf(UnexpectedError);
+      expect((other as Error).message).to.equal(
+        "pulumi could not read the platform stack dev: error: getting user info: 401 Unauthorized",
+      );
+    });
+  });
+});
