@@ -1,0 +1,131 @@
+/**
+ * `tenants list <env>`: registry entries against existing tenant stacks.
+ *
+ * - in sync: the stack's last successful update ran with the configuration the entry implies;
+ * - missing stack: an entry without a stack (`sync` creates it);
+ * - orphan stack: a stack without an entry (`sync --prune` removes it, after a final backup);
+ * - pending changes: the configuration differs (the fields are named when known), the entry has
+ *   no listener slot yet, or, with `--preview`, a preview shows changes (a platform output
+ *   change, drift);
+ * - error: the stack could not be read or previewed (exit 1).
+ */
+import pLimit from "p-limit";
+import { TenantEntry } from "../../registry/schema";
+import { ChangeCounts, formatChanges, hasChanges } from "../backend";
+import { configDifferences, configHash } from "../configState";
+import { LifecycleContext } from "../context";
+import { desiredConfig } from "../desiredConfig";
+import { messageOf } from "../errors";
+import { LIFECYCLE_EXIT } from "../exitCodes";
+import { FleetState, orphansOf, readInputs, stackOf, withStacks } from "../fleetState";
+import { CommandReport, plainTable } from "../report";
+
+/** Status of one tenant. */
+export type ListStatus = "in sync" | "missing stack" | "orphan stack" | "pending changes" | "error";
+
+/** One row of the listing. */
+export interface ListRow {
+  readonly tenantId: string;
+  readonly stack: string;
+  readonly status: ListStatus;
+  readonly detail: string;
+  /** With --preview: the preview's counts. */
+  readonly changes?: ChangeCounts;
+}
+
+/** Options of `list`. */
+export interface ListOptions {
+  /** Also preview every existing stack. */
+  readonly preview?: boolean;
+}
+
+/** Lists the environment's tenants and stacks. */
+export async function listTenants(
+  context: LifecycleContext,
+  options: ListOptions = {},
+): Promise<CommandReport> {
+  const state = await withStacks(context, readInputs(context));
+  const limit = pLimit(Math.max(1, context.concurrency));
+  const rows = await Promise.all(
+    state.entries.map((entry) => limit(() => entryRow(context, state, entry, options))),
+  );
+  context.progress.stop();
+  for (const id of orphansOf(state)) {
+    rows.push({
+      tenantId: id,
+      stack: stackOf(context, id),
+      status: "orphan stack",
+      detail: "no registry entry; `sync --prune` destroys it after a final backup",
+    });
+  }
+
+  const table = plainTable(["Tenant", "Stack", "Status", "Detail"], [null, null, null, 70]);
+  for (const row of rows) table.push([row.tenantId, row.stack, row.status, row.detail]);
+  const counts = rows.reduce<Record<string, number>>(
+    (c, r) => ({ ...c, [r.status]: (c[r.status] ?? 0) + 1 }),
+    {},
+  );
+  const exitCode = rows.some((r) => r.status === "error") ? LIFECYCLE_EXIT.tenantFailed : LIFECYCLE_EXIT.ok;
+  return {
+    exitCode,
+    text: `${table.toString()}\n${Object.entries(counts)
+      .map(([status, n]) => `${n} ${status}`)
+      .join(", ")} (${context.backend.kind} backend, registry ${state.snapshot.registry.file}).`,
+    json: {
+      command: "list",
+      environment: context.environment,
+      backend: context.backend.kind,
+      registry: state.snapshot.file,
+      platformStack: state.platformStack,
+      tenants: rows,
+      exitCode,
+    },
+  };
+}
+
+async function entryRow(
+  context: LifecycleContext,
+  state: FleetState,
+  entry: TenantEntry,
+  options: ListOptions,
+): Promise<ListRow> {
+  const stack = stackOf(context, entry.id);
+  const row = (status: ListStatus, detail: string, changes?: ChangeCounts): ListRow => ({
+    tenantId: entry.id,
+    stack,
+    status,
+    detail,
+    ...(changes ? { changes } : {}),
+  });
+  if (!state.existing.has(entry.id)) return row("missing stack", "`sync` creates it");
+  try {
+    const desired = desiredConfig(state.settings, entry, state.platformStack);
+    const deployed = await context.backend.deployed(context.environment, entry.id);
+    const reasons: string[] = [];
+    if (state.unallocated.includes(entry.id)) reasons.push("no listener slot in the registry yet");
+    if (!deployed?.configHash) reasons.push("never updated by the lifecycle");
+    else if (deployed.configHash !== configHash(desired)) {
+      reasons.push(
+        deployed.config
+          ? `configuration differs: ${configDifferences(desired, deployed.config).join(", ")}`
+          : "configuration differs from the last update",
+      );
+    }
+    let changes: ChangeCounts | undefined;
+    if (options.preview) {
+      context.progress.update(stack, "previewing");
+      changes = await context.backend.preview(
+        { environment: context.environment, tenantId: entry.id, config: desired },
+        { signal: context.signal },
+      );
+      context.progress.update(stack, "done", formatChanges(changes));
+      if (hasChanges(changes)) reasons.push(`preview: ${formatChanges(changes)}`);
+    }
+    return reasons.length > 0
+      ? row("pending changes", reasons.join("; "), changes)
+      : row("in sync", "", changes);
+  } catch (error) {
+    context.progress.update(stack, "failed", messageOf(error));
+    return row("error", messageOf(error));
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Retries of stack operations that hit a lock. `ConcurrentUpdateError` covers Pulumi Cloud's
+ * 409 ("Another update is currently in progress") and a DIY backend's "the stack is currently
+ * locked by": the operation did not start, so it is safe to try again. Retries back off
+ * exponentially with jitter (parallel runs must not retry in lock-step); when the lock outlives
+ * every attempt, StackLockedError names it and prints the command that clears it. Locks are
+ * never cleared here (pulumi/pulumi#2073: the CLI cannot tell a stale lock from a live one).
+ */
+import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
+import { StackLockedError, lockLine } from "./errors";
+
+/** How lock errors are retried. */
+export interface LockRetryPolicy {
+  /** Attempts in all, the first included. @default 5 */
+  readonly maxAttempts: number;
+  /** Delay before the second attempt; doubles each time. @default 2000 */
+  readonly baseDelayMs: number;
+  /** Longest delay between attempts. @default 30000 */
+  readonly maxDelayMs: number;
+  /** Waits; tests pass one that does not. @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** [0, 1) source of jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
+/** Five attempts over about a minute: long enough for a short update of another operator. */
+export const DEFAULT_LOCK_RETRY: LockRetryPolicy = { maxAttempts: 5, baseDelayMs: 2000, maxDelayMs: 30000 };
+
+/** The stack an operation is about, for the error message. */
+export interface LockedStack {
+  readonly stackName: string;
+  readonly workDir: string;
+}
+
+/**
+ * Delay before attempt `attempt + 1`: "equal jitter", half of the exponential cap plus a random
+ * part of the other half, so waits never collapse to zero and never align across tenants.
+ */
+export function backoffDelay(
+  attempt: number,
+  policy: LockRetryPolicy,
+  random: () => number = Math.random,
+): number {
+  const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(cap / 2 + random() * (cap / 2));
+}
+
+/** Runs `operation`, retrying it while the stack is locked. */
+export async function withLockRetry<T>(
+  stack: LockedStack,
+  operation: () => Promise<T>,
+  policy: LockRetryPolicy = DEFAULT_LOCK_RETRY,
+): Promise<T> {
+  const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      if (!(error instanceof ConcurrentUpdateError)) throw error;
+      if (attempt >= policy.maxAttempts) {
+        throw new StackLockedError(stack.stackName, stack.workDir, attempt, lockLine(error), {
+          cause: error,
+        });
+      }
+      await sleep(backoffDelay(attempt, policy, policy.random));
+    }
+  }
+}

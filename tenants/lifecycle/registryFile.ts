@@ -1,0 +1,137 @@
+/**
+ * Edits of a tenants registry (`tenants/<env>.yaml`) that keep its comments, order and layout:
+ * the edit is made on the YAML document (the `yaml` package's Document API), the whole resulting
+ * text is validated with the same `parseRegistry` every command uses, and only then written,
+ * atomically. A file that changed since it was read is not overwritten (another operator's edit
+ * would be lost): the command stops and asks for a re-run.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { Document, YAMLMap, YAMLSeq, isMap, isSeq } from "yaml";
+import { Registry, RegistryError, parseRegistry } from "../registry/load";
+import { ListenerSlot, TenantEntry } from "../registry/schema";
+import { writeFileAtomic } from "./atomicWrite";
+import { InvalidInputError } from "./errors";
+
+/** A registry as read from disk: its text (to detect concurrent edits) and its validated content. */
+export interface RegistrySnapshot {
+  /** Absolute path. */
+  readonly file: string;
+  readonly environment: string;
+  readonly text: string;
+  readonly registry: Registry;
+}
+
+/** Field order of new entries (the order the committed registries use). */
+const FIELD_ORDER: readonly (keyof TenantEntry)[] = [
+  "id",
+  "hosts",
+  "size",
+  "highAvailability",
+  "tasks",
+  "image",
+  "schedule",
+  "listener",
+];
+
+/** Reads and validates a registry; RegistryError when it is invalid or missing. */
+export function readRegistry(environment: string, file: string): RegistrySnapshot {
+  const absolute = path.resolve(file);
+  const relative = path.relative(process.cwd(), absolute);
+  const display = relative && !relative.startsWith("..") ? relative : absolute;
+  if (!fs.existsSync(absolute)) {
+    throw new RegistryError(display, [
+      { file: display, message: "no such file; create it with a `tenants:` list" },
+    ]);
+  }
+  const text = fs.readFileSync(absolute, "utf8");
+  return { file: absolute, environment, text, registry: parseRegistry(text, display, environment) };
+}
+
+/** The registry text with `slots` written into the named entries. */
+export function withListenerSlots(
+  snapshot: RegistrySnapshot,
+  slots: ReadonlyMap<string, ListenerSlot>,
+): string {
+  const document = editable(snapshot);
+  const seq = tenantsOf(document);
+  seq.items.forEach((item) => {
+    const id = isMap(item) ? item.get("id") : undefined;
+    const slot = typeof id === "string" ? slots.get(id) : undefined;
+    if (slot && isMap(item))
+      item.set("listener", document.createNode({ shard: slot.shard, priority: slot.priority }));
+  });
+  return render(document);
+}
+
+/** The registry text with `entry` appended to the `tenants:` list. */
+export function withEntry(snapshot: RegistrySnapshot, entry: TenantEntry): string {
+  const document = editable(snapshot);
+  const seq = tenantsOf(document);
+  const ordered: Record<string, unknown> = {};
+  for (const key of FIELD_ORDER) if (entry[key] !== undefined) ordered[key] = entry[key];
+  const node = document.createNode(ordered) as YAMLMap;
+  // Follow the file's layout: block style, and a blank line between entries if it has them.
+  seq.flow = false;
+  node.spaceBefore =
+    seq.items.length > 0 && (seq.items.length === 1 || seq.items.slice(1).some(hasSpaceBefore));
+  seq.items.push(node);
+  return render(document);
+}
+
+/** The registry text without the entry of `tenantId` (its own comments go with it). */
+export function withoutEntry(snapshot: RegistrySnapshot, tenantId: string): string {
+  const document = editable(snapshot);
+  const seq = tenantsOf(document);
+  const index = seq.items.findIndex((item) => isMap(item) && item.get("id") === tenantId);
+  if (index < 0) return snapshot.text;
+  seq.items.splice(index, 1);
+  if (index === 0) {
+    // Comments above the first entry are parsed as the list's: the last paragraph is the
+    // removed entry's own comment, earlier paragraphs are about the list and stay.
+    const paragraphs = (seq.commentBefore ?? "").split("\n\n");
+    paragraphs.pop();
+    seq.commentBefore = paragraphs.length > 0 ? paragraphs.join("\n\n") : undefined;
+    const first = seq.items[0] as { spaceBefore?: boolean } | undefined;
+    if (first && seq.commentBefore === undefined) first.spaceBefore = false;
+  }
+  return render(document);
+}
+
+/**
+ * Validates `text` as the environment's whole registry and writes it atomically. RegistryError
+ * (nothing written) when invalid; InvalidInputError when the file changed since `snapshot`.
+ */
+export function commitRegistry(snapshot: RegistrySnapshot, text: string): RegistrySnapshot {
+  const display = snapshot.registry.file;
+  const registry = parseRegistry(text, display, snapshot.environment);
+  const current = fs.existsSync(snapshot.file) ? fs.readFileSync(snapshot.file, "utf8") : undefined;
+  if (current !== snapshot.text) {
+    throw new InvalidInputError(
+      `${display} changed while this command ran (another edit?); nothing was written: re-run the command`,
+    );
+  }
+  if (text !== snapshot.text) writeFileAtomic(snapshot.file, text);
+  return { ...snapshot, text, registry };
+}
+
+function editable(snapshot: RegistrySnapshot): Document {
+  // The loaded document keeps comments; a clone leaves the snapshot as it was read.
+  return snapshot.registry.document.clone();
+}
+
+function tenantsOf(document: Document): YAMLSeq {
+  const seq = document.get("tenants", true);
+  if (!isSeq(seq)) throw new Error("the registry has no `tenants:` list");
+  return seq;
+}
+
+function hasSpaceBefore(node: unknown): boolean {
+  return Boolean((node as { spaceBefore?: boolean }).spaceBefore);
+}
+
+function render(document: Document): string {
+  // Never fold long values, and write flow lists as people do (`[a, b]`): untouched entries
+  // come out as they went in.
+  return document.toString({ lineWidth: 0, flowCollectionPadding: false });
+}

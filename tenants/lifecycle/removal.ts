@@ -1,0 +1,95 @@
+/**
+ * The safety steps before a tenant stack goes away, shared by `remove` and `sync --prune`:
+ *
+ * 1. a final on-demand backup (ops' runBackup, reason "final"); if it cannot be taken the
+ *    removal is refused (exit 4) and nothing has changed;
+ * 2. with `--purge` only: an update with `dropDataOnDestroy` true, so the database resource's
+ *    delete (which reads its inputs from the state) drops the schema and user;
+ * 3. destroy: without purge the tenant's data stays (the database resource locks the user and
+ *    keeps the schema; the EFS access point goes, its directory stays);
+ * 4. remove the stack (`pulumi stack rm`, refused by Pulumi while resources remain).
+ *
+ * The registry entry is removed by the caller, last.
+ */
+import { databaseName, databaseUser, tenantRootDirectory, tenantStackName } from "../naming";
+import { TENANT_CONFIG } from "../stackConfig";
+import { ChangeCounts, NO_CHANGES, TenantConfigMap } from "./backend";
+import { LifecycleContext } from "./context";
+import { SafetyRefusalError, messageOf } from "./errors";
+import { FinalBackupRecord } from "./finalBackup";
+import { FleetTask } from "./fleet";
+
+/** What to remove. */
+export interface Removal {
+  readonly tenantId: string;
+  /** False when only the registry entry is left (a re-run after an interrupted remove). */
+  readonly stackExists: boolean;
+  /** With --purge: the stack's configuration with dropDataOnDestroy true. */
+  readonly purgeConfig?: TenantConfigMap;
+}
+
+/** What a removal did. */
+export interface RemovalOutcome {
+  readonly backup: FinalBackupRecord;
+  readonly destroyed: ChangeCounts;
+}
+
+/** Runs steps 1-4 of the file comment. */
+export async function removeStackSafely(
+  context: LifecycleContext,
+  removal: Removal,
+  step: Parameters<FleetTask["run"]>[0],
+  signal?: AbortSignal,
+): Promise<RemovalOutcome> {
+  const { environment, backend } = context;
+  const { tenantId } = removal;
+  const stack = tenantStackName(environment, tenantId);
+  step("backing up");
+  let backup: FinalBackupRecord;
+  try {
+    backup = await context.finalBackup.take({
+      environment,
+      tenantId,
+      purge: Boolean(removal.purgeConfig),
+      signal,
+    });
+  } catch (error) {
+    throw new SafetyRefusalError(
+      `refused to remove ${stack}: the final backup could not be taken (${messageOf(error)}); nothing was changed`,
+      { cause: error },
+    );
+  }
+  if (!removal.stackExists) return { backup, destroyed: NO_CHANGES };
+  if (removal.purgeConfig) {
+    step("updating");
+    await backend.up({ environment, tenantId, config: removal.purgeConfig }, { signal });
+  }
+  step("destroying");
+  const destroyed = await backend.destroy(environment, tenantId, { signal });
+  step("removing");
+  await backend.remove(environment, tenantId);
+  return { backup, destroyed };
+}
+
+/** The purge configuration: `base` with dropDataOnDestroy true. */
+export function purgeConfigOf(base: TenantConfigMap): TenantConfigMap {
+  return { ...base, [TENANT_CONFIG.dropDataOnDestroy]: { value: "true", secret: false } };
+}
+
+/** What is left of a tenant after its stack is gone: said after every removal. */
+export function leftBehind(tenantId: string, purged: boolean): string[] {
+  const files =
+    `left: EFS directory ${tenantRootDirectory(tenantId)} on the environment's shared file system. ops has no ` +
+    `command that deletes a tenant's files; if they must go, delete the directory with a one-off run of the ` +
+    `platform's maintenance task (it mounts the file system root)`;
+  const secrets =
+    "the tenant's Secrets Manager secrets are deleted after their recovery window (7 days, or 30 where the environment protects data)";
+  if (purged) {
+    return [`dropped: database ${databaseName(tenantId)} and user ${databaseUser(tenantId)}`, files, secrets];
+  }
+  return [
+    `kept: database ${databaseName(tenantId)} (user ${databaseUser(tenantId)} locked: no site can log in)`,
+    files.replace(/^left:/, "kept:"),
+    secrets,
+  ];
+}

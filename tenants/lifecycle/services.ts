@@ -1,0 +1,62 @@
+/**
+ * The stack backend and the final backup a command runs with: the Automation API with ops'
+ * real backups, or (`--offline`) the offline engine with simulated backups sharing one state
+ * file (one store per process, so its writes stay serialized).
+ */
+import * as path from "path";
+import { defaultClients } from "../../ops/clients";
+import { PulumiStackOutputs } from "../../ops/pulumiSource";
+import { AutomationBackend } from "./automationBackend";
+import { TenantStackBackend } from "./backend";
+import { FinalBackup, offlineFinalBackup, opsFinalBackup } from "./finalBackup";
+import { OfflineBackend } from "./offlineBackend";
+import { OfflineStateStore, offlineStateDir } from "./offlineState";
+
+/** Which backend a command runs against. */
+export interface ServicesRequest {
+  readonly environment: string;
+  readonly offline: boolean;
+  readonly projectDir: string;
+  readonly platformStack?: string;
+  readonly lockAttempts: number;
+  /** Offline state directory. @default .workspaces/offline/<env> */
+  readonly offlineState?: string;
+}
+
+/** The stack backend and the final backup of a command. */
+export interface Services {
+  readonly backend: TenantStackBackend;
+  readonly finalBackup: FinalBackup;
+}
+
+/** The real services: Automation API + ops backups, or the offline engine + simulated backups. */
+export function defaultServices(request: ServicesRequest, log: (line: string) => void): Services {
+  if (request.offline) {
+    const store = new OfflineStateStore(
+      request.offlineState
+        ? path.resolve(request.offlineState)
+        : offlineStateDir(request.projectDir, request.environment),
+      request.environment,
+    );
+    return {
+      backend: new OfflineBackend({
+        store,
+        platformStack: request.platformStack,
+        projectDir: request.projectDir,
+      }),
+      finalBackup: offlineFinalBackup(store),
+    };
+  }
+  return {
+    backend: new AutomationBackend({
+      projectDir: request.projectDir,
+      platformStack: request.platformStack,
+      lockRetry: { maxAttempts: request.lockAttempts },
+    }),
+    finalBackup: opsFinalBackup({
+      source: new PulumiStackOutputs(request.projectDir),
+      clients: defaultClients,
+      log,
+    }),
+  };
+}
