@@ -108,5 +108,10 @@ export = (): PlatformOutputs => {
     backupRoleArn: backup.roleArn,
     backupNotificationTopicArn: backup.notificationTopicArn,
     drBackupNotificationTopicArn: backup.drNotificationTopicArn,
+    maintenanceAccessPointId: platform.maintenanceAccessPointId,
+    maintenanceAccessPointArn: platform.maintenanceAccessPointArn,
+    maintenanceTaskDefinitionArn: platform.maintenanceTaskDefinitionArn,
+    dbCopyTaskDefinitionArn: platform.dbCopyTaskDefinitionArn,
+    maintenanceLogGroupName: platform.maintenanceLogGroupName,
   };
 };

@@ -15,6 +15,7 @@ import { createAccessLogBucket } from "./shared/accessLogs";
 import { listenerCertificateArn } from "./shared/certificate";
 import { createLoadBalancerShards } from "./shared/loadBalancers";
 import { createFileSystem } from "./shared/fileSystem";
+import { createMaintenanceTasks } from "./shared/maintenance";
 import { createDatabase } from "./shared/database";
 import { createImageRegistry } from "./shared/imageRegistry";
 
@@ -110,6 +111,12 @@ export class SharedCluster extends pulumi.ComponentResource {
   /** Account and partition the platform lives in. */
   readonly accountId: pulumi.Output<string>;
   readonly partition: pulumi.Output<string>;
+  /** One-off maintenance tasks of day-2 operations (restore's file swap and schema copy). */
+  readonly maintenanceAccessPointId: pulumi.Output<string>;
+  readonly maintenanceAccessPointArn: pulumi.Output<string>;
+  readonly maintenanceTaskDefinitionArn: pulumi.Output<string>;
+  readonly dbCopyTaskDefinitionArn: pulumi.Output<string>;
+  readonly maintenanceLogGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: SharedClusterArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("bbws:platform:SharedCluster", name, {}, opts);
@@ -299,6 +306,24 @@ export class SharedCluster extends pulumi.ComponentResource {
       );
     }
 
+    const maintenance = createMaintenanceTasks(
+      name,
+      {
+        environment: args.environment,
+        region: args.region,
+        accountId: identity.accountId,
+        partition: partition.partition,
+        fileSystemId: efs.fileSystem.id,
+        fileSystemArn: efs.fileSystem.arn,
+        dataKeyArn: dataKey.arn,
+        telemetryKeyArn: telemetryKey.arn,
+        logRetentionDays: args.logRetentionDays,
+        pullThroughPrefix: registry.pullThroughPrefix,
+        tags,
+      },
+      this,
+    );
+
     this.vpcId = network.vpcId;
     this.privateSubnetIds = network.privateSubnetIds;
     this.clusterName = cluster.name;
@@ -332,6 +357,11 @@ export class SharedCluster extends pulumi.ComponentResource {
     this.repositoryArn = registry.repository.arn;
     this.defaultImage = pulumi.interpolate`${identity.accountId}.dkr.ecr.${args.region}.amazonaws.com/${registry.pullThroughPrefix}/${args.wordpressImage}`;
     this.alarmTopicArn = alarmTopic.arn;
+    this.maintenanceAccessPointId = maintenance.accessPointId;
+    this.maintenanceAccessPointArn = maintenance.accessPointArn;
+    this.maintenanceTaskDefinitionArn = maintenance.taskDefinitionArn;
+    this.dbCopyTaskDefinitionArn = maintenance.dbCopyTaskDefinitionArn;
+    this.maintenanceLogGroupName = maintenance.logGroupName;
 
     this.registerOutputs({
       vpcId: this.vpcId,

@@ -227,6 +227,7 @@ export class TenantWordPress extends pulumi.ComponentResource {
         minTasks: tenant.minTasks,
         maxTasks: tenant.maxTasks,
         schedule: tenant.schedule,
+        tags,
       },
       this,
     );

@@ -56,6 +56,15 @@ export interface PlatformOutputs {
   /** Failed backup, copy and restore jobs of the primary vault and of the DR vault. */
   readonly backupNotificationTopicArn: pulumi.Input<string>;
   readonly drBackupNotificationTopicArn: pulumi.Input<string>;
+  /** Administrative access point at `/` (POSIX 0:0) that only the maintenance tasks mount. */
+  readonly maintenanceAccessPointId: pulumi.Input<string>;
+  readonly maintenanceAccessPointArn: pulumi.Input<string>;
+  /** Shell task restore runs with a command in RunTask overrides (file swaps). */
+  readonly maintenanceTaskDefinitionArn: pulumi.Input<string>;
+  /** MySQL client task; restore registers a per-run revision carrying the tenant's secret. */
+  readonly dbCopyTaskDefinitionArn: pulumi.Input<string>;
+  /** Log group of both maintenance tasks. */
+  readonly maintenanceLogGroupName: pulumi.Input<string>;
 }
 
 /** The same outputs once resolved (what a StackReference or `pulumi stack output` returns). */

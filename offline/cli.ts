@@ -16,6 +16,7 @@ import { renderStackTree, renderSummary } from "./render";
 import { StackRunError } from "./stackRun";
 import { formatCostReport } from "./cost/format";
 import { CostModelError } from "./cost/errors";
+import { formatPolicyReport, mandatoryViolations } from "./policyReport";
 
 interface PlanCliOptions {
   readonly tenants?: string;
@@ -87,6 +88,7 @@ export async function main(
   const out: string[] = [];
   if (!options.summary) for (const stack of plan.stacks) out.push(renderStackTree(stack), "");
   out.push(renderSummary(plan.stacks), "");
+  out.push(formatPolicyReport(plan.policy), "");
   out.push(formatCostReport(plan.cost, { title: `Monthly cost estimate (${plan.settings.region})` }), "");
   if (plan.unallocated.length > 0) {
     out.push(
@@ -105,9 +107,19 @@ export async function main(
     const { currency, platformMonthly, tenants, totalMonthly } = plan.cost;
     fs.writeFileSync(
       options.json,
-      stringifyPlan(planToJson(plan, { cost: { currency, platformMonthly, tenants, totalMonthly } })),
+      stringifyPlan(
+        planToJson(plan, {
+          policy: plan.policy,
+          cost: { currency, platformMonthly, tenants, totalMonthly },
+        }),
+      ),
     );
     deps.stderr(`Wrote ${options.json}\n`);
+  }
+  const blocking = mandatoryViolations(plan.policy).length;
+  if (blocking > 0) {
+    deps.stderr(`plan: ${blocking} mandatory policy violation(s); see "Policy" above.\n`);
+    return PLAN_EXIT.mandatoryViolation;
   }
   return PLAN_EXIT.ok;
 }

@@ -13,6 +13,7 @@ import { StackRun } from "./stackRun";
 import { runTenant } from "./tenantRun";
 import { defaultWorkerCount, runTenantsInWorkers } from "./tenantWorkers";
 import { CostReport, estimateCosts } from "./cost/estimate";
+import { PolicyReport, evaluatePolicies } from "../policy/evaluate";
 
 /** One planned stack. */
 export interface PlannedStack {
@@ -31,6 +32,8 @@ export interface EnvironmentPlan {
   readonly stacks: readonly PlannedStack[];
   /** Tenants whose listener slot was allocated for this plan only (not yet in the registry). */
   readonly unallocated: readonly string[];
+  /** Every rule of the policy pack over every planned resource. */
+  readonly policy: PolicyReport;
   /** Monthly cost estimate derived from the planned resources. */
   readonly cost: CostReport;
 }
@@ -105,5 +108,14 @@ export async function planEnvironment(options: PlanOptions): Promise<Environment
       .filter((s) => s.kind === "tenant")
       .map((s) => ({ tenantId: s.tenant!, resources: s.run.resources })),
   });
-  return { environment, settings, registryFile: registry.file, stacks, unallocated: allocated, cost };
+  const policy = await evaluatePolicies(stacks.map((s) => ({ stack: s.name, resources: s.run.resources })));
+  return {
+    environment,
+    settings,
+    registryFile: registry.file,
+    stacks,
+    unallocated: allocated,
+    policy,
+    cost,
+  };
 }

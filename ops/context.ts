@@ -13,38 +13,32 @@ import { RegistryError, loadRegistry, registryPath } from "../tenants/registry/l
 import { TenantEntry } from "../tenants/registry/schema";
 import { ConfigurationError, InvalidTenantError } from "./errors";
 
-/**
- * Backup outputs of the platform stack (the BackupPlan component) that ops reads. The platform
- * exports more (plan ids, notification topics); ops needs only these.
- */
-export interface BackupPlatformOutputs {
-  /** Primary vault (platform region): on-demand and hourly recovery points. */
-  readonly backupVaultName: string;
-  readonly backupVaultArn: string;
-  /** DR vault in `drRegion`: copies of the recovery points. */
-  readonly drBackupVaultName: string;
-  readonly drBackupVaultArn: string;
-  readonly drRegion: string;
-  /** Role AWS Backup assumes for backup, copy and restore jobs. */
-  readonly backupRoleArn: string;
-}
+/** Backup outputs of the platform stack (the BackupPlan component) that ops reads. */
+export type BackupPlatformOutputs = Pick<
+  ResolvedPlatformOutputs,
+  | "backupVaultName"
+  | "backupVaultArn"
+  | "drBackupVaultName"
+  | "drBackupVaultArn"
+  | "drRegion"
+  | "backupRoleArn"
+>;
 
 /** Outputs of the maintenance tasks (components/shared/maintenance.ts); only restore needs them. */
-export interface MaintenancePlatformOutputs {
-  /** Administrative access point at `/` (POSIX 0:0) the one-off tasks mount. */
-  readonly maintenanceAccessPointId: string;
-  readonly maintenanceAccessPointArn: string;
-  /** Shell task (Alpine) whose command each run gives through RunTask overrides. */
-  readonly maintenanceTaskDefinitionArn: string;
-  /** MySQL client task; restore registers a per-run revision of it carrying the tenant's secret. */
-  readonly dbCopyTaskDefinitionArn: string;
-  /** Log group of both tasks. */
-  readonly maintenanceLogGroupName: string;
-}
+export type MaintenancePlatformOutputs = Pick<
+  ResolvedPlatformOutputs,
+  | "maintenanceAccessPointId"
+  | "maintenanceAccessPointArn"
+  | "maintenanceTaskDefinitionArn"
+  | "dbCopyTaskDefinitionArn"
+  | "maintenanceLogGroupName"
+>;
 
-/** Platform outputs as ops reads them: maintenance outputs are missing on older platforms. */
-export type OpsPlatformOutputs = ResolvedPlatformOutputs &
-  BackupPlatformOutputs &
+/**
+ * Platform outputs as ops reads them. A platform deployed before the maintenance tasks existed
+ * lacks their outputs: restore then asks for a platform update, backup and status still work.
+ */
+export type OpsPlatformOutputs = Omit<ResolvedPlatformOutputs, keyof MaintenancePlatformOutputs> &
   Partial<MaintenancePlatformOutputs>;
 
 /** Where stack outputs come from. */

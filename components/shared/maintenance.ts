@@ -198,12 +198,32 @@ export function maintenanceContainerDefinitions(a: {
   ];
 }
 
+/**
+ * Component type that groups the maintenance resources. The policy pack's one documented
+ * exception (a root access point at `/`, ClientRootAccess through it) applies only to resources
+ * under this component in a platform stack, so the exception is scoped by structure, not by name.
+ */
+export const MAINTENANCE_COMPONENT = "bbws:platform:MaintenanceTasks";
+
+/** The component every maintenance resource is a child of. */
+class MaintenanceGroup extends pulumi.ComponentResource {
+  constructor(name: string, opts: pulumi.ComponentResourceOptions) {
+    super(MAINTENANCE_COMPONENT, name, {}, opts);
+  }
+
+  /** Registers the outputs once every child exists. */
+  complete(outputs: pulumi.Inputs): void {
+    this.registerOutputs(outputs);
+  }
+}
+
 /** Creates the administrative access point, the log group, the roles and both task definitions. */
 export function createMaintenanceTasks(
   name: string,
   args: MaintenanceTasksArgs,
-  parent: pulumi.Resource,
+  owner: pulumi.Resource,
 ): MaintenanceTasks {
+  const parent = new MaintenanceGroup(`${name}-maintenance`, { parent: owner });
   const tags = withComponent(args.tags, "maintenance");
   const families = maintenanceFamilies(args.environment);
   const image = (path: string) =>
@@ -347,6 +367,11 @@ export function createMaintenanceTasks(
     dbCopyExecutionRole.arn,
   );
 
+  parent.complete({
+    accessPointArn: accessPoint.arn,
+    taskDefinitionArn: maintenance.arn,
+    dbCopyTaskDefinitionArn: dbCopy.arn,
+  });
   return {
     accessPointId: accessPoint.id,
     accessPointArn: accessPoint.arn,

@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TenantSchedule } from "../../tenants/registry/schema";
+import { Tags, withComponent } from "../tags";
 import { scheduleCrons } from "./schedule";
 
 export interface TenantScalingArgs {
@@ -13,6 +14,7 @@ export interface TenantScalingArgs {
   readonly minTasks: number;
   readonly maxTasks: number;
   readonly schedule?: TenantSchedule;
+  readonly tags: Tags;
 }
 
 /** Target-tracking settings: scale out fast, scale in slowly to avoid flapping (seed 000). */
@@ -36,6 +38,7 @@ export function createTenantScaling(
       resourceId: pulumi.interpolate`service/${args.clusterName}/${args.serviceName}`,
       minCapacity: args.minTasks,
       maxCapacity: args.maxTasks,
+      tags: withComponent(args.tags, "autoscaling"),
     },
     { parent },
   );

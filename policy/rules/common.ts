@@ -9,6 +9,7 @@
 import * as policySdk from "@pulumi/policy";
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { TAG } from "../../components/tags";
+import { MAINTENANCE_COMPONENT } from "../../components/shared/maintenance";
 
 /** The two levels BBWS uses: mandatory blocks an update, advisory only reports. */
 export type BbwsEnforcementLevel = "mandatory" | "advisory";
@@ -82,6 +83,19 @@ export function isTenantUrn(urn: string): boolean {
   // URN: urn:pulumi:<stack>::<project>::<parent types joined by $>::<name>
   const qualifiedType = urn.split("::")[2] ?? "";
   return qualifiedType.split("$").includes(TENANT_COMPONENT);
+}
+
+/**
+ * True for a resource of the platform's maintenance tasks: under the MaintenanceTasks component
+ * and not in a tenant site. These are the only resources allowed root on the shared file system
+ * (a `/` access point as 0:0 and ClientRootAccess through it): restore must move a tenant's
+ * directory and read `/tenants/.previous`, which no per-tenant access point can reach. Only
+ * one-off tasks started by an operator use them; nothing long-running mounts them.
+ */
+export function isMaintenanceUrn(urn: string): boolean {
+  const qualifiedType = urn.split("::")[2] ?? "";
+  const chain = qualifiedType.split("$");
+  return chain.includes(MAINTENANCE_COMPONENT) && !chain.includes(TENANT_COMPONENT);
 }
 
 /** The SDK's preview-time error for values not known yet (exported at runtime, not typed). */

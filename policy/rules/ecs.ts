@@ -13,6 +13,7 @@ import {
   describeRule,
   isProduction,
   show,
+  isMaintenanceUrn,
 } from "./common";
 
 /** ECS.8 names these outright; anything else is judged by the shape of its name. */
@@ -342,12 +343,14 @@ export const ecsPolicies: BbwsResourcePolicy[] = [
         "as user 33:33 needs an image with Apache on a port above 1024 (section 3.6).",
     ),
     enforcementLevel: "advisory",
-    validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, _args, report) => {
+    validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, args, report) => {
+      const reason = isMaintenanceUrn(args.urn)
+        ? "accepted exception for maintenance tasks, which move tenants' files as root through the administrative access point"
+        : 'accepted exception for the stock WordPress image; set user "33:33" with a custom image';
       (containersOf(task) ?? []).forEach((container, i) => {
         if (runsAsRoot(container)) {
           report(
-            `${containerName(container, i)} runs as ${show(container.user ?? "root (no user)")} (accepted ` +
-              'exception for the stock WordPress image; set user "33:33" with a custom image).',
+            `${containerName(container, i)} runs as ${show(container.user ?? "root (no user)")} (${reason}).`,
           );
         }
       });
@@ -377,10 +380,12 @@ export const ecsPolicies: BbwsResourcePolicy[] = [
     description: describeRule(
       ["REL11"],
       "Essential containers define a health check, so ECS replaces a hung WordPress task even when " +
-        "the load balancer cannot see it.",
+        "the load balancer cannot see it. One-off maintenance tasks run a command and exit: no " +
+        "service replaces them, so they are not checked.",
     ),
     enforcementLevel: "advisory",
-    validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, _args, report) => {
+    validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, args, report) => {
+      if (isMaintenanceUrn(args.urn)) return;
       (containersOf(task) ?? []).forEach((container, i) => {
         if (container.essential !== false && !asRecord(container.healthCheck)) {
           report(`${containerName(container, i)} has no healthCheck: add one (e.g. curl of a static file).`);

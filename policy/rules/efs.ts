@@ -16,6 +16,7 @@ import {
   show,
   tagsOf,
   typeToken,
+  isMaintenanceUrn,
 } from "./common";
 
 const SUBNET = typeToken(aws.ec2.Subnet);
@@ -58,10 +59,12 @@ export const efsPolicies: BbwsPolicy[] = [
       ["EFS.3", "CKV_AWS_329"],
       "EFS access points enforce a root directory other than / and say how to create it " +
         "(creationInfo owner and permissions; without it the first mount fails with No such file " +
-        "or directory).",
+        "or directory). Exception: the platform's maintenance access point is `/` by design.",
     ),
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfType(aws.efs.AccessPoint, (ap, _args, report) => {
+    validateResource: validateResourceOfType(aws.efs.AccessPoint, (ap, args, report) => {
+      // Documented exception: the maintenance access point is the file system root (isMaintenanceUrn).
+      if (isMaintenanceUrn(args.urn)) return;
       const root = asRecord(ap?.rootDirectory);
       const path = root?.path;
       if (typeof path !== "string" || path === "" || path === "/") {
@@ -84,10 +87,13 @@ export const efsPolicies: BbwsPolicy[] = [
     name: "efs-access-point-posix-user",
     description: describeRule(
       ["EFS.4", "CKV_AWS_330"],
-      "EFS access points enforce a non-root POSIX user and group (33:33, www-data in the WordPress image).",
+      "EFS access points enforce a non-root POSIX user and group (33:33, www-data in the WordPress " +
+        "image). Exception: the platform's maintenance access point is 0:0 by design.",
     ),
     enforcementLevel: "mandatory",
-    validateResource: validateResourceOfType(aws.efs.AccessPoint, (ap, _args, report) => {
+    validateResource: validateResourceOfType(aws.efs.AccessPoint, (ap, args, report) => {
+      // Documented exception: maintenance tasks act as root to move tenants' directories.
+      if (isMaintenanceUrn(args.urn)) return;
       const user = asRecord(ap?.posixUser);
       if (!user) {
         report("posixUser is not set: set { uid: 33, gid: 33 } so every access goes through that identity.");

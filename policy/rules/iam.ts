@@ -20,6 +20,7 @@ import {
   show,
   statementLabel,
   statementsOf,
+  isMaintenanceUrn,
 } from "./common";
 
 /** One identity policy document of a resource, with where it came from. */
@@ -171,20 +172,29 @@ export const iamPolicies: BbwsResourcePolicy[] = [
       ["EFS.4", "CKV_AWS_355"],
       "Grants of elasticfilesystem:ClientMount/ClientWrite carry a condition on " +
         "elasticfilesystem:AccessPointArn, and nothing grants ClientRootAccess: tasks reach the " +
-        "shared file system only through their tenant's access point, as its POSIX user.",
+        "shared file system only through their tenant's access point, as its POSIX user. Exception: " +
+        "the platform's maintenance task role may be root through the administrative access point only.",
     ),
     enforcementLevel: "mandatory",
-    validateResource: forIdentityPolicies((doc, _args, report) => {
+    validateResource: forIdentityPolicies((doc, args, report) => {
+      // Documented exception: the maintenance task role is root, through its access point only.
+      const rootAllowed = isMaintenanceUrn(args.urn);
       doc.statements.forEach((s, i) => {
         if (!allows(s)) return;
         const where = `${doc.label}, ${statementLabel(s, i)}`;
-        if (s.actions.some((a) => grants(a, EFS_ROOT_ACCESS))) {
+        const root = s.actions.some((a) => grants(a, EFS_ROOT_ACCESS));
+        if (root && rootAllowed && !conditions(s, ACCESS_POINT_CONDITION_KEY)) {
+          report(
+            `${where} grants ${EFS_ROOT_ACCESS} without a condition on elasticfilesystem:AccessPointArn: ` +
+              "maintenance tasks may be root only through the administrative access point.",
+          );
+        } else if (root && !rootAllowed) {
           report(
             `${where} grants ${EFS_ROOT_ACCESS}: root on the shared file system crosses tenants; remove it.`,
           );
         }
         const client = s.actions.some((a) => EFS_CLIENT_ACTIONS.some((action) => grants(a, action)));
-        if (client && !conditions(s, ACCESS_POINT_CONDITION_KEY)) {
+        if (client && !root && !conditions(s, ACCESS_POINT_CONDITION_KEY)) {
           report(
             `${where} grants EFS client access without a condition on elasticfilesystem:AccessPointArn: ` +
               "add StringEquals on the tenant's access point ARN.",

@@ -10,6 +10,7 @@ import { runStack } from "../../offline/stackRun";
 import { runPlatform } from "../../offline/platformRun";
 import { runTenant } from "../../offline/tenantRun";
 import { loadStackSettings } from "../../config/readStackConfig";
+import { evaluatePolicies } from "../../policy/evaluate";
 
 const TENANT_TYPES = [
   "aws:efs/accessPoint:AccessPoint",
@@ -133,6 +134,56 @@ describe("npm run plan", () => {
     const written = PLAN_JSON_SCHEMA.parse(JSON.parse(fs.readFileSync(file, "utf8")));
     expect(written.cost!.totalMonthly).to.be.greaterThan(written.cost!.platformMonthly);
     expect(Object.keys(written.cost!.tenants)).to.have.members(["acme", "globex", "initech", "umbrella"]);
+  });
+
+  it("dev and prod, platform and every tenant, meet every mandatory policy rule", () => {
+    for (const plan of [dev, prod]) {
+      expect(plan.policy.rules).to.be.at.least(25);
+      expect(plan.policy.violations.filter((v) => v.level === "mandatory")).to.deep.equal([]);
+      // The stock WordPress image's documented exceptions show as advisory on every tenant.
+      const advisoryStacks = new Set(
+        plan.policy.violations
+          .filter((v) => v.policy === "ecs-task-read-only-root-filesystem")
+          .map((v) => v.urn.split("::")[0]),
+      );
+      expect(advisoryStacks.size).to.equal(plan.stacks.length - 1);
+    }
+  });
+
+  it("the CLI prints the policy verdicts and the JSON carries them", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bbws-plan-")), "plan.json");
+    const { code, stdout } = await cli(["prod", "--summary", "--json", file]);
+    expect(code).to.equal(PLAN_EXIT.ok);
+    expect(stdout).to.match(/Policy: \d+ rules, 0 mandatory violation\(s\), \d+ advisory\./);
+    const written = PLAN_JSON_SCHEMA.parse(JSON.parse(fs.readFileSync(file, "utf8")));
+    expect(written.policy!.rules).to.equal(prod.policy.rules);
+    expect(written.policy!.violations).to.deep.equal(prod.policy.violations);
+  });
+
+  it("a mandatory violation exits 4 and names the rule, the resource and the fix", async () => {
+    // The real prod plan with one tenant's service stripped of its circuit breaker.
+    const broken = prod.stacks.map((stack) =>
+      stack.tenant !== "globex"
+        ? stack
+        : {
+            ...stack,
+            run: {
+              ...stack.run,
+              resources: stack.run.resources.map((r) =>
+                r.type === "aws:ecs/service:Service"
+                  ? { ...r, inputs: { ...r.inputs, deploymentCircuitBreaker: undefined } }
+                  : r,
+              ),
+            },
+          },
+    );
+    const policy = await evaluatePolicies(broken.map((s) => ({ stack: s.name, resources: s.run.resources })));
+    const { code, stdout, stderr } = await cli(["prod", "--summary"], () =>
+      Promise.resolve({ ...prod, stacks: broken, policy }),
+    );
+    expect(code).to.equal(PLAN_EXIT.mandatoryViolation);
+    expect(stdout).to.match(/\[mandatory\] ecs-service-circuit-breaker[^\n]*globex-service/);
+    expect(stderr).to.match(/mandatory policy violation/);
   });
 
   it("allocates missing listener slots for the plan and says the registry does not have them yet", async () => {

@@ -142,7 +142,59 @@ describe("platform plans against the pack", () => {
       r.type === "aws:rds/cluster:Cluster" ? { ...r, inputs: { ...r.inputs, deletionProtection: false } } : r,
     );
     const report = await evaluatePolicies([{ stack: "prod", resources }]);
-    expect(report.violations.map((v) => v.policy)).to.deep.equal(["rds-cluster-protected-in-prod"]);
+    expect(report.violations.filter((v) => v.level === "mandatory").map((v) => v.policy)).to.deep.equal([
+      "rds-cluster-protected-in-prod",
+    ]);
+  });
+
+  describe("the maintenance exception (root on the file system, scoped by component)", () => {
+    const MAINTENANCE = "bbws:platform:MaintenanceTasks$";
+    const mandatory = async (resources: StackRun["resources"]) =>
+      (await evaluatePolicies([{ stack: "dev", resources }])).violations
+        .filter((v) => v.level === "mandatory")
+        .map((v) => v.policy);
+    /** The resource moved out of the MaintenanceTasks component: same inputs, another place. */
+    const rehomed = (r: StackRun["resources"][number]) => ({ ...r, urn: r.urn.replace(MAINTENANCE, "") });
+
+    it("the planned maintenance resources sit under the MaintenanceTasks component", () => {
+      const ap = dev.resources.find((r) => r.type === "aws:efs/accessPoint:AccessPoint")!;
+      expect(ap.urn).to.include(MAINTENANCE);
+      expect(ap.inputs.posixUser).to.deep.equal({ uid: 0, gid: 0 });
+    });
+
+    it("the same root access point anywhere else violates EFS.3 and EFS.4", async () => {
+      const resources = dev.resources.map((r) =>
+        r.type === "aws:efs/accessPoint:AccessPoint" ? rehomed(r) : r,
+      );
+      expect(await mandatory(resources)).to.have.members([
+        "efs-access-point-root-directory",
+        "efs-access-point-root-directory",
+        "efs-access-point-posix-user",
+      ]);
+    });
+
+    it("the maintenance role's ClientRootAccess is refused outside the component", async () => {
+      const resources = dev.resources.map((r) =>
+        r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.endsWith("maintenance-task-role-policy")
+          ? rehomed(r)
+          : r,
+      );
+      expect(await mandatory(resources)).to.deep.equal(["efs-client-access-through-access-point"]);
+    });
+
+    it("inside the component, ClientRootAccess still needs the access point condition", async () => {
+      const resources = dev.resources.map((r) => {
+        if (!(r.type === "aws:iam/rolePolicy:RolePolicy" && r.name.endsWith("maintenance-task-role-policy")))
+          return r;
+        const doc = JSON.parse(r.inputs.policy as string) as { Statement: Record<string, unknown>[] };
+        doc.Statement.forEach((s) => delete s.Condition);
+        return { ...r, inputs: { ...r.inputs, policy: JSON.stringify(doc) } };
+      });
+      const report = await evaluatePolicies([{ stack: "dev", resources }]);
+      const messages = report.violations.filter((v) => v.level === "mandatory").map((v) => v.message);
+      expect(messages).to.have.length.greaterThan(0);
+      expect(messages.join("\n")).to.match(/only through the administrative access point/);
+    });
   });
 
   it("typed validations meet only resources of their type; untyped ones every custom resource", async () => {

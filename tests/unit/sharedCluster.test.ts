@@ -320,4 +320,27 @@ describe("SharedCluster", () => {
     expect(prod.outputs.mountTargetIds).to.have.length(3);
     expect(prod.outputs.databaseEndpoint).to.match(/\.cluster-[0-9a-f]+\.af-south-1\.rds\.amazonaws\.com$/);
   });
+
+  it("exports the maintenance tasks restore runs, and their access point is the one they mount", () => {
+    expect(prod.outputs.maintenanceTaskDefinitionArn).to.match(
+      /^arn:aws:ecs:af-south-1:123456789012:task-definition\/bbws-prod-maintenance:\d+$/,
+    );
+    expect(prod.outputs.dbCopyTaskDefinitionArn).to.match(/:task-definition\/bbws-prod-db-copy:\d+$/);
+    expect(prod.outputs.maintenanceLogGroupName).to.equal("/bbws/prod/maintenance");
+    expect(prod.outputs.maintenanceAccessPointArn).to.match(
+      /^arn:aws:elasticfilesystem:af-south-1:123456789012:access-point\/fsap-/,
+    );
+    const task = ofType(prod, "aws:ecs/taskDefinition:TaskDefinition").find(
+      (t) => t.inputs.family === "bbws-prod-maintenance",
+    )!;
+    const volume = (
+      task.inputs.volumes as {
+        efsVolumeConfiguration: { transitEncryption: string; authorizationConfig: { accessPointId: string } };
+      }[]
+    )[0];
+    expect(volume.efsVolumeConfiguration.authorizationConfig.accessPointId).to.equal(
+      prod.outputs.maintenanceAccessPointId,
+    );
+    expect(volume.efsVolumeConfiguration.transitEncryption).to.equal("ENABLED");
+  });
 });
