@@ -143,3 +143,24 @@ export function dbCopyExitMeaning(code: number): ExitMeaning {
       return { message: `the database copy task exited ${code}`, liveIntact: false };
   }
 }
+
+/** Exit code of the purge script when it refuses its input. */
+export const PURGE_EXIT = { refused: 30 } as const;
+
+/** Glob of the suffix restores add to what they keep (`-<YYYYMMDD-HHMMSS>`, see restore.ts). */
+const STAMP_GLOB = "-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]";
+
+/**
+ * Deletes a removed tenant's files: its live directory and what its restores kept aside
+ * (`/tenants/.previous/<id>-<stamp>`, `/restore/<id>-<stamp>`). The stamp glob has a fixed
+ * length, so tenant `acme` never matches `acme-2-<stamp>` of tenant `acme-2`. Deleting what is
+ * already gone succeeds: a re-run after an interruption finishes the job.
+ */
+export const PURGE_SCRIPT = `set -eu
+root=${ADMIN_MOUNT_PATH}
+case "$TENANT_ID" in ""|*[!a-z0-9-]*) echo "refusing tenant id '$TENANT_ID'" >&2; exit ${PURGE_EXIT.refused};; esac
+for path in "$root/tenants/$TENANT_ID" "$root/tenants/.previous/$TENANT_ID"${STAMP_GLOB} "$root/restore/$TENANT_ID"${STAMP_GLOB}; do
+  if [ -e "$path" ]; then rm -rf -- "$path"; echo "deleted \${path#$root}"; fi
+done
+echo "no files of $TENANT_ID left"
+`;
