@@ -193,8 +193,8 @@ export async function main(argv: readonly string[], deps: TenantsCliDeps = DEFAU
       .argument("<id>", "tenant id")
       .option(
         "--purge",
-        "also drop the tenant's database and user (update with dropDataOnDestroy, then destroy); the EFS directory is NOT " +
-          "deleted (ops has no command for it yet): the command says what is left",
+        "delete the tenant's data too: the final backup waits for its DR copies, the database and user are dropped " +
+          "(update with dropDataOnDestroy, then destroy), and /tenants/<id> is deleted with the platform's maintenance task",
       ),
   ).action(async (environment: string, id: string, options: CommonOptions & { purge?: boolean }) => {
     exitCode = await execute("remove", environment, options, deps, (context) =>
@@ -260,6 +260,7 @@ async function execute(
         : registryPath(environment, deps.projectDir),
       backend: services.backend,
       finalBackup: services.finalBackup,
+      tenantFiles: services.tenantFiles,
       settings: () => (settings ??= deps.settings(environment, deps.projectDir)),
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
       progress: createProgressView({ stream: progress.stream, tty: progress.tty, now: deps.now }),

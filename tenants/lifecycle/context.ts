@@ -7,6 +7,7 @@ import { PlatformSettings } from "../../config/platformConfig";
 import { TenantStackBackend } from "./backend";
 import { FinalBackup } from "./finalBackup";
 import { ProgressView } from "./progress";
+import { TenantFiles } from "./tenantFiles";
 
 /** The context of one command run. */
 export interface LifecycleContext {
@@ -15,6 +16,8 @@ export interface LifecycleContext {
   readonly registryFile: string;
   readonly backend: TenantStackBackend;
   readonly finalBackup: FinalBackup;
+  /** Deletes a removed tenant's files (`remove --purge`). */
+  readonly tenantFiles: TenantFiles;
   /** The platform stack's settings (`loadStackSettings(env)`); read when first needed. */
   readonly settings: () => PlatformSettings;
   /** Tenant operations at once. */

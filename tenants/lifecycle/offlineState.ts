@@ -2,7 +2,7 @@
  * The offline backend's record of "deployed" tenant stacks, one JSON file per environment
  * (`.workspaces/offline/<env>/state.json`, git-ignored): per stack, the configuration it was last
  * updated with and its planned resources (URN -> type and a hash of the inputs), plus the
- * simulated final backups. Writes are serialized within the process and atomic on disk; two
+ * simulated final backups and file deletions. Writes are serialized within the process and atomic on disk; two
  * processes updating the same environment's file at once are not supported (the last write wins).
  */
 import * as fs from "fs";
@@ -38,6 +38,13 @@ export interface OfflineBackupRecord {
   readonly note: string;
 }
 
+/** A simulated deletion of a tenant's files (`remove --purge --offline`). */
+export interface OfflinePurgeRecord {
+  readonly tenantId: string;
+  readonly at: string;
+  readonly note: string;
+}
+
 /** The state of one environment. */
 export interface OfflineState {
   readonly version: 1;
@@ -45,6 +52,8 @@ export interface OfflineState {
   /** By stack name (`<env>.<id>`). */
   readonly stacks: Record<string, OfflineStackRecord>;
   readonly backups: OfflineBackupRecord[];
+  /** Absent in state files written before purges were recorded. */
+  purges?: OfflinePurgeRecord[];
 }
 
 /** Default state directory of an environment. */

@@ -8,7 +8,15 @@ import { formatDuration } from "../../ops/progress";
 
 /** Where a tenant stack is in its operation. */
 export type TenantState =
-  "queued" | "backing up" | "previewing" | "updating" | "destroying" | "removing" | "done" | "failed";
+  | "queued"
+  | "backing up"
+  | "previewing"
+  | "updating"
+  | "destroying"
+  | "removing"
+  | "deleting files"
+  | "done"
+  | "failed";
 
 /** Receives state changes of the tenants of one run. */
 export interface ProgressView {

@@ -7,7 +7,10 @@
  *    delete (which reads its inputs from the state) drops the schema and user;
  * 3. destroy: without purge the tenant's data stays (the database resource locks the user and
  *    keeps the schema; the EFS access point goes, its directory stays);
- * 4. remove the stack (`pulumi stack rm`, refused by Pulumi while resources remain).
+ * 4. remove the stack (`pulumi stack rm`, refused by Pulumi while resources remain);
+ * 5. with `--purge` only: delete the tenant's directory (and what restores kept of it) with the
+ *    platform's maintenance task. Last, once no task of the tenant can run; a re-run after a
+ *    failure here (stack gone, entry kept) takes a new final backup and tries again.
  *
  * The registry entry is removed by the caller, last.
  */
@@ -24,17 +27,21 @@ export interface Removal {
   readonly tenantId: string;
   /** False when only the registry entry is left (a re-run after an interrupted remove). */
   readonly stackExists: boolean;
-  /** With --purge: the stack's configuration with dropDataOnDestroy true. */
+  /** With --purge: the stack's configuration with dropDataOnDestroy true (absent without a stack). */
   readonly purgeConfig?: TenantConfigMap;
+  /** With --purge: delete the tenant's files once the stack is gone. */
+  readonly purgeFiles?: boolean;
 }
 
 /** What a removal did. */
 export interface RemovalOutcome {
   readonly backup: FinalBackupRecord;
   readonly destroyed: ChangeCounts;
+  /** What the file deletion said (with --purge). */
+  readonly files?: string;
 }
 
-/** Runs steps 1-4 of the file comment. */
+/** Runs steps 1-5 of the file comment. */
 export async function removeStackSafely(
   context: LifecycleContext,
   removal: Removal,
@@ -50,7 +57,7 @@ export async function removeStackSafely(
     backup = await context.finalBackup.take({
       environment,
       tenantId,
-      purge: Boolean(removal.purgeConfig),
+      purge: Boolean(removal.purgeConfig) || Boolean(removal.purgeFiles),
       signal,
     });
   } catch (error) {
@@ -59,16 +66,29 @@ export async function removeStackSafely(
       { cause: error },
     );
   }
-  if (!removal.stackExists) return { backup, destroyed: NO_CHANGES };
-  if (removal.purgeConfig) {
-    step("updating");
-    await backend.up({ environment, tenantId, config: removal.purgeConfig }, { signal });
+  let destroyed = NO_CHANGES;
+  if (removal.stackExists) {
+    if (removal.purgeConfig) {
+      step("updating");
+      await backend.up({ environment, tenantId, config: removal.purgeConfig }, { signal });
+    }
+    step("destroying");
+    destroyed = await backend.destroy(environment, tenantId, { signal });
+    step("removing");
+    await backend.remove(environment, tenantId);
   }
-  step("destroying");
-  const destroyed = await backend.destroy(environment, tenantId, { signal });
-  step("removing");
-  await backend.remove(environment, tenantId);
-  return { backup, destroyed };
+  if (!removal.purgeFiles) return { backup, destroyed };
+  step("deleting files");
+  try {
+    const files = await context.tenantFiles.purge({ environment, tenantId, signal });
+    return { backup, destroyed, files };
+  } catch (error) {
+    throw new Error(
+      `${stack} is gone but ${tenantRootDirectory(tenantId)} could not be deleted (${messageOf(error)}); ` +
+        `the registry entry was kept: re-run \`remove ${tenantId} --purge\` to finish`,
+      { cause: error },
+    );
+  }
 }
 
 /** The purge configuration: `base` with dropDataOnDestroy true. */
@@ -78,18 +98,15 @@ export function purgeConfigOf(base: TenantConfigMap): TenantConfigMap {
 
 /** What is left of a tenant after its stack is gone: said after every removal. */
 export function leftBehind(tenantId: string, purged: boolean): string[] {
-  const files =
-    `left: EFS directory ${tenantRootDirectory(tenantId)} on the environment's shared file system. ops has no ` +
-    `command that deletes a tenant's files; if they must go, delete the directory with a one-off run of the ` +
-    `platform's maintenance task (it mounts the file system root)`;
+  const files = `kept: EFS directory ${tenantRootDirectory(tenantId)} on the environment's shared file system`;
   const secrets =
     "the tenant's Secrets Manager secrets are deleted after their recovery window (7 days, or 30 where the environment protects data)";
   if (purged) {
-    return [`dropped: database ${databaseName(tenantId)} and user ${databaseUser(tenantId)}`, files, secrets];
+    return [`dropped: database ${databaseName(tenantId)} and user ${databaseUser(tenantId)}`, secrets];
   }
   return [
     `kept: database ${databaseName(tenantId)} (user ${databaseUser(tenantId)} locked: no site can log in)`,
-    files.replace(/^left:/, "kept:"),
+    files,
     secrets,
   ];
 }

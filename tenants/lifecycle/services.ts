@@ -11,6 +11,7 @@ import { TenantStackBackend } from "./backend";
 import { FinalBackup, offlineFinalBackup, opsFinalBackup } from "./finalBackup";
 import { OfflineBackend } from "./offlineBackend";
 import { OfflineStateStore, offlineStateDir } from "./offlineState";
+import { TenantFiles, offlineTenantFiles, opsTenantFiles } from "./tenantFiles";
 
 /** Which backend a command runs against. */
 export interface ServicesRequest {
@@ -23,10 +24,11 @@ export interface ServicesRequest {
   readonly offlineState?: string;
 }
 
-/** The stack backend and the final backup of a command. */
+/** The stack backend, the final backup and the file deletion of a command. */
 export interface Services {
   readonly backend: TenantStackBackend;
   readonly finalBackup: FinalBackup;
+  readonly tenantFiles: TenantFiles;
 }
 
 /** The real services: Automation API + ops backups, or the offline engine + simulated backups. */
@@ -45,18 +47,17 @@ export function defaultServices(request: ServicesRequest, log: (line: string) =>
         projectDir: request.projectDir,
       }),
       finalBackup: offlineFinalBackup(store),
+      tenantFiles: offlineTenantFiles(store),
     };
   }
+  const opsDeps = { source: new PulumiStackOutputs(request.projectDir), clients: defaultClients, log };
   return {
     backend: new AutomationBackend({
       projectDir: request.projectDir,
       platformStack: request.platformStack,
       lockRetry: { maxAttempts: request.lockAttempts },
     }),
-    finalBackup: opsFinalBackup({
-      source: new PulumiStackOutputs(request.projectDir),
-      clients: defaultClients,
-      log,
-    }),
+    finalBackup: opsFinalBackup(opsDeps),
+    tenantFiles: opsTenantFiles(opsDeps),
   };
 }

@@ -65,9 +65,9 @@ export async function removeTenant(
         stack,
         operation: options.purge ? "purge" : "remove",
         async run(step, signal) {
-          const { backup, destroyed } = await removeStackSafely(
+          const { backup, destroyed, files } = await removeStackSafely(
             context,
-            { tenantId, stackExists, purgeConfig },
+            { tenantId, stackExists, purgeConfig, purgeFiles: options.purge },
             step,
             signal,
           );
@@ -91,7 +91,11 @@ export async function removeTenant(
           }
           return {
             message: parts.join(", "),
-            details: [backup.summary, ...leftBehind(tenantId, Boolean(purgeConfig))],
+            details: [
+              backup.summary,
+              ...(files ? [files] : []),
+              ...leftBehind(tenantId, Boolean(options.purge)),
+            ],
           };
         },
       },

@@ -22,6 +22,8 @@ import { configHash } from "../../../tenants/lifecycle/configState";
 import { LifecycleContext } from "../../../tenants/lifecycle/context";
 import { FinalBackup, FinalBackupRequest } from "../../../tenants/lifecycle/finalBackup";
 import { ProgressView, TenantState, silentProgress } from "../../../tenants/lifecycle/progress";
+import { Services } from "../../../tenants/lifecycle/services";
+import { TenantFiles, TenantFilesRequest } from "../../../tenants/lifecycle/tenantFiles";
 
 /** Where the committed registries and stack files are. */
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..", "..");
@@ -193,6 +195,21 @@ export class FakeBackup implements FinalBackup {
   }
 }
 
+/** Records file deletions in the shared journal; `failure` makes them fail. */
+export class FakeTenantFiles implements TenantFiles {
+  readonly requests: TenantFilesRequest[] = [];
+  failure?: Error;
+
+  constructor(readonly journal: string[] = []) {}
+
+  purge(request: TenantFilesRequest) {
+    this.requests.push(request);
+    if (this.failure) return Promise.reject(this.failure);
+    this.journal.push(`files:${request.tenantId}`);
+    return Promise.resolve(`deleted: /tenants/${request.tenantId}`);
+  }
+}
+
 /** A progress view that records every state change. */
 export class RecordingProgress implements ProgressView {
   readonly changes: { key: string; state: TenantState }[] = [];
@@ -214,6 +231,7 @@ export function contextFor(
     registryFile,
     backend,
     finalBackup: new FakeBackup(),
+    tenantFiles: new FakeTenantFiles(),
     settings: () => settingsOf("dev"),
     concurrency: 4,
     progress: silentProgress,
@@ -225,7 +243,9 @@ export function contextFor(
 
 /** CLI dependencies around fakes, capturing stdout and stderr. */
 export function cliDeps(
-  services: TenantsCliDeps["services"],
+  services: (
+    ...args: Parameters<TenantsCliDeps["services"]>
+  ) => Omit<Services, "tenantFiles"> & Partial<Pick<Services, "tenantFiles">>,
 ): TenantsCliDeps & { out: () => string; err: () => string } {
   let out = "";
   let err = "";
@@ -233,7 +253,7 @@ export function cliDeps(
     stdout: (text) => (out += text),
     stderr: (text) => (err += text),
     progress: () => ({ stream: { write: (text: string) => (err += text) }, tty: false }),
-    services,
+    services: (...args) => ({ tenantFiles: new FakeTenantFiles(), ...services(...args) }),
     settings: (environment) => settingsOf(environment),
     projectDir: PROJECT_DIR,
     out: () => out,

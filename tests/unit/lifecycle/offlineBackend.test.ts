@@ -106,7 +106,10 @@ describe("offline backend, end to end through the CLI (offline engine, temp regi
   it("add deploys the new tenant, remove deletes its stack and entry, sync brings the rest in sync", async () => {
     expect((await run("add", "dev", "--id", "newco", "--domain", "newco.example.com")).code).to.equal(0);
     expect((await listed()).newco.status).to.equal("in sync");
-    expect((await run("remove", "dev", "newco", "--purge")).code).to.equal(0);
+    const removed = await run("remove", "dev", "newco", "--purge");
+    expect(removed.code).to.equal(0);
+    expect(removed.out).to.contain("offline: no files were deleted");
+    expect(state().purges?.map((p) => p.tenantId)).to.deep.equal(["newco"]);
     expect(fs.readFileSync(file, "utf8")).not.to.contain("newco");
     expect((await run("sync", "dev")).code).to.equal(0);
     const rows = await listed();

@@ -6,7 +6,15 @@ import { desiredConfig } from "../../../tenants/lifecycle/desiredConfig";
 import { LIFECYCLE_EXIT } from "../../../tenants/lifecycle/exitCodes";
 import { loadRegistry } from "../../../tenants/registry/load";
 import { TENANT_CONFIG } from "../../../tenants/stackConfig";
-import { FakeBackend, FakeBackup, cliDeps, contextFor, settingsOf, tempRegistry } from "./fakes";
+import {
+  FakeBackend,
+  FakeBackup,
+  FakeTenantFiles,
+  cliDeps,
+  contextFor,
+  settingsOf,
+  tempRegistry,
+} from "./fakes";
 
 const PLATFORM = "organization/bbws/dev";
 
@@ -60,19 +68,23 @@ describe("tenants remove", () => {
     expect(deps.out()).to.match(/refused to remove dev\.globex: the final backup could not be taken/);
   });
 
-  it("--purge updates with dropDataOnDestroy true before the destroy, after a backup that waits for the DR copies", async () => {
+  it("--purge updates with dropDataOnDestroy true before the destroy, after a backup that waits for the DR copies, and deletes the files last", async () => {
     const file = tempRegistry();
     const journal: string[] = [];
     const backend = deployedFleet(file, journal);
     const backup = new FakeBackup(journal);
+    const files = new FakeTenantFiles(journal);
 
-    const report = await removeTenant(contextFor(backend, file, { finalBackup: backup }), {
-      tenantId: "acme",
-      purge: true,
-    });
+    const report = await removeTenant(
+      contextFor(backend, file, { finalBackup: backup, tenantFiles: files }),
+      {
+        tenantId: "acme",
+        purge: true,
+      },
+    );
 
     expect(report.exitCode).to.equal(0);
-    expect(journal).to.deep.equal(["backup:acme", "up:acme", "destroy:acme", "remove:acme"]);
+    expect(journal).to.deep.equal(["backup:acme", "up:acme", "destroy:acme", "remove:acme", "files:acme"]);
     expect(backup.requests[0].purge).to.equal(true);
     const [purge] = backend.upConfigs("acme");
     const entry = loadRegistry("dev").tenants.find((t) => t.id === "acme")!;
@@ -81,7 +93,43 @@ describe("tenants remove", () => {
       [TENANT_CONFIG.dropDataOnDestroy]: { value: "true", secret: false },
     });
     expect(report.text).to.match(/dropped: database wp_acme and user wp_acme/);
-    expect(report.text).to.match(/left: EFS directory \/tenants\/acme.*ops has no command/);
+    expect(report.text).to.match(/deleted: \/tenants\/acme/);
+    expect(report.text).not.to.match(/kept: EFS directory/);
+    expect(loadRegistry("dev", file).tenants.map((t) => t.id)).not.to.include("acme");
+  });
+
+  it("without --purge, no file is deleted", async () => {
+    const file = tempRegistry();
+    const files = new FakeTenantFiles();
+    await removeTenant(contextFor(deployedFleet(file, []), file, { tenantFiles: files }), {
+      tenantId: "acme",
+    });
+    expect(files.requests).to.deep.equal([]);
+  });
+
+  it("keeps the entry when the files cannot be deleted (exit 1); the re-run backs up again and finishes", async () => {
+    const file = tempRegistry();
+    const journal: string[] = [];
+    const backend = deployedFleet(file, journal);
+    const files = new FakeTenantFiles(journal);
+    files.failure = new Error("deleting acme's files failed: the task exited 1");
+    const context = contextFor(backend, file, { finalBackup: new FakeBackup(journal), tenantFiles: files });
+
+    const failed = await removeTenant(context, { tenantId: "acme", purge: true });
+    expect(failed.exitCode).to.equal(LIFECYCLE_EXIT.tenantFailed);
+    const [result] = (failed.json as { results: { message: string }[] }).results;
+    expect(result.message).to.match(
+      /dev\.acme is gone but \/tenants\/acme could not be deleted.*re-run `remove acme --purge`/,
+    );
+    expect(loadRegistry("dev", file).tenants.map((t) => t.id)).to.include("acme");
+    expect(backend.stacks.has("acme")).to.equal(false);
+
+    files.failure = undefined;
+    journal.length = 0;
+    const again = await removeTenant(context, { tenantId: "acme", purge: true });
+    expect(again.exitCode).to.equal(0);
+    expect(journal).to.deep.equal(["backup:acme", "files:acme"]);
+    expect(loadRegistry("dev", file).tenants.map((t) => t.id)).not.to.include("acme");
   });
 
   it("removes an orphan stack (no entry) without touching the registry", async () => {
