@@ -1,22 +1,28 @@
 /**
- * `npm run ops -- <command> <env> <tenant> [options]`: day-2 operations on one tenant.
+ * `npm run ops -- <command> <env> ... [options]`: day-2 operations on tenants.
  *
  *   backup  <env> <tenant>   on-demand backup of the file system and database, copied to DR
  *   restore <env> <tenant>   restore the tenant's files and/or database from recovery points
  *   status  <env> <tenant>   service, recovery points and last rollout
+ *   rollout <env> --image I  a new image for many tenants, canaries first, checked in ECS
  *
  * Progress goes to stderr, results to stdout (`--json` for machines). Errors print
  * `error: <message>` and the notes under it, never a stack trace, and exit with the code of
  * their type (see EXIT_CODES in errors.ts and `--help`).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { PlatformSettings } from "../config/platformConfig";
+import { loadStackSettings } from "../config/readStackConfig";
+import { TenantStackBackend } from "../tenants/lifecycle/backend";
+import { defaultServices } from "../tenants/lifecycle/services";
+import { ROLLOUT_DEFAULTS, rolloutImage } from "./imageRollout";
 import { BACKUP_DEFAULTS, backupTenant } from "./backup";
 import { ClientFactory, defaultClients } from "./clients";
 import { StackOutputsSource } from "./context";
 import { OpsDeps } from "./deps";
 import { EXIT_CODES, toOpsError } from "./errors";
 import { PulumiStackOutputs } from "./pulumiSource";
-import { renderBackup, renderRestore, renderStatus } from "./render";
+import { renderBackup, renderRestore, renderRollout, renderStatus } from "./render";
 import { RESTORE_TIMEOUTS, restoreTenant } from "./restore";
 import { tenantStatus } from "./status";
 
@@ -30,13 +36,38 @@ export interface CliRuntime {
   /** Registry file. @default tenants/<env>.yaml */
   readonly registryFile?: string;
   readonly signal?: AbortSignal;
+  /** The tenant stacks and platform settings a rollout works with. @default the lifecycle's */
+  readonly lifecycle?: (request: LifecycleRequest) => {
+    backend: TenantStackBackend;
+    settings: PlatformSettings;
+  };
+}
+
+/** How `rollout` reaches the tenant stacks (the lifecycle's options of the same names). */
+export interface LifecycleRequest {
+  readonly environment: string;
+  readonly offline: boolean;
+  readonly offlineState?: string;
+  readonly platformStack?: string;
+  readonly lockAttempts: number;
+  readonly log: (line: string) => void;
+}
+
+/** The lifecycle's backend (Automation API, or the offline engine) and the platform settings. */
+export function defaultLifecycle(request: LifecycleRequest): {
+  backend: TenantStackBackend;
+  settings: PlatformSettings;
+} {
+  const projectDir = process.cwd();
+  const { backend } = defaultServices({ ...request, projectDir }, request.log);
+  return { backend, settings: loadStackSettings(request.environment, projectDir) };
 }
 
 /** Exit codes, as printed by --help. */
 export const EXIT_CODES_HELP = `
 Exit codes:
   ${EXIT_CODES.success}    success
-  ${EXIT_CODES.unexpected}    unexpected error (AWS error, failed job or task)
+  ${EXIT_CODES.unexpected}    unexpected error (AWS error, failed job or task, a tenant's rollout failed or rolled back)
   ${EXIT_CODES.usage}    invalid arguments or options
   ${EXIT_CODES.invalidTenant}    the tenant is not in tenants/<env>.yaml
   ${EXIT_CODES.notFound}    recovery point not found
@@ -72,6 +103,19 @@ const isoTime = (value: string): Date => {
   return new Date(value);
 };
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+const wholeNumber =
+  (minimum: number) =>
+  (value: string): number => {
+    if (!/^\d+$/.test(value) || Number(value) < minimum)
+      throw new InvalidArgumentError(`expected a whole number >= ${minimum}`);
+    return Number(value);
+  };
+const tenantList = (value: string): string[] => {
+  const ids = value.split(",").map((id) => id.trim());
+  if (ids.some((id) => id === ""))
+    throw new InvalidArgumentError("expected tenant ids separated by commas, e.g. acme,globex");
+  return ids;
+};
 
 /** The command-line program; actions write results through `runtime`. */
 export function buildProgram(runtime: CliRuntime): Command {
@@ -86,7 +130,7 @@ export function buildProgram(runtime: CliRuntime): Command {
     runtime.stdout(`${json ? JSON.stringify(value, null, 2) : human()}\n`);
 
   const program = new Command("ops")
-    .description("Day-2 operations on one BBWS tenant: backup, restore, status")
+    .description("Day-2 operations on BBWS tenants: backup, restore, status, image rollout")
     .exitOverride()
     .configureOutput({ writeOut: runtime.stdout, writeErr: runtime.stderr })
     .showHelpAfterError("(add --help for usage)")
@@ -203,6 +247,96 @@ export function buildProgram(runtime: CliRuntime): Command {
     .action(async (env: string, tenant: string, o: Record<string, unknown>) => {
       const result = await tenantStatus(env, tenant, deps());
       print(o.json as boolean, result, () => renderStatus(result));
+    });
+
+  program
+    .command("rollout")
+    .description(
+      "Roll a new WordPress image out to tenant stacks: canaries one at a time, then waves; after each tenant, " +
+        "ECS must show the PRIMARY deployment on the new task definition and COMPLETED (a circuit-breaker " +
+        "rollback counts as a failure). A failed canary halts the rollout; a failed wave halts the next waves.",
+    )
+    .argument("<env>", "environment (platform stack name), e.g. dev", environmentName)
+    .requiredOption(
+      "--image <image>",
+      "image tag (6.8.3-php8.3-apache), digest (sha256:<64 hex>) or full reference",
+    )
+    .option(
+      "--tenants <ids>",
+      "tenants to roll out, in order, comma-separated (default: every registry entry)",
+      tenantList,
+    )
+    .option("--canary <n>", "tenants rolled out one at a time first", wholeNumber(0), ROLLOUT_DEFAULTS.canary)
+    .option(
+      "--wave-size <n>",
+      "tenants at once after the canaries",
+      wholeNumber(1),
+      ROLLOUT_DEFAULTS.waveSize,
+    )
+    .option(
+      "--timeout <seconds>",
+      "seconds each tenant's deployment may take",
+      seconds,
+      ROLLOUT_DEFAULTS.timeoutSeconds,
+    )
+    .option(
+      "--poll-interval <seconds>",
+      "seconds between DescribeServices checks",
+      seconds,
+      ROLLOUT_DEFAULTS.intervalSeconds,
+    )
+    .option(
+      "--offline",
+      "update the offline engine's simulated stacks instead (no Pulumi CLI, no AWS; no ECS check)",
+    )
+    .option("--offline-state <dir>", "offline state directory (default: .workspaces/offline/<env>)")
+    .option(
+      "--platform-stack <name>",
+      "fully qualified platform stack, <org>/bbws/<env> (default: found on the backend)",
+    )
+    .option("--lock-attempts <n>", "attempts on a locked stack before giving up", wholeNumber(1), 5)
+    .option("--json", "print the result as JSON")
+    .addHelpText(
+      "after",
+      "\nThe registry records every tenant's lastRollout, and its image when the rollout completed; a tenant that " +
+        "failed is updated back to its previous image.\n" +
+        EXIT_CODES_HELP,
+    )
+    .action(async (env: string, o: Record<string, unknown>) => {
+      const log = (line: string) => runtime.stderr(`${line}\n`);
+      const { backend, settings } = (runtime.lifecycle ?? defaultLifecycle)({
+        environment: env,
+        offline: o.offline === true,
+        offlineState: o.offlineState as string | undefined,
+        platformStack: o.platformStack as string | undefined,
+        lockAttempts: o.lockAttempts as number,
+        log,
+      });
+      const report = await rolloutImage(
+        {
+          environment: env,
+          image: o.image as string,
+          tenants: o.tenants as string[] | undefined,
+          canary: o.canary as number,
+          waveSize: o.waveSize as number,
+          timeoutSeconds: o.timeout as number,
+          intervalSeconds: o.pollInterval as number,
+        },
+        {
+          backend,
+          settings,
+          clients: runtime.clients,
+          log,
+          registryFile: runtime.registryFile,
+          signal: runtime.signal,
+        },
+      );
+      const { failure, ...result } = report;
+      print(o.json as boolean, result, () => renderRollout(report));
+      if (failure) {
+        failure.message = `rollout halted: ${report.halted}: ${failure.message}`;
+        throw failure;
+      }
     });
 
   return program;

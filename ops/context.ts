@@ -123,9 +123,21 @@ export function registryEntry(environment: string, tenantId: string, registryFil
   }
   const entry = tenants.find((t) => t.id === tenantId);
   if (entry) return entry;
-  const ids = tenants.map((t) => t.id);
-  const suggestion = ids.length > 0 ? `; did you mean "${closest(tenantId, ids)}"?` : "";
-  throw new InvalidTenantError(
+  throw unknownTenant(
+    environment,
+    tenantId,
+    tenants.map((t) => t.id),
+  );
+}
+
+/** The error for a tenant id the registry does not list, suggesting the closest one. */
+export function unknownTenant(
+  environment: string,
+  tenantId: string,
+  ids: readonly string[],
+): InvalidTenantError {
+  const suggestion = ids.length > 0 ? `; did you mean "${closest(tenantId, [...ids])}"?` : "";
+  return new InvalidTenantError(
     `tenant "${tenantId}" is not in the ${environment} registry (tenants/${environment}.yaml lists ` +
       `${ids.length > 0 ? ids.join(", ") : "no tenants"})${suggestion}`,
   );

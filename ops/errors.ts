@@ -84,6 +84,14 @@ export class OperationAbortedError extends OpsError {
   readonly exitCode = EXIT_CODES.aborted;
 }
 
+/**
+ * A deployment the circuit breaker rolled back: the service runs its previous task definition
+ * again although the update "succeeded" (pulumi-aws#4487). Exit 1, like other failed deployments.
+ */
+export class RollbackDetectedError extends OpsError {
+  readonly exitCode = EXIT_CODES.unexpected;
+}
+
 /** Anything else: AWS API errors, failed jobs, failed one-off tasks. */
 export class UnexpectedError extends OpsError {
   readonly exitCode = EXIT_CODES.unexpected;

@@ -14,7 +14,7 @@ import {
   SuspendedState,
 } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeServicesCommand, ECSClient, Service, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { UnexpectedError } from "./errors";
+import { RollbackDetectedError, UnexpectedError } from "./errors";
 import { done, pending, pollUntil } from "./wait";
 
 /** Cluster and service names. */
@@ -178,6 +178,59 @@ export function waitStable(
         : pending(
             `${primary?.rolloutState ?? "no PRIMARY deployment"}, ${service.runningCount ?? 0}/${service.desiredCount ?? 0} running`,
           );
+    },
+  });
+}
+
+/** `family:revision` of a task definition ARN (what the console shows). */
+export function taskDefinitionName(arn: string | undefined): string {
+  return arn?.split("/").pop() ?? "none";
+}
+
+/**
+ * Waits until the service runs `taskDefinitionArn` for good: its PRIMARY deployment runs that
+ * task definition, is COMPLETED and runs the desired count. Pulumi's update returns before (or
+ * regardless of) that, and reports success even when the circuit breaker rolled the deployment
+ * back (pulumi-aws#4487, pulumi-awsx#1848), so this is the check that a rollout worked:
+ *
+ *  - PRIMARY on another task definition: the circuit breaker rolled back (RollbackDetectedError,
+ *    naming the failed deployment and its reason when ECS still lists it);
+ *  - PRIMARY FAILED: the deployment failed without a rollback (UnexpectedError);
+ *  - still IN_PROGRESS at the deadline: OperationTimeoutError.
+ */
+export function waitRolledOut(
+  ecs: ECSClient,
+  ref: ServiceRef,
+  taskDefinitionArn: string,
+  wait: WaitParams,
+): Promise<Service> {
+  const wanted = taskDefinitionName(taskDefinitionArn);
+  return pollUntil({
+    what: `service ${ref.service} to roll out ${wanted}`,
+    ...wait,
+    onTimeout: "the deployment may still finish or roll back: check `npm run ops -- status`",
+    check: async () => {
+      const service = await describeService(ecs, ref);
+      const primary = primaryDeployment(service);
+      if (!primary) return pending("no PRIMARY deployment");
+      if (primary.taskDefinition !== taskDefinitionArn) {
+        const failed = service.deployments?.find((d) => d.taskDefinition === taskDefinitionArn);
+        const why = failed
+          ? `; deployment ${failed.id} of ${wanted} is ${failed.rolloutState ?? "unknown"}: ${failed.rolloutStateReason ?? "no reason given"}`
+          : "";
+        throw new RollbackDetectedError(
+          `service ${ref.service} rolled back: its PRIMARY deployment runs ${taskDefinitionName(primary.taskDefinition)}, not ${wanted}${why}`,
+        );
+      }
+      if (primary.rolloutState === "FAILED") {
+        throw new UnexpectedError(
+          `deployment ${primary.id} of ${wanted} failed: ${primary.rolloutStateReason ?? "no reason given"}`,
+        );
+      }
+      const running = service.runningCount ?? 0;
+      const desired = service.desiredCount ?? 0;
+      if (primary.rolloutState === "COMPLETED" && running === desired) return done(service);
+      return pending(`${primary.rolloutState ?? "no rollout state"}, ${running}/${desired} running`);
     },
   });
 }

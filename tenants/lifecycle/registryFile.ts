@@ -7,9 +7,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Document, YAMLMap, YAMLSeq, isMap, isSeq } from "yaml";
+import { Document, YAMLMap, YAMLSeq, isMap, isScalar, isSeq } from "yaml";
 import { Registry, RegistryError, parseRegistry } from "../registry/load";
-import { ListenerSlot, TenantEntry } from "../registry/schema";
+import { LastRollout, ListenerSlot, TenantEntry } from "../registry/schema";
 import { writeFileAtomic } from "./atomicWrite";
 import { InvalidInputError } from "./errors";
 
@@ -96,6 +96,42 @@ export function withoutEntry(snapshot: RegistrySnapshot, tenantId: string): stri
     if (first && seq.commentBefore === undefined) first.spaceBefore = false;
   }
   return render(document);
+}
+
+/**
+ * The registry text with a rollout recorded in the named entry: always its `lastRollout`, and its
+ * `image` when given (only a completed rollout changes what the tenant runs).
+ */
+export function withRollout(
+  snapshot: RegistrySnapshot,
+  tenantId: string,
+  record: { readonly image?: string; readonly lastRollout: LastRollout },
+): string {
+  const document = editable(snapshot);
+  const entry = tenantsOf(document).items.find((item) => isMap(item) && item.get("id") === tenantId);
+  if (!isMap(entry)) throw new InvalidInputError(`${snapshot.registry.file} has no tenant "${tenantId}"`);
+  if (record.image !== undefined) setInOrder(entry, "image", record.image);
+  // Dropped values (an absent task definition) must not be written as `null`.
+  const lastRollout = Object.fromEntries(
+    Object.entries(record.lastRollout).filter(([, v]) => v !== undefined),
+  );
+  entry.set("lastRollout", document.createNode(lastRollout));
+  return render(document);
+}
+
+/** Sets `key`, placing a new key where FIELD_ORDER puts it (before the first later field present). */
+function setInOrder(entry: YAMLMap, key: keyof TenantEntry, value: unknown): void {
+  if (entry.has(key)) {
+    entry.set(key, value);
+    return;
+  }
+  const later = FIELD_ORDER.slice(FIELD_ORDER.indexOf(key) + 1);
+  const index = entry.items.findIndex((pair) => {
+    const name = isScalar(pair.key) ? pair.key.value : pair.key;
+    return later.includes(name as keyof TenantEntry);
+  });
+  entry.set(key, value);
+  if (index >= 0) entry.items.splice(index, 0, entry.items.pop()!);
 }
 
 /**

@@ -80,7 +80,8 @@ export const lastRolloutSchema = z
   .object({
     image: z.string(),
     at: z.string(),
-    result: z.enum(["completed", "rolled-back", "failed"]),
+    /** `simulated`: an offline rollout (the offline engine; nothing ran in AWS). */
+    result: z.enum(["completed", "rolled-back", "failed", "simulated"]),
     taskDefinitionArn: z.string().optional(),
   })
   .strict();
@@ -169,3 +170,8 @@ export type TenantEntry = z.infer<typeof tenantEntrySchema>;
 export type TenantSchedule = z.infer<typeof scheduleSchema>;
 /** An allocated listener slot. */
 export type ListenerSlot = z.infer<typeof listenerSlotSchema>;
+/** The outcome of a tenant's last image rollout. */
+export type LastRollout = z.infer<typeof lastRolloutSchema>;
+
+/** A valid `image` value (tag, digest or full reference): what `rollout --image` accepts. */
+export const imageSchema = tenantEntrySchema.shape.image.unwrap();

@@ -47,12 +47,12 @@ describe("ops cli", () => {
   const run = (...argv: string[]) => runCli(argv, runtime);
 
   describe("help", () => {
-    it("lists backup, restore and status (no rollout) and documents the exit codes", async () => {
+    it("lists backup, restore, status and rollout and documents the exit codes", async () => {
       expect(await run("--help")).to.equal(0);
       expect(out).to.match(/backup \[options\] <env> <tenant>/);
       expect(out).to.match(/restore \[options\] <env> <tenant>/);
       expect(out).to.match(/status \[options\] <env> <tenant>/);
-      expect(out).to.not.match(/^\s+rollout\b/m);
+      expect(out).to.match(/rollout \[options\] <env>/);
       for (const code of ["0 ", "1 ", "2 ", "3 ", "4 ", "5 ", "6 ", "7 ", "8 ", "130"])
         expect(out).to.include(`  ${code}`);
     });
@@ -93,6 +93,28 @@ describe("ops cli", () => {
       }
     });
 
+    it("documents every option of rollout", async () => {
+      expect(await run("rollout", "--help")).to.equal(0);
+      for (const option of [
+        "--image <image>",
+        "--tenants <ids>",
+        "--canary <n>",
+        "--wave-size <n>",
+        "--timeout <seconds>",
+        "--poll-interval <seconds>",
+        "--offline",
+        "--offline-state <dir>",
+        "--platform-stack <name>",
+        "--lock-attempts <n>",
+        "--json",
+        "lastRollout",
+        "Exit codes:",
+      ]) {
+        expect(out).to.include(option);
+      }
+      expect(out).to.match(/each tenant's deployment may take\s+\(default:\s+300\)/);
+    });
+
     it("documents status", async () => {
       expect(await run("status", "--help")).to.equal(0);
       expect(out).to.include("--json").and.include("Exit codes:");
@@ -101,10 +123,11 @@ describe("ops cli", () => {
 
   describe("usage errors exit 2 before anything runs", () => {
     const cases: [string, string[], RegExp][] = [
+      ["an unknown command", ["rollback", "dev", "acme"], /error: unknown command 'rollback'/],
       [
-        "an unknown command (there is no rollout yet)",
-        ["rollout", "dev", "acme"],
-        /error: unknown command 'rollout'/,
+        "rollout with a tenant argument",
+        ["rollout", "dev", "acme", "--image", "6.9.0"],
+        /error: too many arguments/,
       ],
       ["a missing argument", ["backup", "dev"], /error: missing required argument 'tenant'/],
       [

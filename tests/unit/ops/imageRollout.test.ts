@@ -1,0 +1,343 @@
+/**
+ * `ops rollout`: waves through the lifecycle's stack backend (an in-memory fake), the ECS check
+ * after every tenant (aws-sdk-client-mock), what the registry records, and the command line.
+ * Fake timers: no test waits for real.
+ */
+import * as fs from "fs";
+import { expect } from "chai";
+import * as sinon from "sinon";
+import { DescribeServicesCommand, Deployment } from "@aws-sdk/client-ecs";
+import { CliRuntime, runCli } from "../../../ops/cli";
+import { OperationTimeoutError, RollbackDetectedError, UnexpectedError } from "../../../ops/errors";
+import { RolloutDeps, planWaves, rolloutImage } from "../../../ops/imageRollout";
+import { TenantStackBackend, StackTarget, UpOutcome } from "../../../tenants/lifecycle/backend";
+import { loadRegistry } from "../../../tenants/registry/load";
+import { TENANT_CONFIG } from "../../../tenants/stackConfig";
+import { FakeBackend, settingsOf, tempRegistry } from "../lifecycle/fakes";
+import { ACCOUNT, Mocks, REGION, callLog, fakeClock, mockedClients, restoreMocks, settle } from "./fixtures";
+
+const IMAGE = "6.9.0-php8.3-apache";
+const td = (tenant: string, revision: number) =>
+  `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/dev-${tenant}-wordpress:${revision}`;
+
+/** The lifecycle's fake backend, with the outputs a tenant stack has after an update. */
+class RolloutBackend extends FakeBackend {
+  /** Revision of each tenant's task definition: 1 before the rollout, +1 per update. */
+  readonly revisions = new Map<string, number>();
+
+  override async up(target: StackTarget): Promise<UpOutcome> {
+    const outcome = await super.up(target);
+    const revision = (this.revisions.get(target.tenantId) ?? 1) + 1;
+    this.revisions.set(target.tenantId, revision);
+    return {
+      ...outcome,
+      outputs: {
+        clusterName: "bbws-dev",
+        serviceName: `${target.tenantId}-wordpress`,
+        taskDefinitionArn: td(target.tenantId, revision),
+      },
+    };
+  }
+}
+
+/** A DescribeServices answer with these deployments (PRIMARY first). */
+const service = (tenant: string, deployments: Deployment[], running = 1) => ({
+  services: [
+    {
+      serviceName: `${tenant}-wordpress`,
+      status: "ACTIVE",
+      desiredCount: 1,
+      runningCount: running,
+      deployments,
+    },
+  ],
+});
+const primary = (taskDefinition: string, rolloutState: Deployment["rolloutState"], reason?: string) => ({
+  id: `ecs-svc/${taskDefinition.split(":").pop()}`,
+  status: "PRIMARY",
+  taskDefinition,
+  rolloutState,
+  rolloutStateReason: reason,
+});
+
+describe("ops rollout", () => {
+  let clock: sinon.SinonFakeTimers;
+  let mocks: Mocks;
+  let clients: ReturnType<typeof mockedClients>["clients"];
+  let registryFile: string;
+  let backend: RolloutBackend;
+  let log: string[];
+
+  beforeEach(() => {
+    clock = fakeClock();
+    ({ mocks, clients } = mockedClients());
+    registryFile = tempRegistry();
+    backend = new RolloutBackend();
+    log = [];
+  });
+  afterEach(() => {
+    clock.restore();
+    restoreMocks(mocks);
+  });
+
+  const deps = (overrides: Partial<RolloutDeps> = {}): RolloutDeps => ({
+    backend,
+    settings: settingsOf("dev"),
+    clients: () => clients,
+    log: (line) => log.push(line),
+    registryFile,
+    ...overrides,
+  });
+  /** Every tenant's service: IN_PROGRESS once, then COMPLETED on the new task definition. */
+  const healthy = (tenant: string) =>
+    mocks.ecs
+      .on(DescribeServicesCommand, { services: [`${tenant}-wordpress`] })
+      .resolvesOnce(service(tenant, [primary(td(tenant, 2), "IN_PROGRESS")], 0))
+      .resolves(service(tenant, [primary(td(tenant, 2), "COMPLETED")]));
+  /** The circuit breaker put the tenant back on revision 1. */
+  const rolledBack = (tenant: string) =>
+    mocks.ecs.on(DescribeServicesCommand, { services: [`${tenant}-wordpress`] }).resolves(
+      service(tenant, [
+        primary(td(tenant, 1), "IN_PROGRESS"),
+        {
+          id: "ecs-svc/failed",
+          status: "ACTIVE",
+          taskDefinition: td(tenant, 2),
+          rolloutState: "FAILED",
+          rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+        },
+      ]),
+    );
+  const servicesChecked = () =>
+    callLog(mocks)
+      .filter((c) => c.call === "ecs:DescribeServices")
+      .map((c) => (c.input as { services: string[] }).services[0].replace("-wordpress", ""));
+  const entries = () => Object.fromEntries(loadRegistry("dev", registryFile).tenants.map((t) => [t.id, t]));
+  const imageOf = (config: StackTarget["config"]) =>
+    (JSON.parse(config[TENANT_CONFIG.tenant].value) as { image?: string }).image;
+
+  it("plans canaries one at a time, then waves of the given size", () => {
+    expect(planWaves(["a", "b", "c", "d", "e"], 2, 2)).to.deep.equal([
+      { label: "canary 1", canary: true, tenantIds: ["a"] },
+      { label: "canary 2", canary: true, tenantIds: ["b"] },
+      { label: "wave 1", canary: false, tenantIds: ["c", "d"] },
+      { label: "wave 2", canary: false, tenantIds: ["e"] },
+    ]);
+    expect(planWaves(["a", "b"], 0, 5).map((w) => w.tenantIds)).to.deep.equal([["a", "b"]]);
+    expect(() => planWaves(["a"], 1, 0)).to.throw(/--wave-size must be a whole number >= 1/);
+    expect(() => planWaves(["a"], -1, 1)).to.throw(/--canary must be a whole number >= 0/);
+  });
+
+  it("updates the canary, checks ECS until COMPLETED, then the waves, and records every tenant's image", async () => {
+    for (const tenant of ["acme", "globex", "initech", "umbrella"]) healthy(tenant);
+    const report = await settle(
+      clock,
+      rolloutImage({ environment: "dev", image: IMAGE, canary: 1, waveSize: 2 }, deps()),
+    );
+
+    expect(report.failure).to.equal(undefined);
+    expect(report.tenants.map((t) => [t.tenantId, t.wave, t.result])).to.deep.equal([
+      ["acme", "canary 1", "completed"],
+      ["globex", "wave 1", "completed"],
+      ["initech", "wave 1", "completed"],
+      ["umbrella", "wave 2", "completed"],
+    ]);
+    // The canary is checked (twice: IN_PROGRESS, COMPLETED) before any other stack is touched.
+    expect(backend.journal.slice(0, 1)).to.deep.equal(["up:acme"]);
+    const checked = servicesChecked();
+    expect(checked.slice(0, 2)).to.deep.equal(["acme", "acme"]);
+    expect(checked.slice(2, 6).sort()).to.deep.equal(["globex", "globex", "initech", "initech"]);
+    expect(checked.slice(6)).to.deep.equal(["umbrella", "umbrella"]);
+    expect(backend.journal.indexOf("up:umbrella")).to.be.greaterThan(backend.journal.indexOf("up:initech"));
+    expect(backend.maxInFlight).to.equal(2);
+    expect(imageOf(backend.upConfigs("acme")[0])).to.include(IMAGE);
+
+    const after = entries();
+    for (const tenant of ["acme", "globex", "initech", "umbrella"]) {
+      expect(after[tenant].image, tenant).to.equal(IMAGE);
+      expect(after[tenant].lastRollout).to.include({
+        image: IMAGE,
+        result: "completed",
+        taskDefinitionArn: td(tenant, 2),
+      });
+    }
+    const text = fs.readFileSync(registryFile, "utf8");
+    expect(text).to.contain("# Marketing site of the Acme demo customer");
+    // A new `image` goes where the field belongs: before acme's schedule, not after its lastRollout.
+    const acme = text.indexOf("- id: acme");
+    expect(text.indexOf(`image: ${IMAGE}`, acme)).to.be.lessThan(text.indexOf("schedule:", acme));
+  });
+
+  it("halts everything when the circuit breaker rolled the canary back, and puts its stack back", async () => {
+    rolledBack("acme");
+    const before = entries();
+    const report = await settle(clock, rolloutImage({ environment: "dev", image: IMAGE }, deps()));
+
+    expect(report.tenants.map((t) => [t.tenantId, t.result])).to.deep.equal([
+      ["acme", "rolled-back"],
+      ["globex", "skipped"],
+      ["initech", "skipped"],
+      ["umbrella", "skipped"],
+    ]);
+    expect(report.halted).to.equal("acme (canary 1) rolled-back");
+    expect(report.failure).to.be.instanceOf(RollbackDetectedError);
+    expect(report.failure!.message).to.match(
+      /PRIMARY deployment runs dev-acme-wordpress:1, not dev-acme-wordpress:2; deployment ecs-svc\/failed .* FAILED: ECS deployment circuit breaker/,
+    );
+    // Updated to the new image, then back to the entry's own (none: the environment's default).
+    const [forward, back] = backend.upConfigs("acme");
+    expect(imageOf(forward)).to.include(IMAGE);
+    expect(imageOf(back)).to.equal(before.acme.image);
+    expect(backend.journal).to.deep.equal(["up:acme", "up:acme"]);
+    expect(servicesChecked()).to.deep.equal(["acme"]);
+
+    const after = entries();
+    expect(after.acme.image).to.equal(before.acme.image);
+    expect(after.acme.lastRollout).to.include({
+      image: IMAGE,
+      result: "rolled-back",
+      taskDefinitionArn: td("acme", 2),
+    });
+    expect(after.globex).to.deep.equal(before.globex);
+  });
+
+  it("lets a failing wave finish, then halts the next waves", async () => {
+    const before = entries();
+    healthy("acme");
+    healthy("initech");
+    mocks.ecs
+      .on(DescribeServicesCommand, { services: ["globex-wordpress"] })
+      .resolves(service("globex", [primary(td("globex", 2), "FAILED", "tasks failed to start")], 0));
+
+    const report = await settle(
+      clock,
+      rolloutImage({ environment: "dev", image: IMAGE, canary: 1, waveSize: 2 }, deps()),
+    );
+
+    expect(report.tenants.map((t) => [t.tenantId, t.result])).to.deep.equal([
+      ["acme", "completed"],
+      ["globex", "failed"],
+      ["initech", "completed"],
+      ["umbrella", "skipped"],
+    ]);
+    expect(report.failure).to.be.instanceOf(UnexpectedError);
+    expect(report.failure!.message).to.match(
+      /deployment ecs-svc\/2 of dev-globex-wordpress:2 failed: tasks failed to start/,
+    );
+    expect(backend.calls.some((c) => c.op === "up" && c.tenantId === "umbrella")).to.equal(false);
+    const after = entries();
+    expect(after.initech.image).to.equal(IMAGE);
+    expect(after.globex.image).to.equal(before.globex.image);
+    expect(after.globex.lastRollout?.result).to.equal("failed");
+  });
+
+  it("fails a tenant whose deployment does not complete in time, without waiting for real", async () => {
+    mocks.ecs
+      .on(DescribeServicesCommand)
+      .resolves(service("acme", [primary(td("acme", 2), "IN_PROGRESS")], 0));
+    const started = Date.now();
+    const report = await settle(
+      clock,
+      rolloutImage({ environment: "dev", image: IMAGE, timeoutSeconds: 60, intervalSeconds: 15 }, deps()),
+    );
+    expect(report.failure).to.be.instanceOf(OperationTimeoutError);
+    expect(report.failure!.message).to.match(
+      /acme-wordpress to roll out dev-acme-wordpress:2 did not finish within 60 s/,
+    );
+    // Checks at 0, 15, 30, 45 and the deadline, on the fake clock.
+    expect(servicesChecked()).to.have.length(5);
+    expect(Date.now() - started).to.equal(60_000);
+    expect(report.tenants.slice(1).every((t) => t.result === "skipped")).to.equal(true);
+  });
+
+  it("a failing update (Pulumi error) fails the tenant without a check or a revert", async () => {
+    backend.failures.set("up:acme", new Error("error: creating ECS Task Definition: AccessDeniedException"));
+    const report = await settle(clock, rolloutImage({ environment: "dev", image: IMAGE }, deps()));
+    expect(report.tenants[0]).to.include({ tenantId: "acme", result: "failed" });
+    expect(report.failure!.message).to.match(/AccessDeniedException/);
+    expect(servicesChecked()).to.deep.equal([]);
+    expect(backend.upConfigs("acme")).to.have.length(1);
+    expect(entries().acme.lastRollout).to.include({ result: "failed" });
+  });
+
+  it("offline, updates the simulated stacks, checks nothing in ECS and records `simulated`", async () => {
+    const offline = Object.assign(new RolloutBackend(), { kind: "offline" }) as unknown as TenantStackBackend;
+    const report = await settle(
+      clock,
+      rolloutImage({ environment: "dev", image: IMAGE, tenants: ["globex"] }, deps({ backend: offline })),
+    );
+    expect(report.tenants.map((t) => [t.tenantId, t.result])).to.deep.equal([["globex", "simulated"]]);
+    expect(callLog(mocks)).to.deep.equal([]);
+    expect(entries().globex).to.include({ image: IMAGE });
+    expect(entries().globex.lastRollout?.result).to.equal("simulated");
+  });
+
+  describe("command line", () => {
+    let out: string;
+    let err: string;
+    const run = (...argv: string[]) => {
+      const runtime: CliRuntime = {
+        stdout: (t) => (out += t),
+        stderr: (t) => (err += t),
+        source: () => {
+          throw new Error("rollout reads no platform outputs");
+        },
+        clients: () => clients,
+        registryFile,
+        lifecycle: () => ({ backend, settings: settingsOf("dev") }),
+      };
+      return settle(clock, runCli(argv, runtime));
+    };
+    beforeEach(() => {
+      out = "";
+      err = "";
+    });
+
+    it("prints the summary table and exits 0", async () => {
+      healthy("acme");
+      healthy("globex");
+      expect(await run("rollout", "dev", "--image", IMAGE, "--tenants", "globex,acme")).to.equal(0);
+      // --tenants gives the order: globex is the canary.
+      expect(out).to.match(/globex\s+│ canary 1 │ completed/);
+      expect(out).to.match(/acme\s+│ wave 1\s+│ completed/);
+      expect(out).to.contain("2 tenant(s): 2 completed.");
+      expect(err).to.contain("globex (canary 1): updating the stack to 6.9.0-php8.3-apache");
+    });
+
+    it("exits 1 naming the halt when a canary rolls back; 7 on a timeout", async () => {
+      rolledBack("acme");
+      expect(await run("rollout", "dev", "--image", IMAGE, "--json")).to.equal(1);
+      const json = JSON.parse(out) as { halted: string; tenants: { result: string }[] };
+      expect(json.halted).to.equal("acme (canary 1) rolled-back");
+      expect(err).to.match(
+        /error: rollout halted: acme \(canary 1\) rolled-back: service acme-wordpress rolled back/,
+      );
+      expect(err).to.contain("acme: stack updated back to the environment's default image");
+
+      out = "";
+      mocks.ecs.reset();
+      mocks.ecs
+        .on(DescribeServicesCommand)
+        .resolves(service("globex", [primary(td("globex", 2), "IN_PROGRESS")], 0));
+      expect(
+        await run("rollout", "dev", "--image", IMAGE, "--tenants", "globex", "--timeout", "30"),
+      ).to.equal(7);
+    });
+
+    it("refuses a bad image, an unknown tenant and bad numbers before touching any stack", async () => {
+      const before = fs.readFileSync(registryFile, "utf8");
+      expect(await run("rollout", "dev", "--image", "latest tag!")).to.equal(2);
+      expect(err).to.match(/--image "latest tag!" must be an image tag/);
+      expect(await run("rollout", "dev", "--image", IMAGE, "--tenants", "acme,globx")).to.equal(3);
+      expect(err).to.match(/tenant "globx" is not in the dev registry .* did you mean "globex"\?/);
+      expect(await run("rollout", "dev", "--image", IMAGE, "--tenants", "acme,acme")).to.equal(2);
+      expect(await run("rollout", "dev", "--image", IMAGE, "--wave-size", "0")).to.equal(2);
+      expect(await run("rollout", "dev", "--image", IMAGE, "--canary", "-1")).to.equal(2);
+      expect(await run("rollout", "dev")).to.equal(2);
+      expect(err).to.match(/required option '--image <image>' not specified/);
+      expect(backend.calls).to.deep.equal([]);
+      expect(callLog(mocks)).to.deep.equal([]);
+      expect(fs.readFileSync(registryFile, "utf8")).to.equal(before);
+    });
+  });
+});
