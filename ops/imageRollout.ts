@@ -186,14 +186,15 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
 
   const rollOne = async (entry: TenantEntry, wave: Wave): Promise<TenantRollout & { error?: OpsError }> => {
     const begin = now();
-    const elapsed = () => Math.round((now() - begin) / 1000);
-    const base = { tenantId: entry.id, wave: wave.label, previousImage: entry.image };
     const target = (config: TenantEntry) => ({
       environment,
       tenantId: entry.id,
       config: desiredConfig(deps.settings, config, platformStack),
     });
     let taskDefinitionArn: string | undefined;
+    let result: LastRollout["result"];
+    let message: string;
+    let error: OpsError | undefined;
     let updated = false;
     try {
       log(`${entry.id} (${wave.label}): updating the stack to ${image}`);
@@ -201,76 +202,61 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
       updated = true;
       taskDefinitionArn = stringOutput(outcome.outputs, "taskDefinitionArn", entry.id);
       if (deps.backend.kind === "offline") {
-        await record(entry.id, {
-          image,
-          at: new Date(now()).toISOString(),
-          result: "simulated",
-          taskDefinitionArn,
-        });
-        log(`${entry.id}: offline, no ECS deployment to check (simulated)`);
-        return {
-          ...base,
-          result: "simulated",
-          taskDefinitionArn,
-          seconds: elapsed(),
-          message: "offline: stack updated, nothing deployed",
+        result = "simulated";
+        message = "offline: stack updated, nothing deployed";
+      } else {
+        const ref = {
+          cluster: stringOutput(outcome.outputs, "clusterName", entry.id),
+          service: stringOutput(outcome.outputs, "serviceName", entry.id),
         };
+        log(`${entry.id}: waiting for ECS to run ${taskDefinitionArn.split("/").pop()}`);
+        await waitRolledOut(ecs, ref, taskDefinitionArn, {
+          timeoutSeconds: request.timeoutSeconds ?? ROLLOUT_DEFAULTS.timeoutSeconds,
+          intervalSeconds: request.intervalSeconds ?? ROLLOUT_DEFAULTS.intervalSeconds,
+          signal: deps.signal,
+        });
+        result = "completed";
+        message = "PRIMARY deployment COMPLETED";
       }
-      const ref = {
-        cluster: stringOutput(outcome.outputs, "clusterName", entry.id),
-        service: stringOutput(outcome.outputs, "serviceName", entry.id),
-      };
-      log(`${entry.id}: waiting for ECS to run ${taskDefinitionArn.split("/").pop()}`);
-      await waitRolledOut(ecs, ref, taskDefinitionArn, {
-        timeoutSeconds: request.timeoutSeconds ?? ROLLOUT_DEFAULTS.timeoutSeconds,
-        intervalSeconds: request.intervalSeconds ?? ROLLOUT_DEFAULTS.intervalSeconds,
-        signal: deps.signal,
-      });
-      await record(entry.id, {
-        image,
-        at: new Date(now()).toISOString(),
-        result: "completed",
-        taskDefinitionArn,
-      });
-      log(`${entry.id}: completed in ${elapsed()} s`);
-      return {
-        ...base,
-        result: "completed",
-        taskDefinitionArn,
-        seconds: elapsed(),
-        message: "PRIMARY deployment COMPLETED",
-      };
+      log(`${entry.id}: ${result}`);
     } catch (thrown) {
-      const error = toOpsError(thrown);
-      const result = error instanceof RollbackDetectedError ? "rolled-back" : "failed";
+      error = toOpsError(thrown);
+      result = error instanceof RollbackDetectedError ? "rolled-back" : "failed";
+      message = error.message;
       log(`${entry.id}: ${result}: ${error.message}`);
-      const notes: string[] = [];
       // Put the stack back on the image ECS runs, unless the operator is stopping everything.
       if (updated && !(error instanceof OperationAbortedError)) {
         try {
           await deps.backend.up(target(entry), { signal: deps.signal });
-          notes.push(`stack updated back to ${entry.image ?? "the environment's default image"}`);
+          error.notes.push(
+            `${entry.id}: stack updated back to ${entry.image ?? "the environment's default image"}`,
+          );
         } catch (revertError) {
-          notes.push(
-            `the stack still names ${image}: updating it back failed (${toOpsError(revertError).message}); run \`npm run tenants -- sync ${environment} ${entry.id}\``,
+          error.notes.push(
+            `${entry.id}: the stack still names ${image}: updating it back failed (${toOpsError(revertError).message}); ` +
+              `run \`npm run tenants -- sync ${environment} ${entry.id}\``,
           );
         }
       }
-      try {
-        await record(entry.id, { image, at: new Date(now()).toISOString(), result, taskDefinitionArn });
-      } catch (registryError) {
-        notes.push(`lastRollout not recorded: ${toOpsError(registryError).message}`);
-      }
-      error.notes.push(...notes.map((n) => `${entry.id}: ${n}`));
-      return {
-        ...base,
-        result,
-        taskDefinitionArn,
-        seconds: elapsed(),
-        message: [error.message, ...notes].join("; "),
-        error,
-      };
     }
+    // Recorded after the fact: a registry that cannot be written never turns a good rollout into a revert.
+    try {
+      await record(entry.id, { image, at: new Date(now()).toISOString(), result, taskDefinitionArn });
+    } catch (registryError) {
+      const note = `${entry.id}: not recorded in the registry (${toOpsError(registryError).message})`;
+      error ??= new ConfigurationError(`${entry.id} was ${result}, but the registry could not record it`);
+      error.notes.push(result === "completed" ? `${note}: set its image to ${image} by hand` : note);
+    }
+    return {
+      tenantId: entry.id,
+      wave: wave.label,
+      result,
+      previousImage: entry.image,
+      taskDefinitionArn,
+      seconds: Math.round((now() - begin) / 1000),
+      message: [message, ...(error?.notes ?? [])].join("; "),
+      error,
+    };
   };
 
   const results: (TenantRollout & { error?: OpsError })[] = [];

@@ -260,6 +260,27 @@ describe("ops rollout", () => {
     expect(entries().acme.lastRollout).to.include({ result: "failed" });
   });
 
+  it("a registry that cannot be written never reverts a completed deployment", async () => {
+    healthy("acme");
+    // Someone breaks the registry file while the canary deploys.
+    const original = backend.up.bind(backend);
+    backend.up = async (target) => {
+      const outcome = await original(target);
+      fs.writeFileSync(registryFile, "tenants: [ {id: acme\n");
+      return outcome;
+    };
+    const report = await settle(
+      clock,
+      rolloutImage({ environment: "dev", image: IMAGE, tenants: ["acme", "globex"] }, deps()),
+    );
+    expect(report.tenants.map((t) => t.result)).to.deep.equal(["completed", "skipped"]);
+    expect(backend.upConfigs("acme")).to.have.length(1);
+    expect(report.failure!.exitCode).to.equal(8);
+    expect(report.failure!.notes.join("\n")).to.match(
+      /acme: not recorded in the registry[\s\S]*: set its image to 6\.9\.0-php8\.3-apache by hand/,
+    );
+  });
+
   it("offline, updates the simulated stacks, checks nothing in ECS and records `simulated`", async () => {
     const offline = Object.assign(new RolloutBackend(), { kind: "offline" }) as unknown as TenantStackBackend;
     const report = await settle(
