@@ -59,6 +59,16 @@ export async function main(
       "worker processes for tenant programs (default: one per core for large registries)",
       positiveInteger,
     )
+    .addHelpText(
+      "after",
+      `
+Exit codes:
+  ${PLAN_EXIT.ok}  planned, no mandatory policy violation
+  ${PLAN_EXIT.programFailed}  a stack program failed (the stack, the resource and the error are named)
+  ${PLAN_EXIT.usage}  the command line was wrong
+  ${PLAN_EXIT.invalidInput}  invalid stack configuration or tenants registry (every problem listed)
+  ${PLAN_EXIT.mandatoryViolation}  the plan violates a mandatory policy (listed under "Policy")`,
+    )
     .exitOverride()
     .configureOutput({ writeOut: deps.stdout, writeErr: deps.stderr });
 

@@ -254,4 +254,12 @@ describe("npm run plan", () => {
     expect((await cli(["dev", "--bogus"])).code).to.equal(PLAN_EXIT.usage);
     expect((await cli(["Dev!"])).code).to.equal(PLAN_EXIT.usage);
   });
+
+  it("--help documents every option and exit code", async () => {
+    const { code, stdout } = await cli(["--help"]);
+    expect(code).to.equal(PLAN_EXIT.ok);
+    for (const text of ["--tenants <file>", "--json <file>", "--summary", "--workers <n>", "Exit codes:"])
+      expect(stdout).to.include(text);
+    for (const exit of Object.values(PLAN_EXIT)) expect(stdout).to.match(new RegExp(`^  ${exit}  `, "m"));
+  });
 });
