@@ -118,6 +118,8 @@ describe("npm run plan", () => {
     const inWorkers = await planEnvironment({ environment: "dev", workers: 2 });
     expect(inWorkers.stacks.map((s) => s.name)).to.deep.equal(dev.stacks.map((s) => s.name));
     expect(stringifyPlan(planToJson(inWorkers))).to.equal(stringifyPlan(planToJson(dev)));
+    // Resources that crossed a process boundary (secrets included) get the same verdicts.
+    expect(inWorkers.policy).to.deep.equal(dev.policy);
   });
 
   it("the CLI prints every stack, the counts and the cost, and writes the JSON", async () => {
