@@ -8,7 +8,7 @@ import { readPlatformSettings } from "./config/readStackConfig";
 import { PlatformOutputs } from "./config/platformOutputs";
 import { SharedCluster } from "./components/sharedCluster";
 import { BackupPlan } from "./components/backupPlan";
-import { lifecyclesFromSettings } from "./components/backup/lifecycle";
+import { lifecyclesFromSettings } from "./config/backupLifecycle";
 import { TAG, providerDefaultTags } from "./components/tags";
 
 export = (): PlatformOutputs => {

@@ -5,8 +5,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ResolvedTenant } from "../tenants/registry/resolve";
-import * as naming from "../tenants/naming";
+import { ResolvedTenant } from "../config/tenantSpec";
+import * as naming from "../config/naming";
 import { TAG, Tags, withComponent } from "./tags";
 import { TenantPlatformInputs } from "./tenant/platformInputs";
 import { createTenantSecrets } from "./tenant/secrets";

@@ -16,7 +16,7 @@ import {
   PRESETS,
 } from "./presets";
 import { parseTaskSize } from "./fargateSizes";
-import { validateBackupLifecycles } from "../components/backup/lifecycle";
+import { validateBackupLifecycles } from "./backupLifecycle";
 
 /** The Pulumi project name; also the configuration namespace (`bbws:<key>`). */
 export const PROJECT = "bbws";

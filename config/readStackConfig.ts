@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import { PROJECT_DIR } from "../lib/projectDir";
 import { PROJECT, PlatformSettings, RawPlatformConfig, resolvePlatformSettings } from "./platformConfig";
 
 /** Reads and validates the configuration of the running platform program. */
@@ -26,7 +27,7 @@ export type FlatConfig = Record<string, string>;
 /** Reads `Pulumi.<stack>.yaml` from the project directory into raw platform configuration. */
 export function readStackFile(
   stackName: string,
-  projectDir = path.resolve(__dirname, ".."),
+  projectDir = PROJECT_DIR,
 ): { raw: RawPlatformConfig; flat: FlatConfig; file: string } {
   const file = path.join(projectDir, `Pulumi.${stackName}.yaml`);
   if (!fs.existsSync(file)) {

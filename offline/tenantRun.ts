@@ -4,10 +4,10 @@
  * StackReference.
  */
 import { PlatformSettings } from "../config/platformConfig";
-import { TENANT_PROJECT, tenantStackName } from "../tenants/naming";
+import { TENANT_PROJECT, tenantStackName } from "../config/naming";
 import { tenantStackProgram } from "../tenants/program";
-import { TenantEntry } from "../tenants/registry/schema";
-import { resolveTenant } from "../tenants/registry/resolve";
+import { TenantEntry } from "../config/tenantEntry";
+import { resolveTenant } from "../config/tenantSpec";
 import { TenantStackConfig, tenantConfigMap } from "../tenants/stackConfig";
 import { StackRun, runStack } from "./stackRun";
 

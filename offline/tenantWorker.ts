@@ -3,7 +3,7 @@
  * and sends each stack run back to the parent as it completes. Started by tenantWorkers.ts.
  */
 import { loadStackSettings } from "../config/readStackConfig";
-import { TenantEntry } from "../tenants/registry/schema";
+import { TenantEntry } from "../config/tenantEntry";
 import { StackRunError } from "./stackRun";
 import { runTenant } from "./tenantRun";
 import { WorkerRequest, WorkerMessage } from "./tenantWorkers";

@@ -7,7 +7,7 @@ import { fork } from "child_process";
 import * as os from "os";
 import * as path from "path";
 import { FlatConfig } from "../config/readStackConfig";
-import { TenantEntry } from "../tenants/registry/schema";
+import { TenantEntry } from "../config/tenantEntry";
 import { StackRun, StackRunError } from "./stackRun";
 
 /** What the parent sends a worker. */

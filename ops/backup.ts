@@ -21,9 +21,9 @@ import { TAG } from "../components/tags";
 import { BackupPlatformOutputs, OpsPlatformOutputs, loadTenantContext } from "./context";
 import { OpsDeps } from "./deps";
 import { AlreadyRunningError, UnexpectedError, awsErrorName, requireValue, toOpsError } from "./errors";
-import { StepTiming, createProgress } from "./progress";
+import { StepTiming, createProgress } from "../lib/progress";
 import { ProtectedResource, ResourceKind, protectedResources } from "./resources";
-import { done, pending, pollUntil, waitAll } from "./wait";
+import { done, pending, pollUntil, waitAll } from "../lib/wait";
 
 /** Recovery point tags ops writes (and status reads). */
 export const BACKUP_TAG = {

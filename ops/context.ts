@@ -8,9 +8,9 @@
  */
 import { closest } from "fastest-levenshtein";
 import { ResolvedPlatformOutputs } from "../config/platformOutputs";
-import { ResolvedTenantOutputs } from "../tenants/tenantOutputs";
+import { ResolvedTenantOutputs } from "../config/tenantOutputs";
 import { RegistryError, loadRegistry, registryPath } from "../tenants/registry/load";
-import { TenantEntry } from "../tenants/registry/schema";
+import { TenantEntry } from "../config/tenantEntry";
 import { ConfigurationError, InvalidTenantError } from "./errors";
 
 /** Backup outputs of the platform stack (the BackupPlan component) that ops reads. */

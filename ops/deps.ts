@@ -5,7 +5,7 @@
  */
 import { ClientFactory } from "./clients";
 import { ContextDeps } from "./context";
-import { LogLine } from "./progress";
+import { LogLine } from "../lib/progress";
 
 /** Dependencies of a command. */
 export interface OpsDeps extends ContextDeps {

@@ -3,8 +3,8 @@
  */
 import Table from "cli-table3";
 import { BackupResult } from "./backup";
-import { RolloutReport } from "./imageRollout";
-import { StepTiming } from "./progress";
+import { RolloutReport } from "../tenants/lifecycle/commands/rollout";
+import { StepTiming } from "../lib/progress";
 import { RestoreResult } from "./restore";
 import { TenantStatus } from "./status";
 

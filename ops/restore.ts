@@ -8,7 +8,7 @@
 import { loadTenantContextWithOutputs, requireMaintenance } from "./context";
 import { OpsDeps } from "./deps";
 import { ConfigurationError } from "./errors";
-import { StepTiming } from "./progress";
+import { StepTiming } from "../lib/progress";
 import { RestoreRequest, checkRestoreRequest } from "./recoveryPoints";
 import { RestoreRun } from "./restoreRun";
 

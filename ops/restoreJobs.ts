@@ -15,7 +15,7 @@ import {
 import { DBCluster } from "@aws-sdk/client-rds";
 import { UnexpectedError, requireValue } from "./errors";
 import { WaitParams } from "./service";
-import { done, pending, pollUntil } from "./wait";
+import { done, pending, pollUntil } from "../lib/wait";
 
 /** An EFS item-level restore into the live file system. */
 export interface EfsItemRestore {

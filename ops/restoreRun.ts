@@ -19,7 +19,7 @@ import { MaintenancePlatformOutputs, TenantContextWithOutputs } from "./context"
 import { OpsDeps } from "./deps";
 import { AlreadyRunningError, OpsError, UnexpectedError, toOpsError } from "./errors";
 import { Ledger } from "./ledger";
-import { Progress, createProgress } from "./progress";
+import { Progress, createProgress } from "../lib/progress";
 import { RestoreRequest, RestoreSelection, SelectedPoint, selectRecoveryPoints } from "./recoveryPoints";
 import type { RestoreResult, RestoreTimeouts } from "./restore";
 import { startAuroraRestore, startEfsItemRestore, waitRestoreJob } from "./restoreJobs";

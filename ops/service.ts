@@ -15,7 +15,7 @@ import {
 } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeServicesCommand, ECSClient, Service, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { RollbackDetectedError, UnexpectedError } from "./errors";
-import { done, pending, pollUntil } from "./wait";
+import { done, pending, pollUntil } from "../lib/wait";
 
 /** Cluster and service names. */
 export interface ServiceRef {

@@ -9,7 +9,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { MaintenancePlatformOutputs, OpsPlatformOutputs } from "./context";
 import { OpsError, UnexpectedError, toOpsError } from "./errors";
 import { Ledger } from "./ledger";
-import { Progress } from "./progress";
+import { Progress } from "../lib/progress";
 import {
   DB_COPY_EXIT,
   DB_COPY_SCRIPT,

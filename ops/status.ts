@@ -16,7 +16,7 @@ import { DescribeTaskDefinitionCommand, DescribeServicesCommand, ECSClient } fro
 import { ListTagsForResourceCommand, RDSClient } from "@aws-sdk/client-rds";
 import { CONTAINER_NAME } from "../components/tenant/containerDefinition";
 import { TAG } from "../components/tags";
-import { serviceName } from "../tenants/naming";
+import { serviceName } from "../config/naming";
 import { BACKUP_TAG } from "./backup";
 import { loadTenantContext } from "./context";
 import { OpsDeps } from "./deps";

@@ -20,7 +20,7 @@ import { DB_COPY_CONTAINER } from "../components/shared/maintenance";
 import { TAG } from "../components/tags";
 import { OperationAbortedError, OperationTimeoutError, UnexpectedError, requireValue } from "./errors";
 import { WaitParams } from "./service";
-import { done, pending, pollUntil } from "./wait";
+import { done, pending, pollUntil } from "../lib/wait";
 
 /** A one-off task run. */
 export interface OneOffTask {

@@ -16,7 +16,7 @@ import {
 import { TAG } from "../components/tags";
 import { UnexpectedError, awsErrorName, requireValue } from "./errors";
 import { WaitParams } from "./service";
-import { done, pending, pollUntil } from "./wait";
+import { done, pending, pollUntil } from "../lib/wait";
 
 /** RDS identifiers: at most 63 characters; the instance adds `-1`. */
 const MAX_CLUSTER_ID = 61;

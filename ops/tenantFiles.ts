@@ -11,7 +11,7 @@ import { MAINTENANCE_CONTAINER } from "../components/shared/maintenance";
 import { OpsPlatformOutputs, requireMaintenance } from "./context";
 import { OpsDeps } from "./deps";
 import { UnexpectedError } from "./errors";
-import { createProgress } from "./progress";
+import { createProgress } from "../lib/progress";
 import { PURGE_EXIT, PURGE_SCRIPT } from "./scripts";
 import { runOneOffTask, taskId } from "./tasks";
 

@@ -8,8 +8,8 @@ import { TenantWordPress } from "../components/tenantWordPress";
 import { providerDefaultTags } from "../components/tags";
 import { TenantPlatformInputs } from "../components/tenant/platformInputs";
 import { readTenantStackConfig } from "./stackConfig";
-import { TenantOutputs } from "./tenantOutputs";
-import * as naming from "./naming";
+import { TenantOutputs } from "../config/tenantOutputs";
+import * as naming from "../config/naming";
 
 export function tenantStackProgram(): TenantOutputs {
   const config = readTenantStackConfig();

@@ -4,9 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ResolvedTenant } from "./registry/resolve";
-import { listenerSlotSchema, scheduleSchema } from "./registry/schema";
-import { TENANT_PROJECT } from "./naming";
+import { ResolvedTenant } from "../config/tenantSpec";
+import { listenerSlotSchema, scheduleSchema } from "../config/tenantEntry";
+import { TENANT_PROJECT } from "../config/naming";
 
 /** Configuration keys of a tenant stack (namespace `bbws-tenant`). */
 export const TENANT_CONFIG = {

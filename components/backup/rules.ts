@@ -11,7 +11,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TAG } from "../tags";
-import { BackupResourceType, Lifecycle } from "./lifecycle";
+import { BackupResourceType, Lifecycle } from "../../config/backupLifecycle";
 
 /**
  * Top of every hour, UTC. AWS Backup takes six-field EventBridge cron expressions in which

@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { TenantSchedule } from "../../tenants/registry/schema";
+import { TenantSchedule } from "../../config/tenantEntry";
 import { Tags, withComponent } from "../tags";
 import { scheduleCrons } from "./schedule";
 

@@ -1,7 +1,7 @@
 /**
  * Scale-to-zero schedules as Application Auto Scaling cron expressions.
  */
-import { TenantSchedule } from "../../tenants/registry/schema";
+import { TenantSchedule } from "../../config/tenantEntry";
 
 /** The two scheduled actions of a schedule: when to sleep and when to wake. */
 export interface ScheduleCrons {

@@ -8,7 +8,7 @@
  */
 import * as aws from "@pulumi/aws";
 import { PolicyResource, ReportViolation, StackValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { BackupResourceType, lifecycleErrors } from "../../components/backup/lifecycle";
+import { BackupResourceType, lifecycleErrors } from "../../config/backupLifecycle";
 import {
   BbwsPolicy,
   StackIndex,

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import { StackValidationArgs, ReportViolation, validateResourceOfType } from "@pulumi/policy";
 import { TAG } from "../../components/tags";
-import { tenantRootDirectory } from "../../tenants/naming";
+import { tenantRootDirectory } from "../../config/naming";
 import {
   BbwsPolicy,
   StackIndex,

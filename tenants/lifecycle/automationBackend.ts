@@ -20,8 +20,9 @@ import {
   PulumiFn,
   StackNotFoundError,
 } from "@pulumi/pulumi/automation";
-import { PROJECT_DIR, tenantWorkspaceDir, unwrap } from "../../ops/pulumiSource";
-import { TENANT_PROJECT, parseTenantStackName, tenantStackName } from "../naming";
+import { PROJECT_DIR } from "../../lib/projectDir";
+import { tenantWorkspaceDir, unwrap } from "../stackOutputs";
+import { TENANT_PROJECT, parseTenantStackName, tenantStackName } from "../../config/naming";
 import { tenantStackProgram } from "../program";
 import { AutomationApi, AutomationStack, localWorkspaceApi } from "./automationApi";
 import {

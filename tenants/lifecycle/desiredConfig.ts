@@ -5,7 +5,7 @@
  */
 import { PlatformSettings } from "../../config/platformConfig";
 import { tenantStackConfig } from "../../offline/tenantRun";
-import { TenantEntry } from "../registry/schema";
+import { TenantEntry } from "../../config/tenantEntry";
 import { tenantConfigMap } from "../stackConfig";
 import { TenantConfigMap } from "./backend";
 

@@ -12,8 +12,8 @@ import pLimit from "p-limit";
 import { BackupResult, runBackup } from "../../ops/backup";
 import { ClientFactory } from "../../ops/clients";
 import { StackOutputsSource } from "../../ops/context";
-import { LogLine } from "../../ops/progress";
-import { OfflineStateStore } from "./offlineState";
+import { LogLine } from "../../lib/progress";
+import { OfflineStateStore } from "../../offline/state";
 
 /** What a final backup left. */
 export interface FinalBackupRecord {

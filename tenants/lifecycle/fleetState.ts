@@ -5,12 +5,12 @@
  */
 import { closest } from "fastest-levenshtein";
 import { PlatformSettings } from "../../config/platformConfig";
-import { tenantStackName } from "../naming";
+import { tenantStackName } from "../../config/naming";
 import { allocateListenerSlots } from "../registry/allocate";
-import { TenantEntry } from "../registry/schema";
+import { TenantEntry } from "../../config/tenantEntry";
 import { LifecycleContext } from "./context";
 import { InvalidInputError } from "./errors";
-import { RegistrySnapshot, readRegistry } from "./registryFile";
+import { RegistrySnapshot, readRegistry } from "../registry/edits";
 
 /** An environment as the registry and the backend see it. */
 export interface FleetState {

@@ -4,7 +4,7 @@
  * second; otherwise (CI logs, pipes) every state change is one plain line, nothing is redrawn.
  */
 import logUpdate from "log-update";
-import { formatDuration } from "../../ops/progress";
+import { formatDuration } from "../../lib/progress";
 
 /** Where a tenant stack is in its operation. */
 export type TenantState =

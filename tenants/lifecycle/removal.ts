@@ -14,7 +14,7 @@
  *
  * The registry entry is removed by the caller, last.
  */
-import { databaseName, databaseUser, tenantRootDirectory, tenantStackName } from "../naming";
+import { databaseName, databaseUser, tenantRootDirectory, tenantStackName } from "../../config/naming";
 import { TENANT_CONFIG } from "../stackConfig";
 import { ChangeCounts, NO_CHANGES, TenantConfigMap } from "./backend";
 import { LifecycleContext } from "./context";

@@ -4,7 +4,7 @@
  * `pulumi cancel` command must be copyable, not wrapped inside a cell.
  */
 import Table from "cli-table3";
-import { formatDuration } from "../../ops/progress";
+import { formatDuration } from "../../lib/progress";
 import { ChangeCounts } from "./backend";
 import { FleetResult } from "./fleet";
 

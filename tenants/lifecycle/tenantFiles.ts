@@ -8,10 +8,10 @@
  */
 import { ClientFactory } from "../../ops/clients";
 import { StackOutputsSource } from "../../ops/context";
-import { LogLine } from "../../ops/progress";
+import { LogLine } from "../../lib/progress";
 import { purgeTenantFiles } from "../../ops/tenantFiles";
-import { tenantRootDirectory } from "../naming";
-import { OfflineStateStore } from "./offlineState";
+import { tenantRootDirectory } from "../../config/naming";
+import { OfflineStateStore } from "../../offline/state";
 
 /** A request to delete one tenant's files. */
 export interface TenantFilesRequest {

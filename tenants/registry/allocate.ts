@@ -6,7 +6,7 @@
  * 80 tenants with hash % 4999). New tenants fill the lowest shard with room, so growing the
  * number of shards never moves existing tenants either.
  */
-import { ListenerSlot, MAX_PRIORITY, TenantEntry } from "./schema";
+import { ListenerSlot, MAX_PRIORITY, TenantEntry } from "../../config/tenantEntry";
 
 /**
  * Tenants per ALB. The hard limit is 100 target groups per ALB (not adjustable); the default

@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { Document, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import { RESERVED_IDS, TenantEntry, registryFileSchema, tenantEntrySchema } from "./schema";
+import { PROJECT_DIR } from "../../lib/projectDir";
+import { RESERVED_IDS, TenantEntry, registryFileSchema, tenantEntrySchema } from "../../config/tenantEntry";
 
 /** One problem in a registry file. */
 export interface RegistryProblem {
@@ -49,7 +50,7 @@ export interface Registry {
 }
 
 /** Default location of an environment's registry: `tenants/<env>.yaml`. */
-export function registryPath(environment: string, projectDir = path.resolve(__dirname, "..", "..")): string {
+export function registryPath(environment: string, projectDir = PROJECT_DIR): string {
   return path.join(projectDir, "tenants", `${environment}.yaml`);
 }
 

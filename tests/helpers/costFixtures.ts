@@ -5,7 +5,7 @@
  * a real plan.
  */
 import type { RecordedResource } from "../../offline/stackRun";
-import type { StrategyItem } from "../../offline/cost/capacity";
+import type { StrategyItem } from "../../plan/cost/capacity";
 
 const PROJECT = "bbws-tenant";
 

@@ -9,7 +9,7 @@
  */
 import { ResourceInputs } from "../../offline/mocks";
 import { RecordedResource } from "../../offline/stackRun";
-import { StackResources } from "../../policy/evaluate";
+import { StackResources } from "../../offline/policyEvaluator";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "af-south-1";

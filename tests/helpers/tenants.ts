@@ -4,7 +4,7 @@ import { loadStackSettings } from "../../config/readStackConfig";
 import { runPlatform } from "../../offline/platformRun";
 import { StackRun } from "../../offline/stackRun";
 import { runTenant } from "../../offline/tenantRun";
-import { TenantEntry } from "../../tenants/registry/schema";
+import { TenantEntry } from "../../config/tenantEntry";
 import { loadRegistry } from "../../tenants/registry/load";
 
 const platforms = new Map<string, Promise<StackRun>>();

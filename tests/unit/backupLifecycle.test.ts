@@ -8,7 +8,7 @@ import {
   lifecyclesFromSettings,
   planLifecycleViolations,
   validateBackupLifecycles,
-} from "../../components/backup/lifecycle";
+} from "../../config/backupLifecycle";
 import {
   COMPLETION_WINDOW_MINUTES,
   HOURLY_SCHEDULE,

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { runPlatform } from "../../offline/platformRun";
 import { RecordedResource, StackRun, StackRunError, runStack } from "../../offline/stackRun";
 import { BackupPlan, BackupPlanArgs } from "../../components/backupPlan";
-import { BackupLifecycleError } from "../../components/backup/lifecycle";
+import { BackupLifecycleError } from "../../config/backupLifecycle";
 import { FAILURE_EVENTS } from "../../components/backup/policies";
 import {
   COMPLETION_WINDOW_MINUTES,

@@ -1,10 +1,10 @@
 import { expect } from "chai";
-import { CostLine, CostReport, estimateCosts } from "../../offline/cost/estimate";
-import { PRICES, PriceTable, pricesFor, withPrices } from "../../offline/cost/prices";
-import { StrategyItem, splitTasks } from "../../offline/cost/capacity";
-import { cronMinutesOfWeek, weeklyCapacityPeriods } from "../../offline/cost/schedule";
-import { CostModelError } from "../../offline/cost/errors";
-import { formatCostReport } from "../../offline/cost/format";
+import { CostLine, CostReport, estimateCosts } from "../../plan/cost/estimate";
+import { PRICES, PriceTable, pricesFor, withPrices } from "../../plan/cost/prices";
+import { StrategyItem, splitTasks } from "../../plan/cost/capacity";
+import { cronMinutesOfWeek, weeklyCapacityPeriods } from "../../plan/cost/schedule";
+import { CostModelError } from "../../plan/cost/errors";
+import { formatCostReport } from "../../plan/cost/format";
 import { runPlatform } from "../../offline/platformRun";
 import { platformPlan, tenantPlan } from "../helpers/costFixtures";
 

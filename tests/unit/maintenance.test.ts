@@ -10,7 +10,7 @@ import {
 } from "../../components/shared/maintenance";
 import { OFFLINE_ACCOUNT_ID } from "../../offline/awsResponses";
 import { RecordedResource, StackRun, runStack } from "../../offline/stackRun";
-import { evaluatePolicies } from "../../policy/evaluate";
+import { evaluatePolicies } from "../../offline/policyEvaluator";
 import { ecsPolicies } from "../../policy/rules/ecs";
 import { byId, json, ofType, single } from "../helpers/resources";
 

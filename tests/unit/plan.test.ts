@@ -2,15 +2,15 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EnvironmentPlan, planEnvironment } from "../../offline/plan";
-import { PLAN_JSON_SCHEMA, SECRET_PLACEHOLDER, planToJson, stringifyPlan } from "../../offline/planJson";
-import { PlanCliDependencies, main } from "../../offline/cli";
+import { EnvironmentPlan, planEnvironment } from "../../plan/plan";
+import { PLAN_JSON_SCHEMA, SECRET_PLACEHOLDER, planToJson, stringifyPlan } from "../../plan/planJson";
+import { PlanCliDependencies, main } from "../../cli/commands/plan";
 import { PLAN_EXIT } from "../../offline/exitCodes";
 import { runStack } from "../../offline/stackRun";
 import { runPlatform } from "../../offline/platformRun";
 import { runTenant } from "../../offline/tenantRun";
 import { loadStackSettings } from "../../config/readStackConfig";
-import { evaluatePolicies } from "../../policy/evaluate";
+import { evaluatePolicies } from "../../offline/policyEvaluator";
 
 const TENANT_TYPES = [
   "aws:efs/accessPoint:AccessPoint",

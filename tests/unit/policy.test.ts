@@ -18,7 +18,7 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { runPlatform } from "../../offline/platformRun";
 import { StackRun } from "../../offline/stackRun";
-import { evaluatePolicies, evaluateResource } from "../../policy/evaluate";
+import { evaluatePolicies, evaluateResource } from "../../offline/policyEvaluator";
 import { ALL_POLICIES, BbwsPolicy } from "../../policy/policies";
 import { BbwsResourcePolicy, controlsOf } from "../../policy/rules/common";
 import { fixture, good, stackOf, tags, tenantSite } from "../helpers/policyFixtures";

@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 import { RecordedResource } from "../../offline/stackRun";
-import { evaluatePolicies } from "../../policy/evaluate";
+import { evaluatePolicies } from "../../offline/policyEvaluator";
 import { ALL_POLICIES } from "../../policy/policies";
 import {
   fixture,

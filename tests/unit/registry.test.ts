@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { RegistryError, loadRegistry, parseRegistry } from "../../tenants/registry/load";
 import { AllocationError, allocateListenerSlots } from "../../tenants/registry/allocate";
-import { capacityStrategy, resolveTenant } from "../../tenants/registry/resolve";
-import { TenantEntry } from "../../tenants/registry/schema";
+import { capacityStrategy, resolveTenant } from "../../config/tenantSpec";
+import { TenantEntry } from "../../config/tenantEntry";
 import { loadStackSettings } from "../../config/readStackConfig";
 
 const FILE = "tenants/test.yaml";

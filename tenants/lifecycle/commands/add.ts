@@ -10,13 +10,13 @@
  */
 import { allocateListenerSlots } from "../../registry/allocate";
 import { parseRegistry } from "../../registry/load";
-import { TenantEntry } from "../../registry/schema";
+import { TenantEntry } from "../../../config/tenantEntry";
 import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
 import { desiredConfig } from "../desiredConfig";
 import { fleetExitCode, fleetOptions, runFleet } from "../fleet";
 import { readInputs, stackOf } from "../fleetState";
-import { commitRegistry, withEntry } from "../registryFile";
+import { commitRegistry, withEntry } from "../../registry/edits";
 import { CommandReport, renderResults, resultsJson } from "../report";
 
 /** Options of `add` (the entry's fields). */

@@ -10,7 +10,7 @@
  * - error: the stack could not be read or previewed (exit 1).
  */
 import pLimit from "p-limit";
-import { TenantEntry } from "../../registry/schema";
+import { TenantEntry } from "../../../config/tenantEntry";
 import { ChangeCounts, formatChanges, hasChanges } from "../backend";
 import { configDifferences, configHash } from "../configState";
 import { LifecycleContext } from "../context";

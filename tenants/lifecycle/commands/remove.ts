@@ -13,7 +13,7 @@ import { desiredConfig } from "../desiredConfig";
 import { InvalidInputError, SafetyRefusalError } from "../errors";
 import { fleetExitCode, fleetOptions, runFleet } from "../fleet";
 import { readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
-import { commitRegistry, readRegistry, withoutEntry } from "../registryFile";
+import { commitRegistry, readRegistry, withoutEntry } from "../../registry/edits";
 import { leftBehind, purgeConfigOf, removeStackSafely } from "../removal";
 import { TenantConfigMap } from "../backend";
 import { CommandReport, renderResults, resultsJson } from "../report";

@@ -14,14 +14,14 @@
  * Re-running after an interruption is safe: slots already written are kept, `up` converges,
  * a removed stack is not removed twice.
  */
-import { ListenerSlot } from "../../registry/schema";
+import { ListenerSlot } from "../../../config/tenantEntry";
 import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
 import { desiredConfig } from "../desiredConfig";
 import { SafetyRefusalError } from "../errors";
 import { FleetResult, FleetTask, fleetExitCode, fleetOptions, runFleet, skipped } from "../fleet";
 import { orphansOf, readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
-import { commitRegistry, withListenerSlots } from "../registryFile";
+import { commitRegistry, withListenerSlots } from "../../registry/edits";
 import { leftBehind, removeStackSafely } from "../removal";
 import { CommandReport, renderResults, resultsJson } from "../report";
 

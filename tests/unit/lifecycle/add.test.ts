@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import { expect } from "chai";
-import { main } from "../../../tenants/cli";
+import { main } from "../../../cli/commands/tenants";
 import { LIFECYCLE_EXIT } from "../../../tenants/lifecycle/exitCodes";
 import { loadRegistry } from "../../../tenants/registry/load";
 import { tenantConfigMap } from "../../../tenants/stackConfig";

@@ -10,7 +10,7 @@ import {
   StackSummary,
   WhoAmIResult,
 } from "@pulumi/pulumi/automation";
-import { main } from "../../../tenants/cli";
+import { main } from "../../../cli/commands/tenants";
 import {
   AutomationApi,
   AutomationStack,

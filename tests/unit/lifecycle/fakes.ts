@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { loadStackSettings } from "../../../config/readStackConfig";
 import { PlatformSettings } from "../../../config/platformConfig";
-import { TenantsCliDeps } from "../../../tenants/cli";
+import { TenantsCliDeps } from "../../../cli/commands/tenants";
 import {
   ChangeCounts,
   DeployedState,
@@ -22,7 +22,7 @@ import { configHash } from "../../../tenants/lifecycle/configState";
 import { LifecycleContext } from "../../../tenants/lifecycle/context";
 import { FinalBackup, FinalBackupRequest } from "../../../tenants/lifecycle/finalBackup";
 import { ProgressView, TenantState, silentProgress } from "../../../tenants/lifecycle/progress";
-import { Services } from "../../../tenants/lifecycle/services";
+import { Services } from "../../../cli/services";
 import { TenantFiles, TenantFilesRequest } from "../../../tenants/lifecycle/tenantFiles";
 
 /** Where the committed registries and stack files are. */

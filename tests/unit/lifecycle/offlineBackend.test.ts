@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
-import { main } from "../../../tenants/cli";
-import { defaultServices } from "../../../tenants/lifecycle/services";
-import { compareResources } from "../../../tenants/lifecycle/offlineBackend";
-import { OfflineState } from "../../../tenants/lifecycle/offlineState";
+import { main } from "../../../cli/commands/tenants";
+import { defaultServices } from "../../../cli/services";
+import { compareResources } from "../../../offline/stackBackend";
+import { OfflineState } from "../../../offline/state";
 import { cliDeps, tempDir, tempRegistry } from "./fakes";
 
 interface Row {

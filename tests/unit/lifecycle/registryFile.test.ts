@@ -9,7 +9,7 @@ import {
   withEntry,
   withListenerSlots,
   withoutEntry,
-} from "../../../tenants/lifecycle/registryFile";
+} from "../../../tenants/registry/edits";
 import { tempRegistry } from "./fakes";
 
 describe("registry edits", () => {

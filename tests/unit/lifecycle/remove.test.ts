@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import { expect } from "chai";
-import { main } from "../../../tenants/cli";
+import { main } from "../../../cli/commands/tenants";
 import { removeTenant } from "../../../tenants/lifecycle/commands/remove";
 import { desiredConfig } from "../../../tenants/lifecycle/desiredConfig";
 import { LIFECYCLE_EXIT } from "../../../tenants/lifecycle/exitCodes";

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import { expect } from "chai";
 import { parseDocument } from "yaml";
-import { main } from "../../../tenants/cli";
+import { main } from "../../../cli/commands/tenants";
 import { syncTenants } from "../../../tenants/lifecycle/commands/sync";
 import { desiredConfig } from "../../../tenants/lifecycle/desiredConfig";
 import { LIFECYCLE_EXIT } from "../../../tenants/lifecycle/exitCodes";

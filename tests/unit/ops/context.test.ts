@@ -12,7 +12,7 @@ import {
   tenantOutputsFrom,
 } from "../../../ops/context";
 import { ConfigurationError, InvalidTenantError, UnexpectedError } from "../../../ops/errors";
-import { PulumiStackOutputs } from "../../../ops/pulumiSource";
+import { PulumiStackOutputs } from "../../../tenants/stackOutputs";
 import { FakeSource, platformOutputs, tenantOutputs, writeRegistry } from "./fixtures";
 
 describe("ops context", () => {

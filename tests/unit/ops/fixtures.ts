@@ -15,7 +15,7 @@ import * as sinon from "sinon";
 import { OpsClients } from "../../../ops/clients";
 import { OpsPlatformOutputs, StackOutputsSource } from "../../../ops/context";
 import { OpsDeps } from "../../../ops/deps";
-import { ResolvedTenantOutputs } from "../../../tenants/tenantOutputs";
+import { ResolvedTenantOutputs } from "../../../config/tenantOutputs";
 
 export const ACCOUNT = "111122223333";
 export const REGION = "af-south-1";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as sinon from "sinon";
 import { OperationAbortedError, OperationTimeoutError } from "../../../ops/errors";
-import { done, pending, pollUntil, sleep, waitAll } from "../../../ops/wait";
+import { done, pending, pollUntil, sleep, waitAll } from "../../../lib/wait";
 import { NOW, fakeClock, rejectionOf, settle } from "./fixtures";
 
 describe("ops wait", () => {

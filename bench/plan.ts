@@ -8,8 +8,8 @@ import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
 import { DEFAULT_TENANTS_PER_SHARD } from "../tenants/registry/allocate";
-import { planEnvironment } from "./plan";
-import { planToJson, stringifyPlan } from "./planJson";
+import { planEnvironment } from "../plan/plan";
+import { planToJson, stringifyPlan } from "../plan/planJson";
 
 const SIZES = (process.env.BBWS_BENCH_SIZES ?? "10,100,1000").split(",").map(Number);
 const TIERS = ["small", "medium", "large", "512/2048"];

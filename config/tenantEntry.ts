@@ -5,7 +5,7 @@
  * entries (min <= desired <= max, unique ids, hosts and listener slots) live in `validate.ts`.
  */
 import { z } from "zod";
-import { parseTaskSize } from "../../config/fargateSizes";
+import { parseTaskSize } from "./fargateSizes";
 
 /**
  * Tenant ids become stack names (`<env>.<id>`), AWS resource names, EFS paths and MySQL

@@ -7,22 +7,22 @@
  */
 import * as path from "path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { PlatformSettings } from "../config/platformConfig";
-import { loadStackSettings } from "../config/readStackConfig";
-import { PROJECT_DIR } from "../ops/pulumiSource";
-import { registryPath } from "./registry/load";
-import { addTenant } from "./lifecycle/commands/add";
-import { listTenants } from "./lifecycle/commands/list";
-import { previewTenants } from "./lifecycle/commands/preview";
-import { removeTenant } from "./lifecycle/commands/remove";
-import { syncTenants } from "./lifecycle/commands/sync";
-import { LifecycleContext } from "./lifecycle/context";
-import { exitCodeOf, messageOf } from "./lifecycle/errors";
-import { LIFECYCLE_EXIT } from "./lifecycle/exitCodes";
-import { DEFAULT_LOCK_RETRY } from "./lifecycle/lockRetry";
-import { ProgressStream, createProgressView } from "./lifecycle/progress";
-import { CommandReport } from "./lifecycle/report";
-import { Services, ServicesRequest, defaultServices } from "./lifecycle/services";
+import { PlatformSettings } from "../../config/platformConfig";
+import { loadStackSettings } from "../../config/readStackConfig";
+import { PROJECT_DIR } from "../../lib/projectDir";
+import { registryPath } from "../../tenants/registry/load";
+import { addTenant } from "../../tenants/lifecycle/commands/add";
+import { listTenants } from "../../tenants/lifecycle/commands/list";
+import { previewTenants } from "../../tenants/lifecycle/commands/preview";
+import { removeTenant } from "../../tenants/lifecycle/commands/remove";
+import { syncTenants } from "../../tenants/lifecycle/commands/sync";
+import { LifecycleContext } from "../../tenants/lifecycle/context";
+import { exitCodeOf, messageOf } from "../../tenants/lifecycle/errors";
+import { LIFECYCLE_EXIT } from "../../tenants/lifecycle/exitCodes";
+import { DEFAULT_LOCK_RETRY } from "../../tenants/lifecycle/lockRetry";
+import { ProgressStream, createProgressView } from "../../tenants/lifecycle/progress";
+import { CommandReport } from "../../tenants/lifecycle/report";
+import { Services, ServicesRequest, defaultServices } from "../services";
 
 /** Default number of tenant operations at once (each costs ~0.5-1 GB with a real AWS provider). */
 export const DEFAULT_CONCURRENCY = 4;

@@ -3,7 +3,7 @@
  * stack, mandatory ones first. URNs are shortened to the resource's type and name; the JSON plan
  * keeps them whole.
  */
-import { PolicyReport, PolicyViolation } from "../policy/evaluate";
+import { PolicyReport, PolicyViolation } from "../offline/policyEvaluator";
 
 /** Mandatory violations: any one of them fails the plan. */
 export function mandatoryViolations(report: PolicyReport): PolicyViolation[] {

@@ -2,10 +2,10 @@
  * Turns a registry entry into everything a tenant stack needs: the entry's own values, with
  * the environment's defaults filling the gaps.
  */
-import { TaskSize, parseTaskSize } from "../../config/fargateSizes";
-import { CapacityProviderShare } from "../../config/presets";
-import { PlatformSettings } from "../../config/platformConfig";
-import { ListenerSlot, TenantEntry, TenantSchedule } from "./schema";
+import { TaskSize, parseTaskSize } from "./fargateSizes";
+import { CapacityProviderShare } from "./presets";
+import { PlatformSettings } from "./platformConfig";
+import { ListenerSlot, TenantEntry, TenantSchedule } from "./tenantEntry";
 
 /** A tenant as its stack builds it. Plain data: it travels through stack configuration. */
 export interface ResolvedTenant {

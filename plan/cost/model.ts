@@ -2,7 +2,7 @@
  * The cost model's data shapes and the small helpers every part of it shares: the report, the
  * resource types it reads, the pricing context and number formatting for `basis` strings.
  */
-import type { RecordedResource } from "../stackRun";
+import type { RecordedResource } from "../../offline/stackRun";
 import { CostAssumptions } from "./assumptions";
 import { PriceKey, PriceTable, RegionPrices, pricesFor } from "./prices";
 

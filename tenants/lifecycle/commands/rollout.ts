@@ -20,14 +20,14 @@
  * check is skipped and the result is recorded as "simulated".
  */
 import pLimit from "p-limit";
-import { PlatformSettings } from "../config/platformConfig";
-import { TenantStackBackend } from "../tenants/lifecycle/backend";
-import { desiredConfig } from "../tenants/lifecycle/desiredConfig";
-import { commitRegistry, readRegistry, withRollout } from "../tenants/lifecycle/registryFile";
-import { RegistryError, registryPath } from "../tenants/registry/load";
-import { LastRollout, TenantEntry, imageSchema } from "../tenants/registry/schema";
-import { ClientFactory } from "./clients";
-import { unknownTenant } from "./context";
+import { PlatformSettings } from "../../../config/platformConfig";
+import { TenantStackBackend } from "../backend";
+import { desiredConfig } from "../desiredConfig";
+import { commitRegistry, readRegistry, withRollout } from "../../registry/edits";
+import { RegistryError, registryPath } from "../../registry/load";
+import { LastRollout, TenantEntry, imageSchema } from "../../../config/tenantEntry";
+import { ClientFactory } from "../../../ops/clients";
+import { unknownTenant } from "../../../ops/context";
 import {
   ConfigurationError,
   OpsError,
@@ -35,9 +35,9 @@ import {
   RollbackDetectedError,
   UsageError,
   toOpsError,
-} from "./errors";
-import { LogLine, formatDuration } from "./progress";
-import { waitRolledOut } from "./service";
+} from "../../../ops/errors";
+import { LogLine, formatDuration } from "../../../lib/progress";
+import { waitRolledOut } from "../../../ops/service";
 
 /** What to roll out where. */
 export interface RolloutRequest {

@@ -2,8 +2,8 @@
  * Human-readable plan output: per stack, a tree of components and resources with their key
  * settings (roughly what `pulumi preview` shows), then resource counts by type.
  */
-import { RecordedResource, StackRun } from "./stackRun";
-import { ResourceInputs, isSecretValue } from "./mocks";
+import { RecordedResource, StackRun } from "../offline/stackRun";
+import { ResourceInputs, isSecretValue } from "../offline/mocks";
 import { PlannedStack } from "./plan";
 
 type KeySettings = (i: ResourceInputs) => (string | undefined)[];

@@ -7,13 +7,13 @@ import { PlatformSettings } from "../config/platformConfig";
 import { FlatConfig, loadStackSettings } from "../config/readStackConfig";
 import { allocateListenerSlots } from "../tenants/registry/allocate";
 import { loadRegistry, registryPath } from "../tenants/registry/load";
-import { tenantStackName } from "../tenants/naming";
-import { runPlatform } from "./platformRun";
-import { StackRun } from "./stackRun";
-import { runTenant } from "./tenantRun";
-import { defaultWorkerCount, runTenantsInWorkers } from "./tenantWorkers";
+import { tenantStackName } from "../config/naming";
+import { runPlatform } from "../offline/platformRun";
+import { StackRun } from "../offline/stackRun";
+import { runTenant } from "../offline/tenantRun";
+import { defaultWorkerCount, runTenantsInWorkers } from "../offline/tenantWorkers";
 import { CostReport, estimateCosts } from "./cost/estimate";
-import { PolicyReport, evaluatePolicies } from "../policy/evaluate";
+import { PolicyReport, evaluatePolicies } from "../offline/policyEvaluator";
 
 /** One planned stack. */
 export interface PlannedStack {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as sinon from "sinon";
 import { ListRecoveryPointsByBackupVaultCommand } from "@aws-sdk/client-backup";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
-import { CliRuntime, runCli } from "../../../ops/cli";
+import { CliRuntime, runCli } from "../../../cli/commands/ops";
 import { StackOutputsSource } from "../../../ops/context";
 import {
   AURORA_POINT,
@@ -14,8 +14,8 @@ import {
   restoreMocks,
   settle,
   writeRegistry,
-} from "./fixtures";
-import { mockRestore } from "./restoreFixtures";
+} from "../ops/fixtures";
+import { mockRestore } from "../ops/restoreFixtures";
 
 describe("ops cli", () => {
   const registryFile = writeRegistry();

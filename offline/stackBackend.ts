@@ -14,13 +14,13 @@
  * counts as an update.
  */
 import { createHash } from "crypto";
-import { TENANT_PROJECT, parseTenantStackName, tenantStackName } from "../naming";
-import { tenantStackProgram } from "../program";
-import { TENANT_CONFIG } from "../stackConfig";
-import { DYNAMIC_PROVIDER_INPUT } from "../../offline/mocks";
-import { runPlatform } from "../../offline/platformRun";
-import { StackRun, runStack } from "../../offline/stackRun";
-import { offlinePlatformStackName } from "../../offline/tenantRun";
+import { TENANT_PROJECT, parseTenantStackName, tenantStackName } from "../config/naming";
+import { tenantStackProgram } from "../tenants/program";
+import { TENANT_CONFIG } from "../tenants/stackConfig";
+import { DYNAMIC_PROVIDER_INPUT } from "./mocks";
+import { runPlatform } from "./platformRun";
+import { StackRun, runStack } from "./stackRun";
+import { offlinePlatformStackName } from "./tenantRun";
 import {
   ChangeCounts,
   DeployedState,
@@ -29,9 +29,9 @@ import {
   TenantConfigMap,
   TenantStackBackend,
   UpOutcome,
-} from "./backend";
-import { configHash } from "./configState";
-import { OfflineResource, OfflineStateStore } from "./offlineState";
+} from "../tenants/lifecycle/backend";
+import { configHash } from "../tenants/lifecycle/configState";
+import { OfflineResource, OfflineStateStore } from "./state";
 
 /** Options of the offline backend. */
 export interface OfflineBackendOptions {

@@ -7,8 +7,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { TenantConfigMap } from "./backend";
-import { writeFileAtomic } from "./atomicWrite";
+import { TenantConfigMap } from "../tenants/lifecycle/backend";
+import { writeFileAtomic } from "../lib/atomicWrite";
 
 /** One planned resource as the state keeps it. */
 export interface OfflineResource {

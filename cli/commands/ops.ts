@@ -11,20 +11,20 @@
  * their type (see EXIT_CODES in errors.ts and `--help`).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { PlatformSettings } from "../config/platformConfig";
-import { loadStackSettings } from "../config/readStackConfig";
-import { TenantStackBackend } from "../tenants/lifecycle/backend";
-import { defaultServices } from "../tenants/lifecycle/services";
-import { ROLLOUT_DEFAULTS, rolloutImage } from "./imageRollout";
-import { BACKUP_DEFAULTS, backupTenant } from "./backup";
-import { ClientFactory, defaultClients } from "./clients";
-import { StackOutputsSource } from "./context";
-import { OpsDeps } from "./deps";
-import { EXIT_CODES, toOpsError } from "./errors";
-import { PulumiStackOutputs } from "./pulumiSource";
-import { renderBackup, renderRestore, renderRollout, renderStatus } from "./render";
-import { RESTORE_TIMEOUTS, restoreTenant } from "./restore";
-import { tenantStatus } from "./status";
+import { PlatformSettings } from "../../config/platformConfig";
+import { loadStackSettings } from "../../config/readStackConfig";
+import { TenantStackBackend } from "../../tenants/lifecycle/backend";
+import { defaultServices } from "../services";
+import { ROLLOUT_DEFAULTS, rolloutImage } from "../../tenants/lifecycle/commands/rollout";
+import { BACKUP_DEFAULTS, backupTenant } from "../../ops/backup";
+import { ClientFactory, defaultClients } from "../../ops/clients";
+import { StackOutputsSource } from "../../ops/context";
+import { OpsDeps } from "../../ops/deps";
+import { EXIT_CODES, toOpsError } from "../../ops/errors";
+import { PulumiStackOutputs } from "../../tenants/stackOutputs";
+import { renderBackup, renderRestore, renderRollout, renderStatus } from "../../ops/render";
+import { RESTORE_TIMEOUTS, restoreTenant } from "../../ops/restore";
+import { tenantStatus } from "../../ops/status";
 
 /** What the CLI needs from its surroundings (tests pass fakes). */
 export interface CliRuntime {

@@ -29,10 +29,10 @@ import {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { isSecretValue } from "../offline/mocks";
-import { RecordedResource } from "../offline/stackRun";
-import { ALL_POLICIES, BbwsEnforcementLevel, PACK_ENFORCEMENT_LEVEL } from "./policies";
-import { isUnknownValueError } from "./rules/common";
+import { isSecretValue } from "./mocks";
+import { RecordedResource } from "./stackRun";
+import { ALL_POLICIES, BbwsEnforcementLevel, PACK_ENFORCEMENT_LEVEL } from "../policy/policies";
+import { isUnknownValueError } from "../policy/rules/common";
 
 /** One violation of one rule by one resource (or by a stack, for stack rules). */
 export interface PolicyViolation {

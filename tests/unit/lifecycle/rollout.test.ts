@@ -7,14 +7,14 @@ import * as fs from "fs";
 import { expect } from "chai";
 import * as sinon from "sinon";
 import { DescribeServicesCommand, Deployment } from "@aws-sdk/client-ecs";
-import { CliRuntime, runCli } from "../../../ops/cli";
+import { CliRuntime, runCli } from "../../../cli/commands/ops";
 import { OperationTimeoutError, RollbackDetectedError, UnexpectedError } from "../../../ops/errors";
-import { RolloutDeps, planWaves, rolloutImage } from "../../../ops/imageRollout";
+import { RolloutDeps, planWaves, rolloutImage } from "../../../tenants/lifecycle/commands/rollout";
 import { TenantStackBackend, StackTarget, UpOutcome } from "../../../tenants/lifecycle/backend";
 import { loadRegistry } from "../../../tenants/registry/load";
 import { TENANT_CONFIG } from "../../../tenants/stackConfig";
-import { FakeBackend, settingsOf, tempRegistry } from "../lifecycle/fakes";
-import { ACCOUNT, Mocks, REGION, callLog, fakeClock, mockedClients, restoreMocks, settle } from "./fixtures";
+import { FakeBackend, settingsOf, tempRegistry } from "./fakes";
+import { ACCOUNT, Mocks, REGION, callLog, fakeClock, mockedClients, restoreMocks, settle } from "../ops/fixtures";
 
 const IMAGE = "6.9.0-php8.3-apache";
 const td = (tenant: string, revision: number) =>

@@ -8,10 +8,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Document, YAMLMap, YAMLSeq, isMap, isScalar, isSeq } from "yaml";
-import { Registry, RegistryError, parseRegistry } from "../registry/load";
-import { LastRollout, ListenerSlot, TenantEntry } from "../registry/schema";
-import { writeFileAtomic } from "./atomicWrite";
-import { InvalidInputError } from "./errors";
+import { Registry, RegistryError, parseRegistry } from "./load";
+import { LastRollout, ListenerSlot, TenantEntry } from "../../config/tenantEntry";
+import { writeFileAtomic } from "../../lib/atomicWrite";
+import { InvalidInputError } from "../lifecycle/errors";
 
 /** A registry as read from disk: its text (to detect concurrent edits) and its validated content. */
 export interface RegistrySnapshot {

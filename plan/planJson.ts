@@ -13,7 +13,7 @@
  * plan always serializes to the same text.
  */
 import { z } from "zod";
-import { isSecretValue } from "./mocks";
+import { isSecretValue } from "../offline/mocks";
 import { EnvironmentPlan } from "./plan";
 
 export const SECRET_PLACEHOLDER = "[secret]";

@@ -6,14 +6,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { PROJECT_DIR } from "../lib/projectDir";
 import { CommandError, LocalWorkspace, OutputMap, StackNotFoundError } from "@pulumi/pulumi/automation";
-import { TENANT_PROJECT, tenantStackName } from "../tenants/naming";
-import { ResolvedTenantOutputs } from "../tenants/tenantOutputs";
-import { ConfigurationError, UnexpectedError } from "./errors";
-import { OpsPlatformOutputs, StackOutputsSource, platformOutputsFrom, tenantOutputsFrom } from "./context";
+import { TENANT_PROJECT, tenantStackName } from "../config/naming";
+import { ResolvedTenantOutputs } from "../config/tenantOutputs";
+import { ConfigurationError, UnexpectedError } from "../ops/errors";
+import { OpsPlatformOutputs, StackOutputsSource, platformOutputsFrom, tenantOutputsFrom } from "../ops/context";
 
-/** Repository root: where Pulumi.yaml of the platform project lives. */
-export const PROJECT_DIR = path.resolve(__dirname, "..");
 
 /** Workspace directory of one tenant stack (shared with the tenant lifecycle). */
 export function tenantWorkspaceDir(environment: string, tenantId: string, projectDir = PROJECT_DIR): string {

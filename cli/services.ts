@@ -4,14 +4,14 @@
  * file (one store per process, so its writes stay serialized).
  */
 import * as path from "path";
-import { defaultClients } from "../../ops/clients";
-import { PulumiStackOutputs } from "../../ops/pulumiSource";
-import { AutomationBackend } from "./automationBackend";
-import { TenantStackBackend } from "./backend";
-import { FinalBackup, offlineFinalBackup, opsFinalBackup } from "./finalBackup";
-import { OfflineBackend } from "./offlineBackend";
-import { OfflineStateStore, offlineStateDir } from "./offlineState";
-import { TenantFiles, offlineTenantFiles, opsTenantFiles } from "./tenantFiles";
+import { defaultClients } from "../ops/clients";
+import { PulumiStackOutputs } from "../tenants/stackOutputs";
+import { AutomationBackend } from "../tenants/lifecycle/automationBackend";
+import { TenantStackBackend } from "../tenants/lifecycle/backend";
+import { FinalBackup, offlineFinalBackup, opsFinalBackup } from "../tenants/lifecycle/finalBackup";
+import { OfflineBackend } from "../offline/stackBackend";
+import { OfflineStateStore, offlineStateDir } from "../offline/state";
+import { TenantFiles, offlineTenantFiles, opsTenantFiles } from "../tenants/lifecycle/tenantFiles";
 
 /** Which backend a command runs against. */
 export interface ServicesRequest {

@@ -6,17 +6,17 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError } from "commander";
-import { ConfigError } from "../config/platformConfig";
-import { RegistryError } from "../tenants/registry/load";
-import { AllocationError } from "../tenants/registry/allocate";
-import { PLAN_EXIT } from "./exitCodes";
-import { EnvironmentPlan, planEnvironment } from "./plan";
-import { planToJson, stringifyPlan } from "./planJson";
-import { renderStackTree, renderSummary } from "./render";
-import { StackRunError } from "./stackRun";
-import { formatCostReport } from "./cost/format";
-import { CostModelError } from "./cost/errors";
-import { formatPolicyReport, mandatoryViolations } from "./policyReport";
+import { ConfigError } from "../../config/platformConfig";
+import { RegistryError } from "../../tenants/registry/load";
+import { AllocationError } from "../../tenants/registry/allocate";
+import { PLAN_EXIT } from "../../offline/exitCodes";
+import { EnvironmentPlan, planEnvironment } from "../../plan/plan";
+import { planToJson, stringifyPlan } from "../../plan/planJson";
+import { renderStackTree, renderSummary } from "../../plan/render";
+import { StackRunError } from "../../offline/stackRun";
+import { formatCostReport } from "../../plan/cost/format";
+import { CostModelError } from "../../plan/cost/errors";
+import { formatPolicyReport, mandatoryViolations } from "../../plan/policyReport";
 
 interface PlanCliOptions {
   readonly tenants?: string;

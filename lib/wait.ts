@@ -3,7 +3,7 @@
  * abort signal. Every job, task and deployment wait goes through `pollUntil`, so timeouts and
  * Ctrl-C behave the same everywhere and tests drive all of them with fake timers.
  */
-import { OperationAbortedError, OperationTimeoutError } from "./errors";
+import { OperationAbortedError, OperationTimeoutError } from "../ops/errors";
 
 /** What one check found: done with a value, or not yet (with the status seen, for messages). */
 export type PollResult<T> =
