@@ -9,7 +9,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Tags, withComponent } from "./tags";
-import { BackupResourceType, Lifecycle, PlanLifecycles, assertValidPlanLifecycles } from "../config/backupLifecycle";
+import {
+  BackupResourceType,
+  Lifecycle,
+  PlanLifecycles,
+  assertValidPlanLifecycles,
+} from "../config/backupLifecycle";
 import { BACKUP_TARGETS, RESTORE_TEST_SCHEDULE, hourlyRule, restoreTestingName } from "./backup/rules";
 import {
   BACKUP_SERVICE_MANAGED_POLICIES,

@@ -13,6 +13,7 @@
  */
 
 /** Resource types BBWS backs up. */
+import { BbwsError } from "../lib/errors";
 export type BackupResourceType = "EFS" | "Aurora";
 
 /** Resource types for which AWS Backup offers cold storage (lifecycle to cold tier). */
@@ -50,16 +51,16 @@ export interface LifecycleProblem {
 }
 
 /** Raised before any resource exists when a backup lifecycle breaks an AWS Backup rule. */
-export class BackupLifecycleError extends Error {
+export class BackupLifecycleError extends BbwsError {
   constructor(
     readonly component: string,
     readonly violations: readonly LifecycleViolation[],
   ) {
     super(
+      "invalidInput",
       `${component}: invalid AWS Backup lifecycle:\n` +
         violations.map((v) => `  - [${v.rule}] ${v.message}`).join("\n"),
     );
-    this.name = "BackupLifecycleError";
   }
 }
 

@@ -5,6 +5,7 @@
  * Only composition roots (index.ts, the tenant stack program, the CLIs) call this; components
  * receive the typed result as arguments.
  */
+import { BbwsError } from "../lib/errors";
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import {
@@ -283,12 +284,13 @@ export interface ConfigProblem {
 }
 
 /** Raised when a stack's configuration is invalid; lists every problem at once. */
-export class ConfigError extends Error {
+export class ConfigError extends BbwsError {
   constructor(
     readonly source: string,
     readonly problems: readonly ConfigProblem[],
   ) {
     super(
+      "invalidInput",
       `Invalid configuration in ${source}:\n` +
         problems
           .map(
@@ -297,7 +299,6 @@ export class ConfigError extends Error {
           )
           .join("\n"),
     );
-    this.name = "ConfigError";
   }
 }
 

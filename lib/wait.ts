@@ -3,7 +3,7 @@
  * abort signal. Every job, task and deployment wait goes through `pollUntil`, so timeouts and
  * Ctrl-C behave the same everywhere and tests drive all of them with fake timers.
  */
-import { OperationAbortedError, OperationTimeoutError } from "../ops/errors";
+import { BbwsError } from "./errors";
 
 /** What one check found: done with a value, or not yet (with the status seen, for messages). */
 export type PollResult<T> =
@@ -22,7 +22,7 @@ export interface PollOptions<T> {
   readonly timeoutSeconds: number;
   /** Seconds between checks. */
   readonly intervalSeconds: number;
-  /** Stops waiting with OperationAbortedError. @default - never aborted */
+  /** Stops waiting with an "interrupted" BbwsError. @default - never aborted */
   readonly signal?: AbortSignal;
   /** Added to the timeout message: what keeps running, what to do next. */
   readonly onTimeout?: string;
@@ -30,7 +30,7 @@ export interface PollOptions<T> {
   readonly check: () => Promise<PollResult<T>>;
 }
 
-/** Polls `check` until it reports done; OperationTimeoutError when the deadline passes. */
+/** Polls `check` until it reports done; a "timeout" BbwsError when the deadline passes. */
 export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
   const deadline = Date.now() + options.timeoutSeconds * 1000;
   for (;;) {
@@ -41,7 +41,8 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
     if (remaining <= 0) {
       const status = result.status ? ` (still ${result.status})` : "";
       const hint = options.onTimeout ? `; ${options.onTimeout}` : "";
-      throw new OperationTimeoutError(
+      throw new BbwsError(
+        "timeout",
         `${options.what} did not finish within ${options.timeoutSeconds} s${status}${hint}`,
       );
     }
@@ -49,7 +50,7 @@ export async function pollUntil<T>(options: PollOptions<T>): Promise<T> {
   }
 }
 
-/** Resolves after `ms`; rejects with OperationAbortedError as soon as `signal` aborts. */
+/** Resolves after `ms`; rejects with an "interrupted" BbwsError as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal, what = "wait"): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
@@ -72,8 +73,8 @@ function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
   if (signal?.aborted) throw aborted(what);
 }
 
-function aborted(what: string): OperationAbortedError {
-  return new OperationAbortedError(`interrupted while waiting for ${what}`);
+function aborted(what: string): BbwsError {
+  return new BbwsError("interrupted", `interrupted while waiting for ${what}`);
 }
 
 /**

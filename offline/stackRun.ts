@@ -5,6 +5,7 @@
  *
  * Unit tests and `npm run plan` both go through here.
  */
+import { BbwsError } from "../lib/errors";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsMocks, MockedResource, StackOutputsByName } from "./mocks";
 
@@ -64,17 +65,17 @@ interface PatchableMonitor {
 }
 
 /** A stack program failed: names the stack, the resource (when known) and the message. */
-export class StackRunError extends Error {
+export class StackRunError extends BbwsError {
   constructor(
     /** The stack whose program failed, e.g. `dev.acme`. */
     readonly stackName: string,
     readonly failures: readonly { readonly resource?: string; readonly message: string }[],
   ) {
     super(
+      "failed",
       `stack ${stackName} failed:\n` +
         failures.map((f) => `  - ${f.resource ? `${f.resource}: ` : ""}${f.message}`).join("\n"),
     );
-    this.name = "StackRunError";
   }
 }
 

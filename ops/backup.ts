@@ -20,7 +20,7 @@ import {
 import { TAG } from "../components/tags";
 import { BackupPlatformOutputs, OpsPlatformOutputs, loadTenantContext } from "./context";
 import { OpsDeps } from "./deps";
-import { AlreadyRunningError, UnexpectedError, awsErrorName, requireValue, toOpsError } from "./errors";
+import { BbwsError, awsErrorName, requireValue, toBbwsError } from "../lib/errors";
 import { StepTiming, createProgress } from "../lib/progress";
 import { ProtectedResource, ResourceKind, protectedResources } from "./resources";
 import { done, pending, pollUntil, waitAll } from "../lib/wait";
@@ -216,7 +216,8 @@ async function refuseRunningJobs(
       );
       const running = listed.BackupJobs?.[0];
       if (running) {
-        throw new AlreadyRunningError(
+        throw new BbwsError(
+          "busy",
           `backup job ${running.BackupJobId} of the ${resource.label} is already ${state}; ` +
             `wait for it to finish (it covers this tenant too) and try again`,
         );
@@ -251,7 +252,7 @@ async function startBackupJob(
   } catch (error) {
     // Another job may have started between the check and this call.
     if (awsErrorName(error) === "AlreadyExistsException") {
-      throw new AlreadyRunningError(`a backup job of the ${resource.label} is already running`, {
+      throw new BbwsError("busy", `a backup job of the ${resource.label} is already running`, {
         cause: error,
       });
     }
@@ -260,7 +261,7 @@ async function startBackupJob(
 }
 
 function withStartedJobs(error: unknown, started: readonly { resource: ProtectedResource; jobId: string }[]) {
-  const failure = toOpsError(error);
+  const failure = toBbwsError(error);
   for (const job of started) {
     failure.notes.push(`backup job ${job.jobId} of the ${job.resource.label} was started and keeps running`);
   }
@@ -288,7 +289,10 @@ function waitForBackupJob(
       if (job.State === "COMPLETED")
         return done(requireValue(job.RecoveryPointArn, `${what} has no recovery point`));
       if (job.State && FAILED_STATES.has(job.State)) {
-        throw new UnexpectedError(`${what} ended ${job.State}: ${job.StatusMessage ?? "no reason given"}`);
+        throw new BbwsError(
+          "failed",
+          `${what} ended ${job.State}: ${job.StatusMessage ?? "no reason given"}`,
+        );
       }
       return pending(`${job.State ?? "unknown"}${job.PercentDone ? ` ${job.PercentDone}%` : ""}`);
     },
@@ -314,7 +318,10 @@ function waitForCopyJob(
       if (job?.State === "COMPLETED")
         return done({ state: job.State, drRecoveryPointArn: job.DestinationRecoveryPointArn });
       if (job?.State && FAILED_STATES.has(job.State)) {
-        throw new UnexpectedError(`${what} ended ${job.State}: ${job.StatusMessage ?? "no reason given"}`);
+        throw new BbwsError(
+          "failed",
+          `${what} ended ${job.State}: ${job.StatusMessage ?? "no reason given"}`,
+        );
       }
       return pending(job?.State);
     },

@@ -11,7 +11,7 @@ import { ResolvedPlatformOutputs } from "../config/platformOutputs";
 import { ResolvedTenantOutputs } from "../config/tenantOutputs";
 import { RegistryError, loadRegistry, registryPath } from "../tenants/registry/load";
 import { TenantEntry } from "../config/tenantEntry";
-import { ConfigurationError, InvalidTenantError } from "./errors";
+import { BbwsError } from "../lib/errors";
 
 /** Backup outputs of the platform stack (the BackupPlan component) that ops reads. */
 export type BackupPlatformOutputs = Pick<
@@ -118,7 +118,7 @@ export function registryEntry(environment: string, tenantId: string, registryFil
   try {
     tenants = loadRegistry(environment, registryFile ?? registryPath(environment)).tenants;
   } catch (error) {
-    if (error instanceof RegistryError) throw new ConfigurationError(error.message, { cause: error });
+    if (error instanceof RegistryError) throw new BbwsError("invalidInput", error.message, { cause: error });
     throw error;
   }
   const entry = tenants.find((t) => t.id === tenantId);
@@ -131,13 +131,10 @@ export function registryEntry(environment: string, tenantId: string, registryFil
 }
 
 /** The error for a tenant id the registry does not list, suggesting the closest one. */
-export function unknownTenant(
-  environment: string,
-  tenantId: string,
-  ids: readonly string[],
-): InvalidTenantError {
+export function unknownTenant(environment: string, tenantId: string, ids: readonly string[]): BbwsError {
   const suggestion = ids.length > 0 ? `; did you mean "${closest(tenantId, [...ids])}"?` : "";
-  return new InvalidTenantError(
+  return new BbwsError(
+    "notFound",
     `tenant "${tenantId}" is not in the ${environment} registry (tenants/${environment}.yaml lists ` +
       `${ids.length > 0 ? ids.join(", ") : "no tenants"})${suggestion}`,
   );
@@ -175,7 +172,8 @@ export function platformOutputsFrom(
 ): OpsPlatformOutputs {
   const missing = [...BASE_KEYS, ...BACKUP_KEYS].filter((key) => raw[key] === undefined || raw[key] === "");
   if (missing.length > 0) {
-    throw new ConfigurationError(
+    throw new BbwsError(
+      "invalidInput",
       `the ${environment} platform stack has no output ${missing.join(", ")}: it is older than these ` +
         `operations; deploy the platform first (pulumi up -s ${environment})`,
     );
@@ -190,7 +188,8 @@ export function tenantOutputsFrom(
 ): ResolvedTenantOutputs {
   const missing = TENANT_KEYS.filter((key) => raw[key] === undefined || raw[key] === "");
   if (missing.length > 0) {
-    throw new ConfigurationError(
+    throw new BbwsError(
+      "invalidInput",
       `tenant stack ${stackName} has no output ${missing.join(", ")}; update it (npm run tenants -- sync <env>)`,
     );
   }
@@ -201,7 +200,8 @@ export function tenantOutputsFrom(
 export function requireMaintenance(platform: OpsPlatformOutputs): MaintenancePlatformOutputs {
   const missing = MAINTENANCE_KEYS.filter((key) => !platform[key]);
   if (missing.length > 0) {
-    throw new ConfigurationError(
+    throw new BbwsError(
+      "invalidInput",
       `the ${platform.environment} platform stack has no output ${missing.join(", ")}: restore needs the ` +
         `maintenance tasks, which this platform version does not have; deploy the platform first ` +
         `(pulumi up -s ${platform.environment})`,

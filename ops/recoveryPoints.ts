@@ -10,7 +10,7 @@ import {
   RecoveryPointByBackupVault,
 } from "@aws-sdk/client-backup";
 import { OpsPlatformOutputs } from "./context";
-import { InvalidRestoreTargetError, NotFoundError, UsageError, awsErrorName } from "./errors";
+import { BbwsError, awsErrorName } from "../lib/errors";
 import { ProtectedResource, ResourceKind, protectedResources } from "./resources";
 
 /** What to restore: explicit recovery points, or the newest ones at a time; optionally one part. */
@@ -44,13 +44,17 @@ type Platform = Pick<
 /** UsageError unless the request names recovery points or a time, not both. */
 export function checkRestoreRequest(request: RestoreRequest): void {
   const arns = request.recoveryPointArns ?? [];
-  if (arns.length > 0 && request.at) throw new UsageError("give either --recovery-point or --at, not both");
+  if (arns.length > 0 && request.at)
+    throw new BbwsError("usage", "give either --recovery-point or --at, not both");
   if (arns.length === 0 && !request.at)
-    throw new UsageError("give --recovery-point ARN (once or twice) or --at TIME");
+    throw new BbwsError("usage", "give --recovery-point ARN (once or twice) or --at TIME");
   if (request.at && Number.isNaN(request.at.getTime()))
-    throw new UsageError("--at is not a valid ISO 8601 time");
+    throw new BbwsError("usage", "--at is not a valid ISO 8601 time");
   if (arns.length > 2)
-    throw new UsageError("give at most two recovery points: one of the file system, one of the database");
+    throw new BbwsError(
+      "usage",
+      "give at most two recovery points: one of the file system, one of the database",
+    );
 }
 
 /** Chooses and validates the recovery points of a restore. */
@@ -79,23 +83,27 @@ export async function selectRecoveryPoints(
     const point = await describePoint(backup, platform.backupVaultName, arn);
     const resource = resources.find((r) => r.arn === point.ResourceArn);
     if (!resource) {
-      throw new InvalidRestoreTargetError(
+      throw new BbwsError(
+        "unusableRecoveryPoint",
         `recovery point ${arn} is a backup of ${point.ResourceArn ?? "an unknown resource"}, not of this ` +
           `environment's ${resources.map((r) => r.label).join(" or ")}`,
       );
     }
     if (point.Status !== "COMPLETED") {
-      throw new InvalidRestoreTargetError(
+      throw new BbwsError(
+        "unusableRecoveryPoint",
         `recovery point ${arn} is ${point.Status ?? "in an unknown state"}; only COMPLETED recovery points can be restored`,
       );
     }
     if (request.only && resource.kind !== request.only) {
-      throw new InvalidRestoreTargetError(
+      throw new BbwsError(
+        "unusableRecoveryPoint",
         `recovery point ${arn} is a backup of the ${resource.label}, but --only ${request.only} was given`,
       );
     }
     if (selection[resource.kind]) {
-      throw new InvalidRestoreTargetError(
+      throw new BbwsError(
+        "unusableRecoveryPoint",
         `two recovery points of the ${resource.label} were given; give one`,
       );
     }
@@ -116,7 +124,9 @@ async function describePoint(
   } catch (error) {
     const name = awsErrorName(error);
     if (name === "ResourceNotFoundException" || name === "InvalidParameterValueException") {
-      throw new NotFoundError(`recovery point ${arn} is not in backup vault ${vault}`, { cause: error });
+      throw new BbwsError("notFound", `recovery point ${arn} is not in backup vault ${vault}`, {
+        cause: error,
+      });
     }
     throw error;
   }
@@ -134,7 +144,8 @@ async function newestAtOrBefore(
     .filter((p) => p.Status === "COMPLETED" && p.CreationDate && p.CreationDate.getTime() <= at.getTime())
     .sort((a, b) => b.CreationDate!.getTime() - a.CreationDate!.getTime())[0];
   if (!newest?.RecoveryPointArn) {
-    throw new NotFoundError(
+    throw new BbwsError(
+      "notFound",
       `no completed recovery point of the ${resource.label} in backup vault ${vault} was created at or before ${at.toISOString()}`,
     );
   }

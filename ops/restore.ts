@@ -7,7 +7,7 @@
  */
 import { loadTenantContextWithOutputs, requireMaintenance } from "./context";
 import { OpsDeps } from "./deps";
-import { ConfigurationError } from "./errors";
+import { BbwsError } from "../lib/errors";
 import { StepTiming } from "../lib/progress";
 import { RestoreRequest, checkRestoreRequest } from "./recoveryPoints";
 import { RestoreRun } from "./restoreRun";
@@ -85,7 +85,8 @@ export async function restoreTenant(
   const context = await loadTenantContextWithOutputs(environment, tenantId, deps);
   const maintenance = requireMaintenance(context.platform);
   if (!DATABASE_NAME.test(context.tenant.databaseName)) {
-    throw new ConfigurationError(
+    throw new BbwsError(
+      "invalidInput",
       `tenant stack output databaseName ${JSON.stringify(context.tenant.databaseName)} is not a plain MySQL identifier`,
     );
   }

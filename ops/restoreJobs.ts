@@ -13,7 +13,7 @@ import {
   StartRestoreJobCommand,
 } from "@aws-sdk/client-backup";
 import { DBCluster } from "@aws-sdk/client-rds";
-import { UnexpectedError, requireValue } from "./errors";
+import { BbwsError, requireValue } from "../lib/errors";
 import { WaitParams } from "./service";
 import { done, pending, pollUntil } from "../lib/wait";
 
@@ -113,7 +113,8 @@ export function waitRestoreJob(
       const job = await backup.send(new DescribeRestoreJobCommand({ RestoreJobId: jobId }));
       if (job.Status === "COMPLETED") return done(job);
       if (job.Status === "FAILED" || job.Status === "ABORTED") {
-        throw new UnexpectedError(
+        throw new BbwsError(
+          "failed",
           `restore job ${jobId} (${what}) ended ${job.Status}: ${job.StatusMessage ?? "no reason given"}`,
         );
       }

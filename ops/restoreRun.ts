@@ -17,7 +17,7 @@
 import { OpsClients } from "./clients";
 import { MaintenancePlatformOutputs, TenantContextWithOutputs } from "./context";
 import { OpsDeps } from "./deps";
-import { AlreadyRunningError, OpsError, UnexpectedError, toOpsError } from "./errors";
+import { BbwsError, toBbwsError } from "../lib/errors";
 import { Ledger } from "./ledger";
 import { Progress, createProgress } from "../lib/progress";
 import { RestoreRequest, RestoreSelection, SelectedPoint, selectRecoveryPoints } from "./recoveryPoints";
@@ -122,7 +122,7 @@ export class RestoreRun {
     }
     await this.progress.step("read the service and its autoscaling", () => this.readService());
 
-    let failure: OpsError | undefined;
+    let failure: BbwsError | undefined;
     try {
       if (selection.files) await this.restoreFilesBeside(selection.files);
       if (selection.database) await this.restoreDatabaseBeside(selection.database);
@@ -131,13 +131,14 @@ export class RestoreRun {
       if (selection.database)
         await this.site.copySchema(this.temporary!.endpoint!, this.dbCopyTaskDefinition!);
     } catch (error) {
-      failure = toOpsError(error);
+      failure = toBbwsError(error);
       if (this.site.files !== "previous") await this.site.rollBackFiles(failure);
     }
 
     await this.putBack(failure === undefined);
     if (!failure && (this.scaledDown || this.scalingSuspended)) {
-      failure = new UnexpectedError(
+      failure = new BbwsError(
+        "failed",
         "the files and database are restored, but the service could not be put back in operation",
       );
     }
@@ -152,7 +153,7 @@ export class RestoreRun {
           ),
         );
       } catch (error) {
-        failure = toOpsError(error);
+        failure = toBbwsError(error);
       }
     }
     if (failure) throw this.explain(failure);
@@ -169,7 +170,8 @@ export class RestoreRun {
       (service.deployments?.length ?? 0) > 1 ||
       primaryDeployment(service)?.rolloutState === "IN_PROGRESS"
     ) {
-      throw new AlreadyRunningError(
+      throw new BbwsError(
+        "busy",
         `a deployment of service ${this.ref.service} is in progress; restore once it has finished`,
       );
     }
@@ -183,7 +185,8 @@ export class RestoreRun {
       suspended.DynamicScalingOutSuspended &&
       suspended.ScheduledScalingSuspended
     ) {
-      throw new AlreadyRunningError(
+      throw new BbwsError(
+        "busy",
         `autoscaling of service ${this.ref.service} is suspended: another restore may be running. If none is, resume it ` +
           `(aws application-autoscaling register-scalable-target --service-namespace ecs --scalable-dimension ` +
           `ecs:service:DesiredCount --resource-id ${this.scaling!.resourceId} --suspended-state ` +
@@ -348,13 +351,13 @@ export class RestoreRun {
     try {
       await this.progress.step(name, run);
     } catch (error) {
-      this.progress.info(`${name} failed: ${toOpsError(error).message}`);
+      this.progress.info(`${name} failed: ${toBbwsError(error).message}`);
       if (key && line) this.ledger.cleanup(key, line);
     }
   }
 
   /** The failure, prefixed with the tenant and followed by the site's state and the ledger. */
-  private explain(failure: OpsError): OpsError {
+  private explain(failure: BbwsError): BbwsError {
     failure.message = `restore of ${this.context.tenantId} (${this.context.environment}) failed: ${failure.message}`;
     const service = this.scaledDown
       ? `service ${this.ref.service} is STILL AT 0 TASKS`

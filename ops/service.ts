@@ -14,7 +14,7 @@ import {
   SuspendedState,
 } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeServicesCommand, ECSClient, Service, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { RollbackDetectedError, UnexpectedError } from "./errors";
+import { BbwsError, RollbackDetectedError } from "../lib/errors";
 import { done, pending, pollUntil } from "../lib/wait";
 
 /** Cluster and service names. */
@@ -51,7 +51,7 @@ export async function describeService(ecs: ECSClient, ref: ServiceRef): Promise<
   const service = found.services?.[0];
   if (!service || service.status !== "ACTIVE") {
     const reason = found.failures?.[0]?.reason ?? service?.status ?? "not found";
-    throw new UnexpectedError(`service ${ref.service} in cluster ${ref.cluster}: ${reason}`);
+    throw new BbwsError("failed", `service ${ref.service} in cluster ${ref.cluster}: ${reason}`);
   }
   return service;
 }
@@ -166,7 +166,8 @@ export function waitStable(
       const service = await describeService(ecs, ref);
       const primary = primaryDeployment(service);
       if (primary?.rolloutState === "FAILED") {
-        throw new UnexpectedError(
+        throw new BbwsError(
+          "failed",
           `deployment ${primary.id} of service ${ref.service} failed: ${primary.rolloutStateReason ?? "no reason given"}`,
         );
       }
@@ -223,7 +224,8 @@ export function waitRolledOut(
         );
       }
       if (primary.rolloutState === "FAILED") {
-        throw new UnexpectedError(
+        throw new BbwsError(
+          "failed",
           `deployment ${primary.id} of ${wanted} failed: ${primary.rolloutStateReason ?? "no reason given"}`,
         );
       }

@@ -7,7 +7,7 @@
 import { DB_COPY_CONTAINER, MAINTENANCE_CONTAINER } from "../components/shared/maintenance";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { MaintenancePlatformOutputs, OpsPlatformOutputs } from "./context";
-import { OpsError, UnexpectedError, toOpsError } from "./errors";
+import { BbwsError, toBbwsError } from "../lib/errors";
 import { Ledger } from "./ledger";
 import { Progress } from "../lib/progress";
 import {
@@ -134,7 +134,7 @@ export class SiteTasks {
    * Puts the previous files back after a later failure, or after a swap that died half-way.
    * Runs without the abort signal; a failure goes into `failure`'s notes, never up.
    */
-  async rollBackFiles(failure: OpsError): Promise<void> {
+  async rollBackFiles(failure: BbwsError): Promise<void> {
     const fileSystem = this.a.platform.fileSystemId;
     try {
       await this.a.progress.step("put the previous files back", async () => {
@@ -161,7 +161,7 @@ export class SiteTasks {
         this.a.ledger.settle("previousFiles");
       });
     } catch (error) {
-      failure.notes.push(`could not put the previous files back: ${toOpsError(error).message}`);
+      failure.notes.push(`could not put the previous files back: ${toBbwsError(error).message}`);
       this.a.ledger.kept(
         "previousFiles",
         `previous files (check ${this.paths.live} first): ${this.paths.previous} on file system ${fileSystem}`,
@@ -208,17 +208,18 @@ export class SiteTasks {
     outcome: TaskOutcome,
     meaning: (code: number) => ExitMeaning,
     record: (liveIntact: boolean, code?: number) => void = () => undefined,
-  ): UnexpectedError {
+  ): BbwsError {
     const logs = `logs: ${this.a.maintenance.maintenanceLogGroupName}, task ${taskId(outcome.taskArn)}`;
     if (outcome.exitCode === undefined) {
       // Usually the container never ran (image pull, EFS mount), but nothing proves it: assume the worst.
       record(false, undefined);
-      return new UnexpectedError(
+      return new BbwsError(
+        "failed",
         `the ${what} task stopped without an exit code: ${outcome.stoppedReason ?? "no reason given"} (${logs})`,
       );
     }
     const { message, liveIntact } = meaning(outcome.exitCode);
     record(liveIntact, outcome.exitCode);
-    return new UnexpectedError(`${what} failed: ${message} (${logs})`);
+    return new BbwsError("failed", `${what} failed: ${message} (${logs})`);
   }
 }

@@ -18,7 +18,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { DB_COPY_CONTAINER } from "../components/shared/maintenance";
 import { TAG } from "../components/tags";
-import { OperationAbortedError, OperationTimeoutError, UnexpectedError, requireValue } from "./errors";
+import { BbwsError, requireValue } from "../lib/errors";
 import { WaitParams } from "./service";
 import { done, pending, pollUntil } from "../lib/wait";
 
@@ -83,7 +83,8 @@ export async function runOneOffTask(
   );
   const failure = started.failures?.[0];
   if (failure || !started.tasks?.[0]?.taskArn) {
-    throw new UnexpectedError(
+    throw new BbwsError(
+      "failed",
       `could not start a ${task.container} task: ${failure?.reason ?? "RunTask returned no task"}${failure?.detail ? ` (${failure.detail})` : ""}`,
     );
   }
@@ -108,7 +109,7 @@ export async function runOneOffTask(
       },
     });
   } catch (error) {
-    if (error instanceof OperationTimeoutError || error instanceof OperationAbortedError) {
+    if (error instanceof BbwsError && (error.kind === "timeout" || error.kind === "interrupted")) {
       await ecs.send(
         new StopTaskCommand({
           cluster: task.cluster,
@@ -142,7 +143,8 @@ export async function registerDbCopyRevision(
   );
   const base = requireValue(described.taskDefinition, `task definition ${baseTaskDefinitionArn} not found`);
   if (!base.containerDefinitions?.some((c) => c.name === DB_COPY_CONTAINER)) {
-    throw new UnexpectedError(
+    throw new BbwsError(
+      "failed",
       `task definition ${baseTaskDefinitionArn} has no ${DB_COPY_CONTAINER} container`,
     );
   }

@@ -14,7 +14,7 @@ import {
   RDSClient,
 } from "@aws-sdk/client-rds";
 import { TAG } from "../components/tags";
-import { UnexpectedError, awsErrorName, requireValue } from "./errors";
+import { BbwsError, awsErrorName, requireValue } from "../lib/errors";
 import { WaitParams } from "./service";
 import { done, pending, pollUntil } from "../lib/wait";
 
@@ -83,7 +83,7 @@ export async function addServerlessInstance(
       const status = found.DBInstances?.[0]?.DBInstanceStatus;
       if (status === "available") return done(undefined);
       if (status === "failed" || status?.startsWith("incompatible")) {
-        throw new UnexpectedError(`instance ${instanceId} of the temporary cluster is ${status}`);
+        throw new BbwsError("failed", `instance ${instanceId} of the temporary cluster is ${status}`);
       }
       return pending(status);
     },

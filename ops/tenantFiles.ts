@@ -10,7 +10,7 @@
 import { MAINTENANCE_CONTAINER } from "../components/shared/maintenance";
 import { OpsPlatformOutputs, requireMaintenance } from "./context";
 import { OpsDeps } from "./deps";
-import { UnexpectedError } from "./errors";
+import { BbwsError } from "../lib/errors";
 import { createProgress } from "../lib/progress";
 import { PURGE_EXIT, PURGE_SCRIPT } from "./scripts";
 import { runOneOffTask, taskId } from "./tasks";
@@ -87,6 +87,6 @@ export async function purgeTenantFiles(
         : outcome.exitCode === undefined
           ? `the task stopped without an exit code: ${outcome.stoppedReason ?? "no reason given"}`
           : `the task exited ${outcome.exitCode}`;
-    throw new UnexpectedError(`deleting ${tenantId}'s files failed: ${why} (${logs})`);
+    throw new BbwsError("failed", `deleting ${tenantId}'s files failed: ${why} (${logs})`);
   });
 }

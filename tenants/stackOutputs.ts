@@ -10,9 +10,13 @@ import { PROJECT_DIR } from "../lib/projectDir";
 import { CommandError, LocalWorkspace, OutputMap, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { TENANT_PROJECT, tenantStackName } from "../config/naming";
 import { ResolvedTenantOutputs } from "../config/tenantOutputs";
-import { ConfigurationError, UnexpectedError } from "../ops/errors";
-import { OpsPlatformOutputs, StackOutputsSource, platformOutputsFrom, tenantOutputsFrom } from "../ops/context";
-
+import { BbwsError } from "../lib/errors";
+import {
+  OpsPlatformOutputs,
+  StackOutputsSource,
+  platformOutputsFrom,
+  tenantOutputsFrom,
+} from "../ops/context";
 
 /** Workspace directory of one tenant stack (shared with the tenant lifecycle). */
 export function tenantWorkspaceDir(environment: string, tenantId: string, projectDir = PROJECT_DIR): string {
@@ -54,17 +58,18 @@ async function readOutputs(
     return unwrap(await stack.outputs());
   } catch (error) {
     if (error instanceof StackNotFoundError) {
-      throw new ConfigurationError(`${what} does not exist (deploy it first)`, { cause: error });
+      throw new BbwsError("invalidInput", `${what} does not exist (deploy it first)`, { cause: error });
     }
     if (error instanceof CommandError) {
       const stderr = commandStderr(error.message);
       if (/ENOENT/.test(stderr)) {
-        throw new ConfigurationError(
+        throw new BbwsError(
+          "invalidInput",
           `reading the ${what} needs the Pulumi CLI, which is not on PATH (https://www.pulumi.com/docs/install/)`,
           { cause: error },
         );
       }
-      throw new UnexpectedError(`pulumi could not read the ${what}: ${stderr}`, { cause: error });
+      throw new BbwsError("failed", `pulumi could not read the ${what}: ${stderr}`, { cause: error });
     }
     throw error;
   }

@@ -20,7 +20,8 @@ import { BACKUP_DEFAULTS, backupTenant } from "../../ops/backup";
 import { ClientFactory, defaultClients } from "../../ops/clients";
 import { StackOutputsSource } from "../../ops/context";
 import { OpsDeps } from "../../ops/deps";
-import { EXIT_CODES, toOpsError } from "../../ops/errors";
+import { EXIT, renderExitCodes } from "../../lib/exitCodes";
+import { toBbwsError } from "../../lib/errors";
 import { PulumiStackOutputs } from "../../tenants/stackOutputs";
 import { renderBackup, renderRestore, renderRollout, renderStatus } from "../../ops/render";
 import { RESTORE_TIMEOUTS, restoreTenant } from "../../ops/restore";
@@ -64,18 +65,7 @@ export function defaultLifecycle(request: LifecycleRequest): {
 }
 
 /** Exit codes, as printed by --help. */
-export const EXIT_CODES_HELP = `
-Exit codes:
-  ${EXIT_CODES.success}    success
-  ${EXIT_CODES.unexpected}    unexpected error (AWS error, failed job or task, a tenant's rollout failed or rolled back)
-  ${EXIT_CODES.usage}    invalid arguments or options
-  ${EXIT_CODES.invalidTenant}    the tenant is not in tenants/<env>.yaml
-  ${EXIT_CODES.notFound}    recovery point not found
-  ${EXIT_CODES.alreadyRunning}    a backup job of the same resource (or a deployment) is already running
-  ${EXIT_CODES.invalidRestoreTarget}    the recovery point cannot restore this tenant
-  ${EXIT_CODES.timeout}    a job, task or deployment did not finish in time
-  ${EXIT_CODES.configuration}    invalid registry, missing stack, or platform outputs too old
-  ${EXIT_CODES.aborted}  interrupted (the site is put back first)`;
+export const EXIT_CODES_HELP = `\n${renderExitCodes()}`;
 
 const seconds = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) < 1)
@@ -346,15 +336,14 @@ export function buildProgram(runtime: CliRuntime): Command {
 export async function runCli(argv: readonly string[], runtime: CliRuntime): Promise<number> {
   try {
     await buildProgram(runtime).parseAsync([...argv], { from: "user" });
-    return EXIT_CODES.success;
+    return EXIT.ok.code;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander already printed its message (or the help).
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version")
-        return EXIT_CODES.success;
-      return error.exitCode === 0 ? EXIT_CODES.success : EXIT_CODES.usage;
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return EXIT.ok.code;
+      return error.exitCode === 0 ? EXIT.ok.code : EXIT.usage.code;
     }
-    const failure = toOpsError(error);
+    const failure = toBbwsError(error);
     runtime.stderr(`error: ${failure.message}\n`);
     for (const note of failure.notes) runtime.stderr(`  ${note}\n`);
     return failure.exitCode;
@@ -365,7 +354,7 @@ export async function runCli(argv: readonly string[], runtime: CliRuntime): Prom
 async function main(): Promise<void> {
   const controller = new AbortController();
   process.on("SIGINT", () => {
-    if (controller.signal.aborted) process.exit(EXIT_CODES.aborted);
+    if (controller.signal.aborted) process.exit(EXIT.interrupted.code);
     process.stderr.write("interrupted: finishing what keeps the site safe (Ctrl-C again to quit at once)\n");
     controller.abort();
   });

@@ -17,8 +17,8 @@ import { previewTenants } from "../../tenants/lifecycle/commands/preview";
 import { removeTenant } from "../../tenants/lifecycle/commands/remove";
 import { syncTenants } from "../../tenants/lifecycle/commands/sync";
 import { LifecycleContext } from "../../tenants/lifecycle/context";
-import { exitCodeOf, messageOf } from "../../tenants/lifecycle/errors";
-import { LIFECYCLE_EXIT } from "../../tenants/lifecycle/exitCodes";
+import { toBbwsError } from "../../lib/errors";
+import { EXIT } from "../../lib/exitCodes";
 import { DEFAULT_LOCK_RETRY } from "../../tenants/lifecycle/lockRetry";
 import { ProgressStream, createProgressView } from "../../tenants/lifecycle/progress";
 import { CommandReport } from "../../tenants/lifecycle/report";
@@ -82,7 +82,7 @@ Examples:
 
 /** Runs the CLI; resolves with the process exit code. */
 export async function main(argv: readonly string[], deps: TenantsCliDeps = DEFAULT_DEPS): Promise<number> {
-  let exitCode: number = LIFECYCLE_EXIT.ok;
+  let exitCode: number = EXIT.ok.code;
   const program = new Command("tenants")
     .description(
       "Tenant lifecycle: make the tenant stacks (<env>.<id>, project bbws-tenant) match tenants/<env>.yaml, " +
@@ -220,8 +220,7 @@ export async function main(argv: readonly string[], deps: TenantsCliDeps = DEFAU
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
-    if (error instanceof CommanderError)
-      return error.exitCode === 0 ? LIFECYCLE_EXIT.ok : LIFECYCLE_EXIT.usage;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok.code : EXIT.usage.code;
     throw error;
   }
   return exitCode;
@@ -272,8 +271,9 @@ async function execute(
     deps.stdout(json ? `${JSON.stringify(report.json, null, 2)}\n` : `${report.text}\n`);
     return report.exitCode;
   } catch (error) {
-    const code = exitCodeOf(error);
-    const message = messageOf(error);
+    const failure = toBbwsError(error);
+    const code = failure.exitCode;
+    const message = failure.message;
     deps.stderr(`tenants ${name}: ${message}\n`);
     if (json)
       deps.stdout(
@@ -354,7 +354,7 @@ if (require.main === module) {
       process.stderr.write(
         `tenants: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
       );
-      process.exit(LIFECYCLE_EXIT.tenantFailed);
+      process.exit(EXIT.failed.code);
     },
   );
 }

@@ -5,9 +5,9 @@
  * read (an unparsable schedule, a non-Fargate capacity provider) or an invalid assumption. The
  * message names the tenant or resource, the value received and what would work instead.
  */
-export class CostModelError extends Error {
+import { BbwsError } from "../../lib/errors";
+export class CostModelError extends BbwsError {
   constructor(message: string) {
-    super(message);
-    this.name = "CostModelError";
+    super("invalidInput", message);
   }
 }

@@ -37,7 +37,7 @@ import {
   changeCountsFrom,
 } from "./backend";
 import { CONFIG_HASH_TAG, configHash } from "./configState";
-import { messageOf } from "./errors";
+import { messageOf } from "../../lib/errors";
 import { DEFAULT_LOCK_RETRY, LockRetryPolicy, withLockRetry } from "./lockRetry";
 import { checkPlatformStackName, resolvePlatformStack } from "./platformStack";
 

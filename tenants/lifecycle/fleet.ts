@@ -5,8 +5,8 @@
  */
 import pLimit from "p-limit";
 import { ChangeCounts } from "./backend";
-import { LIFECYCLE_EXIT, LifecycleExitCode, combineExitCodes } from "./exitCodes";
-import { exitCodeOf, messageOf } from "./errors";
+import { ExitKind, combineKinds, exitCodeOf } from "../../lib/exitCodes";
+import { toBbwsError } from "../../lib/errors";
 import { ProgressView, TenantState } from "./progress";
 
 /** What a task does to its stack. */
@@ -46,7 +46,8 @@ export interface FleetResult {
   readonly message: string;
   readonly changes?: ChangeCounts;
   readonly details?: readonly string[];
-  readonly exitCode: LifecycleExitCode;
+  /** How it ended, in the exit-code table's terms. */
+  readonly kind: ExitKind;
 }
 
 /** How to run a fleet. */
@@ -96,7 +97,7 @@ export async function runFleet(tasks: readonly FleetTask[], options: FleetOption
               result: "cancelled",
               durationMs: 0,
               message: "cancelled before it started",
-              exitCode: LIFECYCLE_EXIT.tenantFailed,
+              kind: "failed",
             };
           }
           const started = now();
@@ -113,18 +114,17 @@ export async function runFleet(tasks: readonly FleetTask[], options: FleetOption
               message: outcome.message ?? "",
               changes: outcome.changes,
               details: outcome.details,
-              exitCode: LIFECYCLE_EXIT.ok,
+              kind: "ok",
             };
           } catch (error) {
-            const exitCode = exitCodeOf(error);
-            const message = messageOf(error);
-            options.progress.update(task.stack, "failed", message);
+            const failure = toBbwsError(error);
+            options.progress.update(task.stack, "failed", failure.message);
             return {
               ...base(task),
-              result: resultKind(exitCode),
+              result: resultKind(failure.kind),
               durationMs: now() - started,
-              message,
-              exitCode,
+              message: failure.message,
+              kind: failure.kind,
             };
           }
         }),
@@ -144,17 +144,22 @@ export function skipped(tenantId: string, stack: string, operation: Operation, m
     result: "skipped",
     durationMs: 0,
     message,
-    exitCode: LIFECYCLE_EXIT.ok,
+    kind: "ok",
   };
 }
 
-/** The exit code of a fleet run. */
-export function fleetExitCode(results: readonly FleetResult[]): LifecycleExitCode {
-  return combineExitCodes(results.map((r) => r.exitCode));
+/** How a fleet run ends: the kind that needs an operator most (see lib/exitCodes.ts). */
+export function fleetKind(results: readonly FleetResult[]): ExitKind {
+  return combineKinds(results.map((r) => r.kind));
 }
 
-function resultKind(exitCode: LifecycleExitCode): ResultKind {
-  if (exitCode === LIFECYCLE_EXIT.refused) return "refused";
-  if (exitCode === LIFECYCLE_EXIT.locked) return "locked";
+/** The process exit code of a fleet run. */
+export function fleetExitCode(results: readonly FleetResult[]): number {
+  return exitCodeOf(fleetKind(results));
+}
+
+function resultKind(kind: ExitKind): ResultKind {
+  if (kind === "refused") return "refused";
+  if (kind === "busy") return "locked";
   return "failed";
 }

@@ -9,7 +9,7 @@ import { tenantStackName } from "../../config/naming";
 import { allocateListenerSlots } from "../registry/allocate";
 import { TenantEntry } from "../../config/tenantEntry";
 import { LifecycleContext } from "./context";
-import { InvalidInputError } from "./errors";
+import { BbwsError } from "../../lib/errors";
 import { RegistrySnapshot, readRegistry } from "../registry/edits";
 
 /** An environment as the registry and the backend see it. */
@@ -64,7 +64,7 @@ export function requireKnown(ids: readonly string[], known: readonly string[], w
   for (const id of ids) {
     if (known.includes(id)) continue;
     const hint = known.length > 0 ? `; did you mean "${closest(id, [...known])}"?` : "";
-    throw new InvalidInputError(`tenant "${id}" is not in ${where}${hint}; nothing was changed`);
+    throw new BbwsError("invalidInput", `tenant "${id}" is not in ${where}${hint}; nothing was changed`);
   }
 }
 

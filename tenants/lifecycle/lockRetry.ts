@@ -7,7 +7,40 @@
  * never cleared here (pulumi/pulumi#2073: the CLI cannot tell a stale lock from a live one).
  */
 import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
-import { StackLockedError, lockLine } from "./errors";
+import * as path from "path";
+import { BbwsError, lockLine } from "../../lib/errors";
+
+/**
+ * A stack is still locked after every retry (kind "busy"). Locks are never cleared
+ * automatically: `pulumi cancel` on a live update can leave the stack inconsistent, so the
+ * operator checks that no update runs and clears the lock with the printed command.
+ */
+export class StackLockedError extends BbwsError {
+  /** What the operator runs once sure the lock is stale. */
+  readonly cancelCommand: string;
+
+  constructor(
+    readonly stackName: string,
+    /** Workspace directory the stack is selected in. */
+    readonly workDir: string,
+    readonly attempts: number,
+    /** What Pulumi said about the lock (its owner, when it says so). */
+    readonly lockDetail: string,
+    options?: { cause?: unknown },
+  ) {
+    const dir = path.relative(process.cwd(), workDir) || ".";
+    const cancelCommand = `(cd ${dir} && pulumi cancel --stack ${stackName})`;
+    super(
+      "busy",
+      `stack ${stackName} is locked by another update (ConcurrentUpdateError after ${attempts} attempt${attempts === 1 ? "" : "s"}): ${lockDetail}\n` +
+        `  If no update of ${stackName} is running (a killed CI job or an interrupted run leaves a stale lock), clear the lock and re-run:\n` +
+        `    ${cancelCommand}\n` +
+        `  The lifecycle never clears a lock itself: cancelling a live update can leave the stack inconsistent.`,
+      options,
+    );
+    this.cancelCommand = cancelCommand;
+  }
+}
 
 /** How lock errors are retried. */
 export interface LockRetryPolicy {

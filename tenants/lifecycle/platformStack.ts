@@ -17,7 +17,7 @@
  */
 import { PROJECT } from "../../config/platformConfig";
 import { AutomationWorkspace } from "./automationApi";
-import { InvalidInputError, UsageError } from "./errors";
+import { BbwsError } from "../../lib/errors";
 
 /** The organization of every stack on a DIY backend. */
 export const DIY_ORGANIZATION = "organization";
@@ -26,7 +26,8 @@ export const DIY_ORGANIZATION = "organization";
 export function checkPlatformStackName(name: string, environment: string): string {
   const parts = name.split("/");
   if (parts.length !== 3 || parts.some((p) => p.length === 0)) {
-    throw new UsageError(
+    throw new BbwsError(
+      "usage",
       `--platform-stack "${name}" is not a fully qualified stack name; expected <org>/${PROJECT}/${environment}`,
     );
   }
@@ -46,7 +47,8 @@ export async function resolvePlatformStack(
   const [who, stacks] = await Promise.all([workspace.whoAmI(), workspace.listStacks()]);
   const summary = stacks.find((s) => s.name.split("/").pop() === environment);
   if (!summary) {
-    throw new InvalidInputError(
+    throw new BbwsError(
+      "invalidInput",
       `platform stack "${environment}" of project ${PROJECT} was not found on ${who.url ?? "the current backend"} ` +
         `(stacks: ${stacks.map((s) => s.name).join(", ") || "none"}); deploy it first (pulumi up -s ${environment}) ` +
         `or pass --platform-stack <org>/${PROJECT}/${environment}; nothing was changed`,

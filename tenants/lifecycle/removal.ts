@@ -18,7 +18,7 @@ import { databaseName, databaseUser, tenantRootDirectory, tenantStackName } from
 import { TENANT_CONFIG } from "../stackConfig";
 import { ChangeCounts, NO_CHANGES, TenantConfigMap } from "./backend";
 import { LifecycleContext } from "./context";
-import { SafetyRefusalError, messageOf } from "./errors";
+import { BbwsError, messageOf } from "../../lib/errors";
 import { FinalBackupRecord } from "./finalBackup";
 import { FleetTask } from "./fleet";
 
@@ -61,7 +61,8 @@ export async function removeStackSafely(
       signal,
     });
   } catch (error) {
-    throw new SafetyRefusalError(
+    throw new BbwsError(
+      "refused",
       `refused to remove ${stack}: the final backup could not be taken (${messageOf(error)}); nothing was changed`,
       { cause: error },
     );

@@ -6,6 +6,7 @@
 import Table from "cli-table3";
 import { formatDuration } from "../../lib/progress";
 import { ChangeCounts } from "./backend";
+import { exitCodeOf } from "../../lib/exitCodes";
 import { FleetResult } from "./fleet";
 
 /** A command's result: its exit code, its human output and its machine output. */
@@ -66,7 +67,7 @@ export function resultsJson(results: readonly FleetResult[]): Record<string, unk
     message: r.message,
     ...(r.changes ? { changes: r.changes } : {}),
     ...(r.details ? { details: r.details } : {}),
-    exitCode: r.exitCode,
+    exitCode: exitCodeOf(r.kind),
   }));
 }
 

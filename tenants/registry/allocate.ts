@@ -6,6 +6,7 @@
  * 80 tenants with hash % 4999). New tenants fill the lowest shard with room, so growing the
  * number of shards never moves existing tenants either.
  */
+import { BbwsError } from "../../lib/errors";
 import { ListenerSlot, MAX_PRIORITY, TenantEntry } from "../../config/tenantEntry";
 
 /**
@@ -22,10 +23,9 @@ export interface AllocationOptions {
 }
 
 /** Raised when a slot cannot be allocated or an existing one is impossible. */
-export class AllocationError extends Error {
+export class AllocationError extends BbwsError {
   constructor(message: string) {
-    super(message);
-    this.name = "AllocationError";
+    super("invalidInput", message);
   }
 }
 

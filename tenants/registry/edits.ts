@@ -11,7 +11,7 @@ import { Document, YAMLMap, YAMLSeq, isMap, isScalar, isSeq } from "yaml";
 import { Registry, RegistryError, parseRegistry } from "./load";
 import { LastRollout, ListenerSlot, TenantEntry } from "../../config/tenantEntry";
 import { writeFileAtomic } from "../../lib/atomicWrite";
-import { InvalidInputError } from "../lifecycle/errors";
+import { BbwsError } from "../../lib/errors";
 
 /** A registry as read from disk: its text (to detect concurrent edits) and its validated content. */
 export interface RegistrySnapshot {
@@ -109,7 +109,8 @@ export function withRollout(
 ): string {
   const document = editable(snapshot);
   const entry = tenantsOf(document).items.find((item) => isMap(item) && item.get("id") === tenantId);
-  if (!isMap(entry)) throw new InvalidInputError(`${snapshot.registry.file} has no tenant "${tenantId}"`);
+  if (!isMap(entry))
+    throw new BbwsError("invalidInput", `${snapshot.registry.file} has no tenant "${tenantId}"`);
   if (record.image !== undefined) setInOrder(entry, "image", record.image);
   // Dropped values (an absent task definition) must not be written as `null`.
   const lastRollout = Object.fromEntries(
@@ -143,7 +144,8 @@ export function commitRegistry(snapshot: RegistrySnapshot, text: string): Regist
   const registry = parseRegistry(text, display, snapshot.environment);
   const current = fs.existsSync(snapshot.file) ? fs.readFileSync(snapshot.file, "utf8") : undefined;
   if (current !== snapshot.text) {
-    throw new InvalidInputError(
+    throw new BbwsError(
+      "invalidInput",
       `${display} changed while this command ran (another edit?); nothing was written: re-run the command`,
     );
   }

@@ -3,6 +3,7 @@
  * touched; every problem of the file is reported at once, each with the file, the line, the
  * entry and the field.
  */
+import { BbwsError } from "../../lib/errors";
 import * as fs from "fs";
 import * as path from "path";
 import { Document, LineCounter, parseDocument } from "yaml";
@@ -28,16 +29,16 @@ export function formatProblem(p: RegistryProblem): string {
 }
 
 /** The registry is invalid; `problems` lists everything wrong with it. */
-export class RegistryError extends Error {
+export class RegistryError extends BbwsError {
   constructor(
     readonly file: string,
     readonly problems: readonly RegistryProblem[],
   ) {
     super(
+      "invalidInput",
       `${file} is invalid (${problems.length} problem${problems.length === 1 ? "" : "s"}); nothing was changed:\n` +
         problems.map((p) => `  - ${formatProblem(p)}`).join("\n"),
     );
-    this.name = "RegistryError";
   }
 }
 

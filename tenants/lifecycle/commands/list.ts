@@ -15,8 +15,8 @@ import { ChangeCounts, formatChanges, hasChanges } from "../backend";
 import { configDifferences, configHash } from "../configState";
 import { LifecycleContext } from "../context";
 import { desiredConfig } from "../desiredConfig";
-import { messageOf } from "../errors";
-import { LIFECYCLE_EXIT } from "../exitCodes";
+import { messageOf } from "../../../lib/errors";
+import { EXIT } from "../../../lib/exitCodes";
 import { FleetState, orphansOf, readInputs, stackOf, withStacks } from "../fleetState";
 import { CommandReport, plainTable } from "../report";
 
@@ -65,7 +65,7 @@ export async function listTenants(
     (c, r) => ({ ...c, [r.status]: (c[r.status] ?? 0) + 1 }),
     {},
   );
-  const exitCode = rows.some((r) => r.status === "error") ? LIFECYCLE_EXIT.tenantFailed : LIFECYCLE_EXIT.ok;
+  const exitCode = rows.some((r) => r.status === "error") ? EXIT.failed.code : EXIT.ok.code;
   return {
     exitCode,
     text: `${table.toString()}\n${Object.entries(counts)

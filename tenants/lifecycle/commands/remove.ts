@@ -10,7 +10,7 @@
  */
 import { LifecycleContext } from "../context";
 import { desiredConfig } from "../desiredConfig";
-import { InvalidInputError, SafetyRefusalError } from "../errors";
+import { BbwsError } from "../../../lib/errors";
 import { fleetExitCode, fleetOptions, runFleet } from "../fleet";
 import { readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
 import { commitRegistry, readRegistry, withoutEntry } from "../../registry/edits";
@@ -41,7 +41,10 @@ export async function removeTenant(
       [...state.entries.map((e) => e.id), ...state.existing],
       `${state.snapshot.registry.file} and has no stack`,
     );
-    throw new InvalidInputError(`tenant "${tenantId}" has no entry and no stack ${stack}: nothing to remove`);
+    throw new BbwsError(
+      "invalidInput",
+      `tenant "${tenantId}" has no entry and no stack ${stack}: nothing to remove`,
+    );
   }
 
   let purgeConfig: TenantConfigMap | undefined;
@@ -50,7 +53,8 @@ export async function removeTenant(
       ? desiredConfig(state.settings, entry, state.platformStack)
       : (await context.backend.deployed(context.environment, tenantId))?.config;
     if (!base) {
-      throw new SafetyRefusalError(
+      throw new BbwsError(
+        "refused",
         `refused to purge ${stack}: it has no registry entry and this machine does not have the configuration of its ` +
           `last update, which the purge update needs; remove it without --purge (its data is kept) or add the entry back; nothing was changed`,
       );

@@ -28,14 +28,7 @@ import { RegistryError, registryPath } from "../../registry/load";
 import { LastRollout, TenantEntry, imageSchema } from "../../../config/tenantEntry";
 import { ClientFactory } from "../../../ops/clients";
 import { unknownTenant } from "../../../ops/context";
-import {
-  ConfigurationError,
-  OpsError,
-  OperationAbortedError,
-  RollbackDetectedError,
-  UsageError,
-  toOpsError,
-} from "../../../ops/errors";
+import { BbwsError, RollbackDetectedError, toBbwsError } from "../../../lib/errors";
 import { LogLine, formatDuration } from "../../../lib/progress";
 import { waitRolledOut } from "../../../ops/service";
 
@@ -97,7 +90,7 @@ export interface RolloutReport {
   /** Why the rollout stopped early, when it did. */
   readonly halted?: string;
   /** The error of the tenant that halted the rollout (its exit code is the command's). */
-  readonly failure?: OpsError;
+  readonly failure?: BbwsError;
 }
 
 /** One wave: canaries are waves of one. */
@@ -112,9 +105,9 @@ export const ROLLOUT_DEFAULTS = { canary: 1, waveSize: 5, timeoutSeconds: 300, i
 /** Splits tenants into canary waves of one, then waves of `waveSize`. */
 export function planWaves(tenantIds: readonly string[], canary: number, waveSize: number): Wave[] {
   if (!Number.isInteger(canary) || canary < 0)
-    throw new UsageError(`--canary must be a whole number >= 0, got ${canary}`);
+    throw new BbwsError("usage", `--canary must be a whole number >= 0, got ${canary}`);
   if (!Number.isInteger(waveSize) || waveSize < 1)
-    throw new UsageError(`--wave-size must be a whole number >= 1, got ${waveSize}`);
+    throw new BbwsError("usage", `--wave-size must be a whole number >= 1, got ${waveSize}`);
   const canaries = tenantIds.slice(0, canary);
   const rest = tenantIds.slice(canary);
   const waves: Wave[] = canaries.map((id, i) => ({
@@ -136,7 +129,7 @@ export function selectTenants(
 ): TenantEntry[] {
   if (!wanted) return [...entries];
   const duplicates = wanted.filter((id, i) => wanted.indexOf(id) !== i);
-  if (duplicates.length > 0) throw new UsageError(`--tenants names ${duplicates[0]} twice`);
+  if (duplicates.length > 0) throw new BbwsError("usage", `--tenants names ${duplicates[0]} twice`);
   return wanted.map((id) => {
     const entry = entries.find((e) => e.id === id);
     if (!entry)
@@ -154,13 +147,16 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
   const { environment } = request;
   const parsedImage = imageSchema.safeParse(request.image);
   if (!parsedImage.success) {
-    throw new UsageError(`--image ${JSON.stringify(request.image)} ${parsedImage.error.issues[0].message}`);
+    throw new BbwsError(
+      "usage",
+      `--image ${JSON.stringify(request.image)} ${parsedImage.error.issues[0].message}`,
+    );
   }
   const image = parsedImage.data;
   const registryFile = deps.registryFile ?? registryPath(environment);
   const registry = readOrConfigurationError(environment, registryFile);
   const targets = selectTenants(environment, registry.tenants, request.tenants);
-  if (targets.length === 0) throw new UsageError(`${registry.file} has no tenants to roll out`);
+  if (targets.length === 0) throw new BbwsError("usage", `${registry.file} has no tenants to roll out`);
   const waves = planWaves(
     targets.map((t) => t.id),
     request.canary ?? ROLLOUT_DEFAULTS.canary,
@@ -184,7 +180,7 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
       );
     });
 
-  const rollOne = async (entry: TenantEntry, wave: Wave): Promise<TenantRollout & { error?: OpsError }> => {
+  const rollOne = async (entry: TenantEntry, wave: Wave): Promise<TenantRollout & { error?: BbwsError }> => {
     const begin = now();
     const target = (config: TenantEntry) => ({
       environment,
@@ -194,7 +190,7 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
     let taskDefinitionArn: string | undefined;
     let result: LastRollout["result"];
     let message: string;
-    let error: OpsError | undefined;
+    let error: BbwsError | undefined;
     let updated = false;
     try {
       log(`${entry.id} (${wave.label}): updating the stack to ${image}`);
@@ -220,12 +216,12 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
       }
       log(`${entry.id}: ${result}`);
     } catch (thrown) {
-      error = toOpsError(thrown);
+      error = toBbwsError(thrown);
       result = error instanceof RollbackDetectedError ? "rolled-back" : "failed";
       message = error.message;
       log(`${entry.id}: ${result}: ${error.message}`);
       // Put the stack back on the image ECS runs, unless the operator is stopping everything.
-      if (updated && !(error instanceof OperationAbortedError)) {
+      if (updated && error.kind !== "interrupted") {
         try {
           await deps.backend.up(target(entry), { signal: deps.signal });
           error.notes.push(
@@ -233,7 +229,7 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
           );
         } catch (revertError) {
           error.notes.push(
-            `${entry.id}: the stack still names ${image}: updating it back failed (${toOpsError(revertError).message}); ` +
+            `${entry.id}: the stack still names ${image}: updating it back failed (${toBbwsError(revertError).message}); ` +
               `run \`npm run tenants -- sync ${environment} ${entry.id}\``,
           );
         }
@@ -243,8 +239,8 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
     try {
       await record(entry.id, { image, at: new Date(now()).toISOString(), result, taskDefinitionArn });
     } catch (registryError) {
-      const note = `${entry.id}: not recorded in the registry (${toOpsError(registryError).message})`;
-      error ??= new ConfigurationError(`${entry.id} was ${result}, but the registry could not record it`);
+      const note = `${entry.id}: not recorded in the registry (${toBbwsError(registryError).message})`;
+      error ??= new BbwsError("failed", `${entry.id} was ${result}, but the registry could not record it`);
       error.notes.push(result === "completed" ? `${note}: set its image to ${image} by hand` : note);
     }
     return {
@@ -259,9 +255,9 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
     };
   };
 
-  const results: (TenantRollout & { error?: OpsError })[] = [];
+  const results: (TenantRollout & { error?: BbwsError })[] = [];
   let halted: string | undefined;
-  let failure: OpsError | undefined;
+  let failure: BbwsError | undefined;
   for (const wave of waves) {
     const entries = wave.tenantIds.map((id) => targets.find((t) => t.id === id)!);
     if (halted || deps.signal?.aborted) {
@@ -293,7 +289,7 @@ function readOrConfigurationError(environment: string, file: string) {
   try {
     return readRegistry(environment, file).registry;
   } catch (error) {
-    if (error instanceof RegistryError) throw new ConfigurationError(error.message, { cause: error });
+    if (error instanceof RegistryError) throw new BbwsError("invalidInput", error.message, { cause: error });
     throw error;
   }
 }

@@ -18,7 +18,7 @@ import { ListenerSlot } from "../../../config/tenantEntry";
 import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
 import { desiredConfig } from "../desiredConfig";
-import { SafetyRefusalError } from "../errors";
+import { BbwsError } from "../../../lib/errors";
 import { FleetResult, FleetTask, fleetExitCode, fleetOptions, runFleet, skipped } from "../fleet";
 import { orphansOf, readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
 import { commitRegistry, withListenerSlots } from "../../registry/edits";
@@ -66,7 +66,8 @@ export async function syncTenants(
     );
   }
   if (options.prune && state.entries.length === 0 && orphans.length > 0 && !options.tenantIds?.length) {
-    throw new SafetyRefusalError(
+    throw new BbwsError(
+      "refused",
       `refused to prune: ${state.snapshot.registry.file} lists no tenants, so --prune would remove all ${orphans.length} ` +
         `tenant stacks of ${context.environment}; check the file, or remove tenants one by one with \`remove\`; nothing was changed`,
     );

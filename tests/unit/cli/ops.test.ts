@@ -67,7 +67,7 @@ describe("ops cli", () => {
         "--retain-days <days>",
         "--poll-interval <seconds>",
         "--json",
-        "Exit codes:",
+        "Exit codes (the same for every command):",
       ]) {
         expect(out).to.include(option);
       }
@@ -87,7 +87,7 @@ describe("ops cli", () => {
         "--poll-interval <seconds>",
         "--json",
         "/tenants/.previous/<id>-<stamp>",
-        "Exit codes:",
+        "Exit codes (the same for every command):",
       ]) {
         expect(out).to.include(option);
       }
@@ -108,7 +108,7 @@ describe("ops cli", () => {
         "--lock-attempts <n>",
         "--json",
         "lastRollout",
-        "Exit codes:",
+        "Exit codes (the same for every command):",
       ]) {
         expect(out).to.include(option);
       }
@@ -117,7 +117,7 @@ describe("ops cli", () => {
 
     it("documents status", async () => {
       expect(await run("status", "--help")).to.equal(0);
-      expect(out).to.include("--json").and.include("Exit codes:");
+      expect(out).to.include("--json").and.include("Exit codes (the same for every command):");
     });
   });
 
@@ -168,7 +168,7 @@ describe("ops cli", () => {
   });
 
   it("prints `error: <message>` without a stack trace and exits 3 for an unknown tenant", async () => {
-    expect(await run("backup", "dev", "initech")).to.equal(3);
+    expect(await run("backup", "dev", "initech")).to.equal(6);
     expect(err).to.equal(
       'error: tenant "initech" is not in the dev registry (tenants/dev.yaml lists acme, globex); did you mean "acme"?\n',
     );

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import { expect } from "chai";
 import { main } from "../../../cli/commands/tenants";
-import { LIFECYCLE_EXIT } from "../../../tenants/lifecycle/exitCodes";
+import { EXIT } from "../../../lib/exitCodes";
 import { loadRegistry } from "../../../tenants/registry/load";
 import { tenantConfigMap } from "../../../tenants/stackConfig";
 import { tenantStackConfig } from "../../../offline/tenantRun";
@@ -45,7 +45,7 @@ describe("tenants add", () => {
         const file = tempRegistry();
         const before = fs.readFileSync(file);
         const { code, backend, err } = await add(file, args);
-        expect(code).to.equal(LIFECYCLE_EXIT.invalidInput);
+        expect(code).to.equal(EXIT.invalidInput.code);
         expect(err).to.match(message);
         expect(err).to.match(/nothing was changed/);
         expect(fs.readFileSync(file).equals(before)).to.equal(true);
@@ -57,10 +57,10 @@ describe("tenants add", () => {
   it("rejects a malformed command line as usage (exit 2) without touching anything", async () => {
     const file = tempRegistry();
     const before = fs.readFileSync(file);
-    expect((await add(file, ["--id", "newco"])).code).to.equal(LIFECYCLE_EXIT.usage);
+    expect((await add(file, ["--id", "newco"])).code).to.equal(EXIT.usage.code);
     expect(
       (await add(file, ["--id", "newco", "--domain", "n.example.com", "--desired", "two"])).code,
-    ).to.equal(LIFECYCLE_EXIT.usage);
+    ).to.equal(EXIT.usage.code);
     expect(fs.readFileSync(file).equals(before)).to.equal(true);
   });
 
@@ -131,7 +131,7 @@ describe("tenants add", () => {
     backend.failures.set("up:newco", new Error("error: ResourceInitializationError: unable to pull secrets"));
     const { code, out } = await add(file, ["--id", "newco", "--domain", "newco.example.com"], backend);
 
-    expect(code).to.equal(LIFECYCLE_EXIT.tenantFailed);
+    expect(code).to.equal(EXIT.failed.code);
     expect(loadRegistry("dev", file).tenants.map((t) => t.id)).to.include("newco");
     expect(out).to.match(/dev\.newco .*create .*failed .*ResourceInitializationError/);
     expect(out).to.match(/The entry of "newco" stays in .*sync dev newco/);

@@ -18,8 +18,8 @@ import {
 } from "../../../tenants/lifecycle/automationApi";
 import { AutomationBackend } from "../../../tenants/lifecycle/automationBackend";
 import { CONFIG_HASH_TAG, configHash } from "../../../tenants/lifecycle/configState";
-import { StackLockedError } from "../../../tenants/lifecycle/errors";
-import { LIFECYCLE_EXIT } from "../../../tenants/lifecycle/exitCodes";
+import { StackLockedError } from "../../../tenants/lifecycle/lockRetry";
+import { EXIT } from "../../../lib/exitCodes";
 import { backoffDelay } from "../../../tenants/lifecycle/lockRetry";
 import { loadRegistry } from "../../../tenants/registry/load";
 import { tenantConfigMap } from "../../../tenants/stackConfig";
@@ -253,7 +253,7 @@ describe("automation backend (fake LocalWorkspace)", () => {
 
     const code = await main(["sync", "dev", "--tenants", file, "--lock-attempts", "2"], deps);
 
-    expect(code).to.equal(LIFECYCLE_EXIT.locked);
+    expect(code).to.equal(EXIT.busy.code);
     expect(deps.out()).to.match(/dev\.acme .*locked/);
     expect(deps.out()).to.contain("pulumi cancel --stack dev.acme");
     expect(deps.out()).to.match(/ConcurrentUpdateError after 2 attempts/);
@@ -293,7 +293,7 @@ describe("automation backend (fake LocalWorkspace)", () => {
       api.platformSummaries = [{ name: "prod", current: false }];
       const deps = cliDeps(() => ({ backend, finalBackup: new FakeBackup() }));
       const code = await main(["sync", "dev", "--tenants", tempRegistry()], deps);
-      expect(code).to.equal(LIFECYCLE_EXIT.invalidInput);
+      expect(code).to.equal(EXIT.invalidInput.code);
       expect(deps.err()).to.match(/platform stack "dev" of project bbws was not found .*--platform-stack/);
       expect(api.log.filter((l) => !l.startsWith("listStacks"))).to.deep.equal([]);
     });
@@ -314,7 +314,7 @@ describe("automation backend (fake LocalWorkspace)", () => {
         ["preview", "dev", "--tenants", tempRegistry(), "--platform-stack", "dev"],
         deps,
       );
-      expect(code).to.equal(LIFECYCLE_EXIT.usage);
+      expect(code).to.equal(EXIT.usage.code);
     });
   });
 

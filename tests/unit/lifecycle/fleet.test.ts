@@ -1,6 +1,7 @@
 import { expect } from "chai";
-import { LIFECYCLE_EXIT, combineExitCodes } from "../../../tenants/lifecycle/exitCodes";
-import { SafetyRefusalError, StackLockedError } from "../../../tenants/lifecycle/errors";
+import { EXIT, combineKinds } from "../../../lib/exitCodes";
+import { BbwsError } from "../../../lib/errors";
+import { StackLockedError } from "../../../tenants/lifecycle/lockRetry";
 import { FleetTask, fleetExitCode, runFleet } from "../../../tenants/lifecycle/fleet";
 import { createProgressView } from "../../../tenants/lifecycle/progress";
 import { RecordingProgress } from "./fakes";
@@ -42,7 +43,7 @@ describe("lifecycle fleet", () => {
       ["b", "failed", "AccessDenied: no"],
       ["c", "ok", "fine"],
     ]);
-    expect(fleetExitCode(results)).to.equal(LIFECYCLE_EXIT.tenantFailed);
+    expect(fleetExitCode(results)).to.equal(EXIT.failed.code);
     expect(progress.changes.filter((c) => c.key === "dev.b").map((c) => c.state)).to.deep.equal([
       "queued",
       "failed",
@@ -53,15 +54,16 @@ describe("lifecycle fleet", () => {
     const results = await runFleet(
       [
         task("a", () => Promise.reject(new StackLockedError("dev.a", "/w/dev.a", 5, "locked"))),
-        task("b", () => Promise.reject(new SafetyRefusalError("no backup"))),
+        task("b", () => Promise.reject(new BbwsError("refused", "no backup"))),
         task("c", () => Promise.reject(new Error("boom"))),
       ],
       { concurrency: 2, progress: new RecordingProgress() },
     );
     expect(results.map((r) => r.result)).to.deep.equal(["locked", "refused", "failed"]);
-    expect(fleetExitCode(results)).to.equal(LIFECYCLE_EXIT.refused);
-    expect(combineExitCodes([1, 5, 1])).to.equal(LIFECYCLE_EXIT.locked);
-    expect(combineExitCodes([0, 0])).to.equal(LIFECYCLE_EXIT.ok);
+    expect(fleetExitCode(results)).to.equal(EXIT.refused.code);
+    expect(combineKinds(["failed", "busy", "failed"])).to.equal("busy");
+    expect(combineKinds(["busy", "refused", "timeout"])).to.equal("refused");
+    expect(combineKinds(["ok", "ok"])).to.equal("ok");
   });
 
   it("does not start queued tasks once aborted (Ctrl-C), and reports them cancelled", async () => {
@@ -79,7 +81,7 @@ describe("lifecycle fleet", () => {
     );
     expect(started).to.deep.equal(["a"]);
     expect(results.map((r) => r.result)).to.deep.equal(["ok", "cancelled", "cancelled"]);
-    expect(fleetExitCode(results)).to.equal(LIFECYCLE_EXIT.tenantFailed);
+    expect(fleetExitCode(results)).to.equal(EXIT.failed.code);
   });
 
   it("writes one plain line per state change when not on a terminal, with elapsed time", () => {

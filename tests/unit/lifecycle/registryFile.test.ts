@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
 import { RegistryError } from "../../../tenants/registry/load";
-import { InvalidInputError } from "../../../tenants/lifecycle/errors";
+import { BbwsError } from "../../../lib/errors";
 import {
   commitRegistry,
   readRegistry,
@@ -73,7 +73,7 @@ describe("registry edits", () => {
     const snapshot = readRegistry("dev", file);
     fs.appendFileSync(file, "# someone else's edit\n");
     expect(() => commitRegistry(snapshot, withoutEntry(snapshot, "acme"))).to.throw(
-      InvalidInputError,
+      BbwsError,
       /changed while this command ran/,
     );
     expect(fs.readFileSync(file, "utf8")).to.contain("someone else's edit");

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { main } from "../../../cli/commands/tenants";
 import { removeTenant } from "../../../tenants/lifecycle/commands/remove";
 import { desiredConfig } from "../../../tenants/lifecycle/desiredConfig";
-import { LIFECYCLE_EXIT } from "../../../tenants/lifecycle/exitCodes";
+import { EXIT } from "../../../lib/exitCodes";
 import { loadRegistry } from "../../../tenants/registry/load";
 import { TENANT_CONFIG } from "../../../tenants/stackConfig";
 import {
@@ -61,7 +61,7 @@ describe("tenants remove", () => {
 
     const code = await main(["remove", "dev", "globex", "--tenants", file], deps);
 
-    expect(code).to.equal(LIFECYCLE_EXIT.refused);
+    expect(code).to.equal(EXIT.refused.code);
     expect(fs.readFileSync(file).equals(before)).to.equal(true);
     expect(backend.stacks.has("globex")).to.equal(true);
     expect(backend.calls.filter((c) => ["up", "destroy", "remove"].includes(c.op))).to.deep.equal([]);
@@ -116,7 +116,7 @@ describe("tenants remove", () => {
     const context = contextFor(backend, file, { finalBackup: new FakeBackup(journal), tenantFiles: files });
 
     const failed = await removeTenant(context, { tenantId: "acme", purge: true });
-    expect(failed.exitCode).to.equal(LIFECYCLE_EXIT.tenantFailed);
+    expect(failed.exitCode).to.equal(EXIT.failed.code);
     const [result] = (failed.json as { results: { message: string }[] }).results;
     expect(result.message).to.match(
       /dev\.acme is gone but \/tenants\/acme could not be deleted.*re-run `remove acme --purge`/,
@@ -162,7 +162,7 @@ describe("tenants remove", () => {
     const backend = deployedFleet(file, []);
     backend.failures.set("destroy:initech", new Error("error: deleting ECS Service: timeout"));
     const report = await removeTenant(contextFor(backend, file), { tenantId: "initech" });
-    expect(report.exitCode).to.equal(LIFECYCLE_EXIT.tenantFailed);
+    expect(report.exitCode).to.equal(EXIT.failed.code);
     expect(loadRegistry("dev", file).tenants.map((t) => t.id)).to.include("initech");
     expect(backend.stacks.has("initech")).to.equal(true);
   });
@@ -171,7 +171,7 @@ describe("tenants remove", () => {
     const file = tempRegistry();
     const deps = cliDeps(() => ({ backend: new FakeBackend(), finalBackup: new FakeBackup() }));
     const code = await main(["remove", "dev", "globx", "--tenants", file], deps);
-    expect(code).to.equal(LIFECYCLE_EXIT.invalidInput);
+    expect(code).to.equal(EXIT.invalidInput.code);
     expect(deps.err()).to.match(/tenant "globx" is not in .* and has no stack; did you mean "globex"\?/);
   });
 });

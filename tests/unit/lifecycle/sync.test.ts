@@ -4,7 +4,7 @@ import { parseDocument } from "yaml";
 import { main } from "../../../cli/commands/tenants";
 import { syncTenants } from "../../../tenants/lifecycle/commands/sync";
 import { desiredConfig } from "../../../tenants/lifecycle/desiredConfig";
-import { LIFECYCLE_EXIT } from "../../../tenants/lifecycle/exitCodes";
+import { EXIT } from "../../../lib/exitCodes";
 import { loadRegistry } from "../../../tenants/registry/load";
 import { tenantConfigMap } from "../../../tenants/stackConfig";
 import { tenantStackConfig } from "../../../offline/tenantRun";
@@ -61,7 +61,7 @@ describe("tenants sync", () => {
 
     const report = await syncTenants(contextFor(backend, file));
 
-    expect(report.exitCode).to.equal(LIFECYCLE_EXIT.tenantFailed);
+    expect(report.exitCode).to.equal(EXIT.failed.code);
     expect([...backend.stacks.keys()].sort()).to.deep.equal(["acme", "initech"]);
     const results = report.json.results as { tenantId: string; result: string; message: string }[];
     expect(results.map((r) => `${r.tenantId}:${r.result}`)).to.deep.equal([
@@ -130,7 +130,7 @@ describe("tenants sync", () => {
 
     const code = await main(["sync", "dev", "--prune", "--tenants", file], deps);
 
-    expect(code).to.equal(LIFECYCLE_EXIT.refused);
+    expect(code).to.equal(EXIT.refused.code);
     expect(backend.stacks.has("oldco")).to.equal(true);
     expect(backend.calls.filter((c) => c.tenantId === "oldco" && c.op !== "deployed")).to.deep.equal([]);
     expect(deps.out()).to.match(/dev\.oldco .*prune .*refused .*final backup could not be taken/);
@@ -143,7 +143,7 @@ describe("tenants sync", () => {
     const backend = new FakeBackend().withStack("acme", {}).withStack("globex", {});
     const deps = cliDeps(() => ({ backend, finalBackup: new FakeBackup() }));
     const code = await main(["sync", "dev", "--prune", "--tenants", file], deps);
-    expect(code).to.equal(LIFECYCLE_EXIT.refused);
+    expect(code).to.equal(EXIT.refused.code);
     expect(backend.stacks.size).to.equal(2);
     expect(deps.err()).to.match(/lists no tenants, so --prune would remove all 2/);
   });
@@ -153,7 +153,7 @@ describe("tenants sync", () => {
     const backend = new FakeBackend();
     const deps = cliDeps(() => ({ backend, finalBackup: new FakeBackup() }));
     const code = await main(["sync", "dev", "--tenants", file, "--json"], deps);
-    expect(code).to.equal(LIFECYCLE_EXIT.invalidInput);
+    expect(code).to.equal(EXIT.invalidInput.code);
     expect(backend.calls).to.deep.equal([]);
     expect(JSON.parse(deps.out())).to.include({ command: "sync", exitCode: 3 });
     expect(deps.err()).to.match(/tenants\[0\] \(id "Bad_Id"\): id: must be 3-28 characters/);

@@ -11,7 +11,7 @@ import {
   requireMaintenance,
   tenantOutputsFrom,
 } from "../../../ops/context";
-import { ConfigurationError, InvalidTenantError, UnexpectedError } from "../../../ops/errors";
+import { BbwsError } from "../../../lib/errors";
 import { PulumiStackOutputs } from "../../../tenants/stackOutputs";
 import { FakeSource, platformOutputs, tenantOutputs, writeRegistry } from "./fixtures";
 
@@ -22,7 +22,7 @@ describe("ops context", () => {
     it("fails with InvalidTenantError before reading any stack, naming the known tenants and the closest id", async () => {
       const source = new FakeSource();
       const error = await loadTenantContext("dev", "acne", { source, registryFile }).catch((e: unknown) => e);
-      expect(error).to.be.instanceOf(InvalidTenantError);
+      expect(error).to.be.instanceOf(BbwsError);
       expect((error as Error).message).to.equal(
         'tenant "acne" is not in the dev registry (tenants/dev.yaml lists acme, globex); did you mean "acme"?',
       );
@@ -35,7 +35,7 @@ describe("ops context", () => {
       const error = await loadTenantContext("dev", "acme", { source, registryFile: broken }).catch(
         (e: unknown) => e,
       );
-      expect(error).to.be.instanceOf(ConfigurationError);
+      expect(error).to.be.instanceOf(BbwsError);
       expect((error as Error).message)
         .to.include("hosts")
         .and.include("nothing was changed");
@@ -60,7 +60,7 @@ describe("ops context", () => {
       delete raw.backupVaultName;
       delete raw.drRegion;
       expect(() => platformOutputsFrom("dev", raw)).to.throw(
-        ConfigurationError,
+        BbwsError,
         "the dev platform stack has no output backupVaultName, drRegion: it is older than these operations; deploy the platform first (pulumi up -s dev)",
       );
     });
@@ -70,7 +70,7 @@ describe("ops context", () => {
       delete raw.maintenanceTaskDefinitionArn;
       const platform = platformOutputsFrom("dev", raw);
       expect(() => requireMaintenance(platform)).to.throw(
-        ConfigurationError,
+        BbwsError,
         /no output maintenanceTaskDefinitionArn: restore needs the maintenance tasks/,
       );
       expect(requireMaintenance(platformOutputs()).dbCopyTaskDefinitionArn).to.match(/bbws-dev-db-copy:2$/);
@@ -80,7 +80,7 @@ describe("ops context", () => {
       const raw: Record<string, unknown> = { ...tenantOutputs() };
       delete raw.databaseSecretArn;
       expect(() => tenantOutputsFrom("dev.acme", raw)).to.throw(
-        ConfigurationError,
+        BbwsError,
         "tenant stack dev.acme has no output databaseSecretArn",
       );
     });
@@ -125,7 +125,7 @@ describe("ops context", () => {
       const NotFound = StackNotFoundError as unknown as new (result: { toString(): string }) => Error;
       selectStack.rejects(new NotFound({ toString: () => "no stack named 'dev.acme' found" }));
       const error = await new PulumiStackOutputs(projectDir).tenant("dev", "acme").catch((e: unknown) => e);
-      expect(error).to.be.instanceOf(ConfigurationError);
+      expect(error).to.be.instanceOf(BbwsError);
       expect((error as Error).message).to.equal("tenant stack dev.acme does not exist (deploy it first)");
     });
 
@@ -138,13 +138,13 @@ describe("ops context", () => {
         new Failed(result("Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT")),
       );
       const missing = await new PulumiStackOutputs(projectDir).platform("dev").catch((e: unknown) => e);
-      expect(missing).to.be.instanceOf(ConfigurationError);
+      expect(missing).to.be.instanceOf(BbwsError);
       expect((missing as Error).message).to.equal(
         "reading the platform stack dev needs the Pulumi CLI, which is not on PATH (https://www.pulumi.com/docs/install/)",
       );
       selectStack.rejects(new Failed(result("error: getting user info: 401 Unauthorized\nmore detail")));
       const other = await new PulumiStackOutputs(projectDir).platform("dev").catch((e: unknown) => e);
-      expect(other).to.be.instanceOf(UnexpectedError);
+      expect(other).to.be.instanceOf(BbwsError);
       expect((other as Error).message).to.equal(
         "pulumi could not read the platform stack dev: error: getting user info: 401 Unauthorized",
       );

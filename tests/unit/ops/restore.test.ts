@@ -3,14 +3,7 @@ import * as sinon from "sinon";
 import { DescribeScalableTargetsCommand } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeRecoveryPointCommand, ListRecoveryPointsByBackupVaultCommand } from "@aws-sdk/client-backup";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
-import {
-  AlreadyRunningError,
-  ConfigurationError,
-  InvalidRestoreTargetError,
-  InvalidTenantError,
-  NotFoundError,
-  UsageError,
-} from "../../../ops/errors";
+import { BbwsError } from "../../../lib/errors";
 import { restoreStamp, restoreTenant } from "../../../ops/restore";
 import { DB_COPY_SCRIPT, SWAP_SCRIPT } from "../../../ops/scripts";
 import { temporaryClusterId } from "../../../ops/tempCluster";
@@ -361,7 +354,7 @@ describe("ops restore", () => {
         clock,
         restoreTenant("dev", "initech", { recoveryPointArns: [EFS_POINT] }, {}, deps),
       );
-      expect(error).to.be.instanceOf(InvalidTenantError);
+      expect(error).to.be.instanceOf(BbwsError);
       expect(calls(mocks)).to.deep.equal([]);
       expect(source.calls).to.deep.equal([]);
     });
@@ -369,7 +362,7 @@ describe("ops restore", () => {
     it("refuses --at together with --recovery-point (UsageError), and neither", async () => {
       for (const request of [{ recoveryPointArns: [EFS_POINT], at: new Date() }, {}]) {
         const error = await rejectionOf(clock, restoreTenant("dev", "acme", request, {}, deps));
-        expect(error).to.be.instanceOf(UsageError);
+        expect(error).to.be.instanceOf(BbwsError);
       }
       expect(calls(mocks)).to.deep.equal([]);
     });
@@ -389,7 +382,7 @@ describe("ops restore", () => {
           { ...deps, source: new FakeSource(old) },
         ),
       );
-      expect(error).to.be.instanceOf(ConfigurationError);
+      expect(error).to.be.instanceOf(BbwsError);
       expect(error.message).to.match(
         /no output maintenanceTaskDefinitionArn, dbCopyTaskDefinitionArn: restore needs the maintenance tasks/,
       );
@@ -402,7 +395,7 @@ describe("ops restore", () => {
         clock,
         restoreTenant("dev", "acme", { recoveryPointArns: [EFS_POINT] }, {}, deps),
       );
-      expect(error).to.be.instanceOf(NotFoundError);
+      expect(error).to.be.instanceOf(BbwsError);
       expect(error.message).to.equal(`recovery point ${EFS_POINT} is not in backup vault ${VAULT}`);
       expect(calls(mocks)).to.deep.equal(["backup:DescribeRecoveryPoint"]);
     });
@@ -421,7 +414,7 @@ describe("ops restore", () => {
         clock,
         restoreTenant("dev", "acme", { at: new Date("2025-06-01T10:00:00Z") }, {}, deps),
       );
-      expect(error).to.be.instanceOf(NotFoundError);
+      expect(error).to.be.instanceOf(BbwsError);
       expect(error.message).to.equal(
         `no completed recovery point of the EFS file system fs-0a1b2c3d4e5f60718 in backup vault ${VAULT} was created at or before 2025-06-01T10:00:00.000Z`,
       );
@@ -435,7 +428,7 @@ describe("ops restore", () => {
         clock,
         restoreTenant("dev", "acme", { recoveryPointArns: [EFS_POINT] }, {}, deps),
       );
-      expect(error).to.be.instanceOf(InvalidRestoreTargetError);
+      expect(error).to.be.instanceOf(BbwsError);
       expect(error.message).to.equal(
         `recovery point ${EFS_POINT} is a backup of ${other}, not of this environment's EFS file system fs-0a1b2c3d4e5f60718 or Aurora cluster bbws-dev-db-3f9a1c`,
       );
@@ -450,7 +443,7 @@ describe("ops restore", () => {
         clock,
         restoreTenant("dev", "acme", { recoveryPointArns: [EFS_POINT] }, {}, deps),
       );
-      expect(error).to.be.instanceOf(InvalidRestoreTargetError);
+      expect(error).to.be.instanceOf(BbwsError);
       expect(error.message).to.equal(
         `recovery point ${EFS_POINT} is PARTIAL; only COMPLETED recovery points can be restored`,
       );
@@ -464,7 +457,7 @@ describe("ops restore", () => {
         clock,
         restoreTenant("dev", "acme", { recoveryPointArns: [AURORA_POINT], only: "files" }, {}, deps),
       );
-      expect(only).to.be.instanceOf(InvalidRestoreTargetError);
+      expect(only).to.be.instanceOf(BbwsError);
       expect(only.message).to.equal(
         `recovery point ${AURORA_POINT} is a backup of the Aurora cluster bbws-dev-db-3f9a1c, but --only files was given`,
       );
@@ -472,7 +465,7 @@ describe("ops restore", () => {
         clock,
         restoreTenant("dev", "acme", { recoveryPointArns: [AURORA_POINT, AURORA_POINT] }, {}, deps),
       );
-      expect(twice).to.be.instanceOf(InvalidRestoreTargetError);
+      expect(twice).to.be.instanceOf(BbwsError);
       expect(calls(mocks)).to.not.include("backup:StartRestoreJob");
     });
 
@@ -484,7 +477,7 @@ describe("ops restore", () => {
         clock,
         restoreTenant("dev", "acme", { recoveryPointArns: [EFS_POINT] }, {}, deps),
       );
-      expect(error).to.be.instanceOf(AlreadyRunningError);
+      expect(error).to.be.instanceOf(BbwsError);
       expect(calls(mocks)).to.deep.equal(["backup:DescribeRecoveryPoint", "ecs:DescribeServices"]);
     });
     it("refuses with AlreadyRunningError while autoscaling is suspended (what another restore in progress leaves)", async () => {
@@ -512,7 +505,7 @@ describe("ops restore", () => {
         clock,
         restoreTenant("dev", "acme", { recoveryPointArns: [EFS_POINT] }, {}, deps),
       );
-      expect(error).to.be.instanceOf(AlreadyRunningError);
+      expect(error).to.be.instanceOf(BbwsError);
       expect(error.message).to.match(
         /^autoscaling of service acme-wordpress is suspended: another restore may be running/,
       );

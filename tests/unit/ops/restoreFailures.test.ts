@@ -3,7 +3,7 @@ import * as sinon from "sinon";
 import { DescribeRestoreJobCommand } from "@aws-sdk/client-backup";
 import { RunTaskCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { DeleteDBClusterCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
-import { OperationAbortedError, OperationTimeoutError, UnexpectedError } from "../../../ops/errors";
+import { BbwsError } from "../../../lib/errors";
 import { restoreTenant } from "../../../ops/restore";
 import { ROLLBACK_FILES_SCRIPT } from "../../../ops/scripts";
 import {
@@ -100,7 +100,7 @@ describe("ops restore failures: the site is put back", () => {
       "ecs:DescribeTasks",
       ...PUT_BACK_CALLS,
     ]);
-    expect(error).to.be.instanceOf(UnexpectedError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect(error.message).to.equal(
       "restore of acme (dev) failed: swap failed: the restored copy could not be moved into place; the previous content was put back " +
         "(logs: /bbws/dev/maintenance, task 0swap0000000000000000000000000)",
@@ -144,7 +144,7 @@ describe("ops restore failures: the site is put back", () => {
       ...PUT_BACK_CALLS,
     ]);
     expect(runTasks()).to.deep.equal(["swap", "copy", "rollback"]);
-    expect(error).to.be.instanceOf(UnexpectedError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect(error.message).to.equal(
       "restore of acme (dev) failed: database copy failed: the import failed; the previous content was imported back " +
         "(logs: /bbws/dev/maintenance, task 0copy0000000000000000000000000)",
@@ -188,7 +188,7 @@ describe("ops restore failures: the site is put back", () => {
       clock,
       restoreTenant("dev", "acme", BOTH, { timeouts: { swap: 60 } }, deps),
     );
-    expect(error).to.be.instanceOf(OperationTimeoutError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect(error.message).to.match(
       /^restore of acme \(dev\) failed: maintenance task 0swap0+ did not finish within 60 s \(still RUNNING\)/,
     );
@@ -214,7 +214,7 @@ describe("ops restore failures: the site is put back", () => {
       clock,
       restoreTenant("dev", "acme", BOTH, { timeouts: { efsRestore: 120 } }, deps),
     );
-    expect(error).to.be.instanceOf(OperationTimeoutError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect((Date.now() - NOW.getTime()) / 1000).to.equal(120);
     for (const change of ["ecs:UpdateService", "autoScaling:RegisterScalableTarget", "ecs:RunTask"]) {
       expect(calls(mocks)).to.not.include(change);
@@ -233,7 +233,7 @@ describe("ops restore failures: the site is put back", () => {
       clock,
       restoreTenant("dev", "acme", BOTH, { timeouts: { temporaryInstance: 300 } }, deps),
     );
-    expect(error).to.be.instanceOf(OperationTimeoutError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect(calls(mocks)).to.not.include("ecs:UpdateService");
     expectTemporaryClusterDeleted();
     expect(error.notes!.filter((n) => n.includes(TEMP_CLUSTER))).to.deep.equal([]);
@@ -249,7 +249,7 @@ describe("ops restore failures: the site is put back", () => {
       clock,
       restoreTenant("dev", "acme", BOTH, { timeouts: { auroraRestore: 60 } }, deps),
     );
-    expect(error).to.be.instanceOf(OperationTimeoutError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect(error.notes).to.include(
       `to clean up: temporary Aurora cluster ${TEMP_CLUSTER} (restore job aurora-restore-1; if it is still running, wait for it): ` +
         `aws rds delete-db-instance --db-instance-identifier ${TEMP_CLUSTER}-1; aws rds delete-db-cluster --db-cluster-identifier ${TEMP_CLUSTER} --skip-final-snapshot`,
@@ -263,7 +263,7 @@ describe("ops restore failures: the site is put back", () => {
       clock,
       restoreTenant("dev", "acme", BOTH, { timeouts: { drain: 90 } }, deps),
     );
-    expect(error).to.be.instanceOf(OperationTimeoutError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect(error.message).to.match(
       /service acme-wordpress to stop its tasks did not finish within 90 s \(still 2 running, 0 pending\)/,
     );
@@ -276,7 +276,7 @@ describe("ops restore failures: the site is put back", () => {
   it("a service not stable 300 s after the restore is a timeout; the restored content and what was kept are listed", async () => {
     mockRestore(mocks, { service: "never-stable" });
     const error = await rejectionOf(clock, restoreTenant("dev", "acme", BOTH, {}, deps));
-    expect(error).to.be.instanceOf(OperationTimeoutError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect(error.message).to.match(
       /service acme-wordpress to become stable did not finish within 300 s \(still IN_PROGRESS, 2\/2 running\)/,
     );
@@ -294,7 +294,7 @@ describe("ops restore failures: the site is put back", () => {
   it("a deployment the circuit breaker rolls back is an UnexpectedError, not a success", async () => {
     mockRestore(mocks, { service: "deployment-fails" });
     const error = await rejectionOf(clock, restoreTenant("dev", "acme", BOTH, {}, deps));
-    expect(error).to.be.instanceOf(UnexpectedError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect(error.message).to.match(
       /deployment ecs-svc\/2222222222222222222 of service acme-wordpress failed: ECS deployment circuit breaker/,
     );
@@ -306,7 +306,7 @@ describe("ops restore failures: the site is put back", () => {
       .on(RunTaskCommand)
       .rejects(awsError("AccessDeniedException", "not authorized to perform: iam:PassRole"));
     const error = await rejectionOf(clock, restoreTenant("dev", "acme", BOTH, {}, deps));
-    expect(error).to.be.instanceOf(UnexpectedError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect(error.message).to.equal(
       "restore of acme (dev) failed: AccessDeniedException: not authorized to perform: iam:PassRole",
     );
@@ -324,7 +324,7 @@ describe("ops restore failures: the site is put back", () => {
     while (!calls(mocks).includes("ecs:UpdateService")) await clock.tickAsync(1000);
     controller.abort();
     const error = await rejectionOf(clock, running);
-    expect(error).to.be.instanceOf(OperationAbortedError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect(error.message).to.equal(
       "restore of acme (dev) failed: interrupted while waiting for service acme-wordpress to stop its tasks",
     );

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ListRecoveryPointsByBackupVaultCommand, ListTagsCommand } from "@aws-sdk/client-backup";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
 import { ListTagsForResourceCommand } from "@aws-sdk/client-rds";
-import { InvalidTenantError } from "../../../ops/errors";
+import { BbwsError } from "../../../lib/errors";
 import { renderStatus } from "../../../ops/render";
 import { tenantStatus } from "../../../ops/status";
 import {
@@ -230,7 +230,7 @@ describe("ops status", () => {
 
   it("fails with InvalidTenantError for an unknown tenant, without any stack or AWS call", async () => {
     const error = await tenantStatus("dev", "initech", deps).catch((e: unknown) => e);
-    expect(error).to.be.instanceOf(InvalidTenantError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect(calls(mocks)).to.deep.equal([]);
     expect(source.calls).to.deep.equal([]);
   });

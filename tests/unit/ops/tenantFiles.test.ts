@@ -11,7 +11,7 @@ import { expect } from "chai";
 import * as sinon from "sinon";
 import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { ADMIN_MOUNT_PATH } from "../../../components/shared/maintenance";
-import { ConfigurationError, OperationTimeoutError, UnexpectedError } from "../../../ops/errors";
+import { BbwsError } from "../../../lib/errors";
 import { PURGE_EXIT, PURGE_SCRIPT } from "../../../ops/scripts";
 import { purgeTenantFiles } from "../../../ops/tenantFiles";
 import {
@@ -96,7 +96,7 @@ describe("ops: deleting a removed tenant's files", () => {
     mocks.ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK }] });
     mocks.ecs.on(DescribeTasksCommand).resolves(stopped(PURGE_EXIT.refused));
     const error = await rejectionOf(clock, purgeTenantFiles(target(), {}, deps));
-    expect(error).to.be.instanceOf(UnexpectedError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect(error.message).to.match(/refused the tenant id.*\/bbws\/dev\/maintenance, task 0f1e2d3c/);
 
     mocks.ecs.on(DescribeTasksCommand).resolves(stopped(undefined, "CannotPullContainerError"));
@@ -109,7 +109,7 @@ describe("ops: deleting a removed tenant's files", () => {
     mocks.ecs.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: TASK, lastStatus: "RUNNING" }] });
     mocks.ecs.on(StopTaskCommand).resolves({});
     const error = await rejectionOf(clock, purgeTenantFiles(target(), { timeoutSeconds: 60 }, deps));
-    expect(error).to.be.instanceOf(OperationTimeoutError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect(callLog(mocks).at(-1)!.call).to.equal("ecs:StopTask");
   });
 
@@ -118,7 +118,7 @@ describe("ops: deleting a removed tenant's files", () => {
       clock,
       purgeTenantFiles(target({ maintenanceTaskDefinitionArn: undefined }), {}, deps),
     );
-    expect(error).to.be.instanceOf(ConfigurationError);
+    expect(error).to.be.instanceOf(BbwsError);
     expect(error.message).to.match(/pulumi up -s dev/);
     expect(callLog(mocks)).to.deep.equal([]);
   });
