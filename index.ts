@@ -1,17 +1,19 @@
 /**
  * The platform program of one environment (`pulumi up -s dev`): reads the stack's
  * configuration once, creates the shared platform and its backups, and exports what tenant
- * stacks and day-2 operations need.
+ * stacks and day-2 operations need: the platform contract (config/platformContract.ts), whose
+ * schema every reader parses it with.
  */
 import * as aws from "@pulumi/aws";
 import { readPlatformSettings } from "./config/readStackConfig";
-import { PlatformOutputs } from "./config/platformOutputs";
+import { PLATFORM_CONTRACT_VERSION, PlatformContractInputs } from "./config/platformContract";
 import { SharedCluster } from "./components/sharedCluster";
 import { BackupPlan } from "./components/backupPlan";
 import { lifecyclesFromSettings } from "./config/backupLifecycle";
 import { TAG, providerDefaultTags } from "./components/tags";
 
-export = (): PlatformOutputs => {
+/** The platform program; its return value is the stack's outputs: the platform contract. */
+export = (): PlatformContractInputs => {
   const settings = readPlatformSettings();
   const env = settings.environment;
   const defaultTags = { tags: providerDefaultTags(env) };
@@ -63,55 +65,77 @@ export = (): PlatformOutputs => {
   );
 
   return {
+    contractVersion: PLATFORM_CONTRACT_VERSION,
     environment: env,
     region: settings.region,
     accountId: platform.accountId,
     partition: platform.partition,
-    vpcId: platform.vpcId,
-    privateSubnetIds: platform.privateSubnetIds,
-    clusterName: platform.clusterName,
-    clusterArn: platform.clusterArn,
-    httpsListenerArns: platform.httpsListenerArns,
-    loadBalancerArnSuffixes: platform.loadBalancerArnSuffixes,
-    loadBalancerDnsNames: platform.loadBalancerDnsNames,
-    loadBalancerZoneIds: platform.loadBalancerZoneIds,
-    albSecurityGroupId: platform.albSecurityGroupId,
-    taskSecurityGroupId: platform.taskSecurityGroupId,
-    fileSystemSecurityGroupId: platform.fileSystemSecurityGroupId,
-    databaseSecurityGroupId: platform.databaseSecurityGroupId,
-    fileSystemId: platform.fileSystemId,
-    fileSystemArn: platform.fileSystemArn,
-    mountTargetIds: platform.mountTargetIds,
-    databaseClusterArn: platform.databaseClusterArn,
-    databaseClusterIdentifier: platform.databaseClusterIdentifier,
-    databaseEndpoint: platform.databaseEndpoint,
-    databaseReaderEndpoint: platform.databaseReaderEndpoint,
-    databasePort: platform.databasePort,
-    databaseMasterSecretArn: platform.databaseMasterSecretArn,
-    logGroupName: platform.logGroupName,
-    logGroupArn: platform.logGroupArn,
-    namespaceId: platform.namespaceId,
-    namespaceName: platform.namespaceName,
-    dataKeyArn: platform.dataKeyArn,
-    telemetryKeyArn: platform.telemetryKeyArn,
-    repositoryUrl: platform.repositoryUrl,
-    repositoryArn: platform.repositoryArn,
-    defaultImage: platform.defaultImage,
-    alarmTopicArn: platform.alarmTopicArn,
-    backupVaultName: backup.vaultName,
-    backupVaultArn: backup.vaultArn,
-    drBackupVaultName: backup.drVaultName,
-    drBackupVaultArn: backup.drVaultArn,
-    drRegion: backup.drRegion,
-    efsBackupPlanId: backup.efsPlanId,
-    auroraBackupPlanId: backup.auroraPlanId,
-    backupRoleArn: backup.roleArn,
-    backupNotificationTopicArn: backup.notificationTopicArn,
-    drBackupNotificationTopicArn: backup.drNotificationTopicArn,
-    maintenanceAccessPointId: platform.maintenanceAccessPointId,
-    maintenanceAccessPointArn: platform.maintenanceAccessPointArn,
-    maintenanceTaskDefinitionArn: platform.maintenanceTaskDefinitionArn,
-    dbCopyTaskDefinitionArn: platform.dbCopyTaskDefinitionArn,
-    maintenanceLogGroupName: platform.maintenanceLogGroupName,
+    network: {
+      vpcId: platform.vpcId,
+      privateSubnetIds: platform.privateSubnetIds,
+      securityGroups: {
+        alb: platform.albSecurityGroupId,
+        tasks: platform.taskSecurityGroupId,
+        fileSystem: platform.fileSystemSecurityGroupId,
+        database: platform.databaseSecurityGroupId,
+      },
+    },
+    cluster: {
+      name: platform.clusterName,
+      arn: platform.clusterArn,
+      namespaceId: platform.namespaceId,
+      namespaceName: platform.namespaceName,
+    },
+    ingress: {
+      shards: platform.httpsListenerArns.map((listenerArn, shard) => ({
+        listenerArn,
+        loadBalancerArnSuffix: platform.loadBalancerArnSuffixes[shard],
+        dnsName: platform.loadBalancerDnsNames[shard],
+        zoneId: platform.loadBalancerZoneIds[shard],
+      })),
+    },
+    storage: {
+      fileSystemId: platform.fileSystemId,
+      fileSystemArn: platform.fileSystemArn,
+      mountTargetIds: platform.mountTargetIds,
+    },
+    database: {
+      clusterArn: platform.databaseClusterArn,
+      clusterIdentifier: platform.databaseClusterIdentifier,
+      endpoint: platform.databaseEndpoint,
+      readerEndpoint: platform.databaseReaderEndpoint,
+      port: platform.databasePort,
+      masterSecretArn: platform.databaseMasterSecretArn,
+    },
+    image: {
+      repositoryUrl: platform.repositoryUrl,
+      repositoryArn: platform.repositoryArn,
+      defaultImage: platform.defaultImage,
+    },
+    observability: {
+      logGroupName: platform.logGroupName,
+      logGroupArn: platform.logGroupArn,
+      alarmTopicArn: platform.alarmTopicArn,
+    },
+    keys: { dataKeyArn: platform.dataKeyArn, telemetryKeyArn: platform.telemetryKeyArn },
+    backup: {
+      vaultName: backup.vaultName,
+      vaultArn: backup.vaultArn,
+      drVaultName: backup.drVaultName,
+      drVaultArn: backup.drVaultArn,
+      drRegion: backup.drRegion,
+      efsPlanId: backup.efsPlanId,
+      auroraPlanId: backup.auroraPlanId,
+      roleArn: backup.roleArn,
+      notificationTopicArn: backup.notificationTopicArn,
+      drNotificationTopicArn: backup.drNotificationTopicArn,
+    },
+    maintenance: {
+      accessPointId: platform.maintenanceAccessPointId,
+      accessPointArn: platform.maintenanceAccessPointArn,
+      taskDefinitionArn: platform.maintenanceTaskDefinitionArn,
+      dbCopyTaskDefinitionArn: platform.dbCopyTaskDefinitionArn,
+      logGroupName: platform.maintenanceLogGroupName,
+    },
   };
 };

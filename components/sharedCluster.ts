@@ -1,7 +1,9 @@
 /**
- * SharedCluster: the platform of one environment that every tenant runs on. Network, ECS
- * cluster, ALB shards, EFS, Aurora, ECR, logs, service discovery and KMS keys. It knows
- * nothing about tenants; tenant stacks read its outputs through a StackReference.
+ * SharedCluster: the whole shared platform of one environment that every tenant runs on, not
+ * only its ECS cluster: network, ECS cluster, ALB shards, EFS, Aurora, ECR, logs, service
+ * discovery, KMS keys and the maintenance tasks of day-2 operations. It knows nothing about
+ * tenants; `index.ts` exports its outputs as the platform contract (config/platformContract.ts),
+ * which tenant stacks read through a StackReference.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -19,6 +21,7 @@ import { createMaintenanceTasks } from "./shared/maintenance";
 import { createDatabase } from "./shared/database";
 import { createImageRegistry } from "./shared/imageRegistry";
 
+/** Arguments of SharedCluster: the environment's settings, resolved by the composition root. */
 export interface SharedClusterArgs {
   /** Environment name; used in physical names (cluster, log group, ECR repository). */
   readonly environment: string;
@@ -60,6 +63,11 @@ export interface SharedClusterArgs {
   readonly tags?: Tags;
 }
 
+/**
+ * The environment's shared platform (network, cluster, ALB shards, EFS, Aurora, ECR, logs, keys,
+ * maintenance tasks). The name says "cluster" for history: the product specification names the
+ * component so, and renaming it would replace every platform resource (its type is in their URNs).
+ */
 export class SharedCluster extends pulumi.ComponentResource {
   /** VPC id. */
   readonly vpcId: pulumi.Output<string>;

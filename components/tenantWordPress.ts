@@ -2,71 +2,84 @@
  * TenantWordPress: one WordPress site, isolated from every other tenant by construction: its
  * own EFS access point, MySQL schema and user, secrets, IAM roles, task definition, service,
  * target group and listener rule, autoscaling and alarms.
+ *
+ * The tenant spec is the contract: every part below takes the spec (or the fields of it that
+ * it reads), so a new spec field reaches the part that uses it without edits in between.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ResolvedTenant } from "../config/tenantSpec";
+import { TenantSpec } from "../config/tenantSpec";
 import * as naming from "../config/naming";
 import { TAG, Tags, withComponent } from "./tags";
-import { TenantPlatformInputs } from "./tenant/platformInputs";
+import { TenantPlatform } from "./tenant/platformInputs";
 import { createTenantSecrets } from "./tenant/secrets";
 import { TenantDatabase } from "./tenant/tenantDatabase";
 import { createTenantRoles } from "./tenant/roles";
-import { CONTENT_VOLUME, resolveImage, wordpressContainerDefinitions } from "./tenant/containerDefinition";
+import { createTenantTask } from "./tenant/taskDefinition";
 import { createTenantRouting } from "./tenant/routing";
 import { createTenantService } from "./tenant/service";
 import { createTenantScaling } from "./tenant/scaling";
 import { createTenantAlarms } from "./tenant/alarms";
-import { pullThroughCachePrefix } from "./shared/imageRegistry";
 
 /** POSIX identity of www-data in the official WordPress image. */
 export const WWW_DATA = 33;
 /** Connections one tenant's user may hold on the shared cluster. */
 export const MAX_DATABASE_CONNECTIONS = 40;
 
+/** Arguments of TenantWordPress. */
 export interface TenantWordPressArgs {
-  /** The tenant, resolved from its registry entry and the environment's defaults. */
-  readonly tenant: ResolvedTenant;
-  /** The environment's platform, read from the platform stack. */
-  readonly platform: TenantPlatformInputs;
+  /**
+   * The tenant, resolved from its registry entry and the environment's defaults
+   * (`resolveTenantSpec`); see `tenantSpecSchema` for every field and its default. Its
+   * `availabilityZones` decides how many mount targets the service waits for.
+   */
+  readonly spec: TenantSpec;
+  /** The environment's platform, read from the platform stack's contract. */
+  readonly platform: TenantPlatform;
   /** Drop the tenant's schema and user when this component is destroyed. @default false (kept, user locked) */
   readonly dropDatabaseOnDelete?: boolean;
 }
 
+/** One tenant's WordPress site. */
 export class TenantWordPress extends pulumi.ComponentResource {
-  /** ECS service name and ARN. */
+  /** ECS service name. */
   readonly serviceName: pulumi.Output<string>;
+  /** ECS service ARN. */
   readonly serviceArn: pulumi.Output<string>;
-  /** Task definition family (stable) and current revision ARN. */
+  /** Task definition family (stable). */
   readonly taskDefinitionFamily: string;
+  /** Current task definition revision ARN. */
   readonly taskDefinitionArn: pulumi.Output<string>;
   /** Image the task definition runs. */
   readonly image: pulumi.Output<string>;
   /** The tenant's access point on the shared file system. */
   readonly accessPointId: pulumi.Output<string>;
+  /** ARN of that access point. */
   readonly accessPointArn: pulumi.Output<string>;
-  /** Secrets: database credentials and WordPress keys. */
+  /** Secret with the database credentials. */
   readonly databaseSecretArn: pulumi.Output<string>;
+  /** Secret with the eight WordPress keys and salts. */
   readonly wordpressKeysSecretArn: pulumi.Output<string>;
+  /** Target group of the tenant's tasks. */
   readonly targetGroupArn: pulumi.Output<string>;
+  /** Role ECS starts the tasks with. */
   readonly executionRoleArn: pulumi.Output<string>;
+  /** Role WordPress runs as. */
   readonly taskRoleArn: pulumi.Output<string>;
 
   constructor(name: string, args: TenantWordPressArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("bbws:tenant:TenantWordPress", name, {}, opts);
-    const { tenant, platform } = args;
-    const tags: Tags = { [TAG.environment]: tenant.environment, [TAG.tenantId]: tenant.id };
-    const databaseName = naming.databaseName(tenant.id);
-    const databaseUser = naming.databaseUser(tenant.id);
+    const { spec, platform } = args;
+    const tags: Tags = { [TAG.environment]: spec.environment, [TAG.tenantId]: spec.id };
 
     const accessPoint = new aws.efs.AccessPoint(
       `${name}-files`,
       {
-        fileSystemId: platform.fileSystemId,
+        fileSystemId: platform.storage.fileSystemId,
         // Every file operation runs as www-data, and the tenant sees only its own directory.
         posixUser: { uid: WWW_DATA, gid: WWW_DATA },
         rootDirectory: {
-          path: naming.tenantRootDirectory(tenant.id),
+          path: naming.tenantRootDirectory(spec.id),
           creationInfo: { ownerUid: WWW_DATA, ownerGid: WWW_DATA, permissions: "755" },
         },
         tags: withComponent(tags, "efs"),
@@ -74,173 +87,80 @@ export class TenantWordPress extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const secrets = createTenantSecrets(
-      name,
-      {
-        environment: tenant.environment,
-        tenantId: tenant.id,
-        dataKeyArn: platform.dataKeyArn,
-        databaseName,
-        databaseUser,
-        databaseHost: platform.databaseEndpoint,
-        databasePort: platform.databasePort,
-        recoveryWindowInDays: tenant.protectData ? 30 : 7,
-        tags,
-      },
-      this,
-    );
+    const secrets = createTenantSecrets(name, { spec, platform, tags }, this);
     const database = new TenantDatabase(
       `${name}-database`,
       {
-        clusterArn: platform.databaseClusterArn,
-        masterSecretArn: platform.databaseMasterSecretArn,
+        clusterArn: platform.database.clusterArn,
+        masterSecretArn: platform.database.masterSecretArn,
         region: platform.region,
-        databaseName,
-        username: databaseUser,
+        databaseName: naming.databaseName(spec.id),
+        username: naming.databaseUser(spec.id),
         password: secrets.databasePassword,
         maxConnections: MAX_DATABASE_CONNECTIONS,
         dropOnDelete: args.dropDatabaseOnDelete ?? false,
       },
       { parent: this },
     );
-
     const roles = createTenantRoles(
       name,
       {
-        tenantId: tenant.id,
-        region: platform.region,
-        accountId: platform.accountId,
-        partition: platform.partition,
+        spec,
+        platform,
         secretArns: [secrets.databaseSecret.arn, secrets.wordpressKeysSecret.arn],
-        dataKeyArn: platform.dataKeyArn,
-        logGroupArn: platform.logGroupArn,
-        repositoryArn: platform.repositoryArn,
-        pullThroughPrefix: pullThroughCachePrefix(tenant.environment),
-        fileSystemArn: platform.fileSystemArn,
         accessPointArn: accessPoint.arn,
         tags,
       },
       this,
     );
-
-    const image = pulumi
-      .all([platform.repositoryUrl, platform.defaultImage])
-      .apply(([repositoryUrl, defaultImage]) => resolveImage(tenant.image, repositoryUrl, defaultImage));
-    const family = naming.taskFamily(tenant.environment, tenant.id);
-    const taskDefinition = new aws.ecs.TaskDefinition(
-      `${name}-task`,
-      {
-        family,
-        cpu: String(tenant.size.cpu),
-        memory: String(tenant.size.memory),
-        networkMode: "awsvpc",
-        requiresCompatibilities: ["FARGATE"],
-        // The official image is multi-architecture; Graviton is ~20% cheaper per vCPU-hour.
-        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" },
-        executionRoleArn: roles.executionRole.arn,
-        taskRoleArn: roles.taskRole.arn,
-        containerDefinitions: pulumi
-          .all([
-            image,
-            platform.databaseEndpoint,
-            platform.databasePort,
-            secrets.databaseSecret.arn,
-            secrets.wordpressKeysSecret.arn,
-            platform.logGroupName,
-          ])
-          .apply(([img, host, port, dbSecret, keysSecret, logGroup]) =>
-            JSON.stringify(
-              wordpressContainerDefinitions({
-                tenantId: tenant.id,
-                image: img,
-                primaryHost: tenant.hosts[0],
-                databaseHost: host,
-                databasePort: port,
-                databaseName,
-                databaseSecretArn: dbSecret,
-                wordpressKeysSecretArn: keysSecret,
-                logGroupName: logGroup,
-                region: platform.region,
-              }),
-            ),
-          ),
-        volumes: [
-          {
-            name: CONTENT_VOLUME,
-            // No rootDirectory: the access point decides the directory.
-            efsVolumeConfiguration: {
-              fileSystemId: platform.fileSystemId,
-              transitEncryption: "ENABLED",
-              authorizationConfig: { accessPointId: accessPoint.id, iam: "ENABLED" },
-            },
-          },
-        ],
-        tags: withComponent(tags, "ecs"),
-      },
-      { parent: this },
-    );
-
-    const routing = createTenantRouting(
+    const task = createTenantTask(
       name,
       {
-        vpcId: platform.vpcId,
-        listenerArn: platform.listenerArn,
-        hosts: tenant.hosts,
-        priority: tenant.listener.priority,
+        spec,
+        platform,
+        executionRoleArn: roles.executionRole.arn,
+        taskRoleArn: roles.taskRole.arn,
+        accessPointId: accessPoint.id,
+        databaseSecretArn: secrets.databaseSecret.arn,
+        wordpressKeysSecretArn: secrets.wordpressKeysSecret.arn,
         tags,
       },
       this,
     );
+    const routing = createTenantRouting(name, { spec, platform, tags }, this);
 
     // Reading the platform's mount targets makes the service wait until they exist: a task
     // started before its AZ's mount target resolves fails to mount EFS.
-    const mountTargets = platform.mountTargetIds.map((id, az) =>
-      aws.efs.MountTarget.get(`${name}-mount-${az}`, id, {}, { parent: this }),
+    const mountTargetIds = pulumi.output(platform.storage.mountTargetIds);
+    const mountTargets = Array.from({ length: spec.availabilityZones }, (_, az) =>
+      aws.efs.MountTarget.get(
+        `${name}-mount-${az}`,
+        mountTargetIds.apply((ids) => ids[az]),
+        {},
+        { parent: this },
+      ),
     );
 
-    const serviceName = naming.serviceName(tenant.id);
     const service = createTenantService(
       name,
       {
-        tenantId: tenant.id,
-        serviceName,
-        clusterArn: platform.clusterArn,
-        taskDefinitionArn: taskDefinition.arn,
-        desiredCount: tenant.desiredCount,
-        capacityStrategy: tenant.capacityStrategy,
-        subnetIds: platform.privateSubnetIds,
-        securityGroupId: platform.taskSecurityGroupId,
+        spec,
+        platform,
+        taskDefinitionArn: task.taskDefinition.arn,
         targetGroupArn: routing.targetGroup.arn,
-        namespaceId: platform.namespaceId,
-        healthCheckGracePeriodSeconds: tenant.healthCheckGracePeriodSeconds,
         dependsOn: [routing.rule, database, ...mountTargets],
         tags,
       },
       this,
     );
-
-    createTenantScaling(
-      name,
-      {
-        clusterName: platform.clusterName,
-        serviceName: service.name,
-        minTasks: tenant.minTasks,
-        maxTasks: tenant.maxTasks,
-        schedule: tenant.schedule,
-        tags,
-      },
-      this,
-    );
+    createTenantScaling(name, { spec, platform, serviceName: service.name, tags }, this);
     createTenantAlarms(
       name,
       {
-        tenantId: tenant.id,
-        clusterName: platform.clusterName,
+        spec,
+        platform,
         serviceName: service.name,
         targetGroupArnSuffix: routing.targetGroup.arnSuffix,
-        loadBalancerArnSuffix: platform.loadBalancerArnSuffix,
-        alarmTopicArn: platform.alarmTopicArn,
-        containerInsights: tenant.containerInsights,
         tags,
       },
       this,
@@ -248,9 +168,9 @@ export class TenantWordPress extends pulumi.ComponentResource {
 
     this.serviceName = service.name;
     this.serviceArn = service.arn;
-    this.taskDefinitionFamily = family;
-    this.taskDefinitionArn = taskDefinition.arn;
-    this.image = image;
+    this.taskDefinitionFamily = task.family;
+    this.taskDefinitionArn = task.taskDefinition.arn;
+    this.image = task.image;
     this.accessPointId = accessPoint.id;
     this.accessPointArn = accessPoint.arn;
     this.databaseSecretArn = secrets.databaseSecret.arn;

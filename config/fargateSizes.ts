@@ -4,6 +4,7 @@
  * AWS rejects any other pair at RegisterTaskDefinition time, long after `pulumi up` started;
  * validating here turns that into an error before anything is created.
  */
+import { z } from "zod";
 
 /** A Fargate task size in CPU units (1024 = 1 vCPU) and MiB. */
 export interface TaskSize {
@@ -68,6 +69,28 @@ export function parseTaskSize(text: string): { size: TaskSize } | { error: strin
   }
   return { size };
 }
+
+/**
+ * A task size as configuration writes it (a tier name or "cpu/memory", in the registry and in
+ * `bbws:tenantSize`) or as a stack configuration carries it (`{ cpu, memory }`), parsed into a
+ * TaskSize. Every size BBWS reads goes through this one schema.
+ */
+export const taskSizeSchema: z.ZodType<TaskSize, z.ZodTypeDef, string | TaskSize> = z.union([
+  z.string().transform((text, ctx) => {
+    const parsed = parseTaskSize(text);
+    if ("error" in parsed) {
+      ctx.addIssue({ code: "custom", message: parsed.error });
+      return z.NEVER;
+    }
+    return parsed.size;
+  }),
+  z
+    .object({ cpu: z.number().int(), memory: z.number().int() })
+    .strict()
+    .refine(isValidFargateSize, (size) => ({
+      message: `${formatTaskSize(size)} is not a valid Fargate CPU/memory pair (${describeAllowedSizes()})`,
+    })),
+]);
 
 /** Formats a size the way the registry writes it. */
 export function formatTaskSize(size: TaskSize): string {

@@ -16,7 +16,7 @@ import {
   EnvironmentPreset,
   PRESETS,
 } from "./presets";
-import { parseTaskSize } from "./fargateSizes";
+import { TaskSize, taskSizeSchema } from "./fargateSizes";
 import { validateBackupLifecycles } from "./backupLifecycle";
 
 /** The Pulumi project name; also the configuration namespace (`bbws:<key>`). */
@@ -213,10 +213,7 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
   tenantSize: {
     type: "string",
     description: "Default tenant task size: a tier (small, medium, large, xlarge) or cpu/memory.",
-    schema: z.string().superRefine((value, ctx) => {
-      const parsed = parseTaskSize(value);
-      if ("error" in parsed) ctx.addIssue({ code: "custom", message: parsed.error });
-    }),
+    schema: z.string().pipe(taskSizeSchema),
   },
   tenantDesiredCount: {
     type: "integer",
@@ -422,10 +419,7 @@ function applyOverrides(
     vaultLock: lock === "none" ? undefined : (lock as BackupPreset["vaultLock"]),
     restoreTesting: pick("backupRestoreTesting", preset.backup.restoreTesting),
   };
-  const size =
-    p.tenantSize === undefined
-      ? preset.tenant.size
-      : (parseTaskSize(p.tenantSize as string) as { size: typeof preset.tenant.size }).size;
+  const size = pick<TaskSize>("tenantSize", preset.tenant.size);
   return {
     ...base,
     availabilityZones: pick("availabilityZones", preset.availabilityZones),

@@ -6,7 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
+import { YAMLError, parse } from "yaml";
+import { BbwsError } from "../lib/errors";
 import { PROJECT_DIR } from "../lib/projectDir";
 import { PROJECT, PlatformSettings, RawPlatformConfig, resolvePlatformSettings } from "./platformConfig";
 
@@ -31,16 +32,30 @@ export function readStackFile(
 ): { raw: RawPlatformConfig; flat: FlatConfig; file: string } {
   const file = path.join(projectDir, `Pulumi.${stackName}.yaml`);
   if (!fs.existsSync(file)) {
-    throw new Error(
+    throw new BbwsError(
+      "invalidInput",
       `${file} does not exist: no stack configuration for "${stackName}" (create it with \`pulumi stack init ${stackName}\`)`,
     );
   }
-  const document = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  let document: { config?: Record<string, unknown> };
+  try {
+    document = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+  } catch (error) {
+    const where = error instanceof YAMLError && error.linePos ? `${file}:${error.linePos[0].line}` : file;
+    throw new BbwsError(
+      "invalidInput",
+      `${where}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
   const flat: FlatConfig = {};
   const values: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(document.config ?? {})) {
     if (value !== null && typeof value === "object") {
-      throw new Error(
+      throw new BbwsError(
+        "invalidInput",
         `${file}: ${key} holds an object; BBWS keys are plain values (secrets are not needed by the platform)`,
       );
     }

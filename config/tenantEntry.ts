@@ -2,10 +2,12 @@
  * The tenants config list: the schema of one entry of `tenants/<env>.yaml`.
  *
  * Structural rules (types, required fields, unknown keys) are zod's; rules that span fields or
- * entries (min <= desired <= max, unique ids, hosts and listener slots) live in `validate.ts`.
+ * entries (min <= desired <= max, unique ids, hosts and listener slots) live in the registry loader
+ * (`tenants/registry/load.ts`).
  */
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
-import { parseTaskSize } from "./fargateSizes";
+import { taskSizeSchema } from "./fargateSizes";
 
 /**
  * Tenant ids become stack names (`<env>.<id>`), AWS resource names, EFS paths and MySQL
@@ -46,6 +48,45 @@ export const MAX_PRIORITY = 50000;
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day as HH:MM, e.g. 19:00");
 
+/** The zones ICU lists (`Intl.supportedValuesOf`): canonical IANA names, some in their older spelling. */
+const LISTED_TIME_ZONES: ReadonlySet<string> = new Set(Intl.supportedValuesOf("timeZone"));
+
+/** Area/Location with each part capitalized as the IANA database writes it (UTC, Etc/GMT+2, Europe/Kyiv). */
+const ZONE_SPELLING = /^[A-Z][A-Za-z_-]*(\/[A-Z][A-Za-z0-9_+-]*)*$/;
+
+/**
+ * True for a real IANA time zone. ICU's list omits `UTC` and the `Etc/GMT±N` zones, which AWS
+ * accepts, and lists renamed zones under their older names (Asia/Calcutta, Europe/Kiev): a zone
+ * outside it is accepted when ICU knows it (Intl.DateTimeFormat refuses unknown zones) and it
+ * is spelled as the database spells it (ICU also accepts `africa/johannesburg`, AWS does not).
+ */
+export function isIanaTimeZone(zone: string): boolean {
+  if (LISTED_TIME_ZONES.has(zone)) return true;
+  if (!ZONE_SPELLING.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The problem with a time zone value, or undefined when it is a real IANA zone. */
+export function timeZoneProblem(zone: string): string | undefined {
+  if (isIanaTimeZone(zone)) return undefined;
+  const nearest = closest(zone, [...LISTED_TIME_ZONES]);
+  // Only a near miss is worth suggesting (a typo, a wrong case), not whatever is least far.
+  const hint =
+    distance(zone, nearest) <= Math.max(2, Math.floor(zone.length / 6)) ? `; did you mean "${nearest}"?` : "";
+  return `${JSON.stringify(zone)} is not an IANA time zone${hint} (e.g. Africa/Johannesburg, Europe/Berlin, UTC, Etc/GMT-2)`;
+}
+
+/** An IANA time zone name, checked against the zones the runtime knows. */
+export const timeZoneSchema = z.string().superRefine((zone, ctx) => {
+  const problem = timeZoneProblem(zone);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
 /** Scale-to-zero outside working hours (dev and test only). */
 export const scheduleSchema = z
   .object({
@@ -54,10 +95,7 @@ export const scheduleSchema = z
     /** Time it scales back to its minimum. */
     wakeAt: hhmm,
     /** IANA time zone of both times. @default UTC */
-    timezone: z
-      .string()
-      .regex(/^[A-Za-z_]+(\/[A-Za-z_+-]+)*$/, "an IANA time zone such as Africa/Johannesburg")
-      .default("UTC"),
+    timezone: timeZoneSchema.default("UTC"),
     /** Stay asleep on Saturday and Sunday. @default true */
     weekdaysOnly: z.boolean().default(true),
   })
@@ -80,8 +118,8 @@ export const lastRolloutSchema = z
   .object({
     image: z.string(),
     at: z.string(),
-    /** `simulated`: an offline rollout (the offline engine; nothing ran in AWS). */
-    result: z.enum(["completed", "rolled-back", "failed", "simulated"]),
+    /** Offline rollouts are never recorded here: their outcomes stay in the offline state. */
+    result: z.enum(["completed", "rolled-back", "failed"]),
     taskDefinitionArn: z.string().optional(),
   })
   .strict();
@@ -109,11 +147,18 @@ export const tenantEntrySchema = z
       )
       .min(1, "needs at least 1 host name")
       .max(MAX_HOSTS, `takes at most ${MAX_HOSTS} host names (an ALB rule matches at most 5 values)`),
+    /**
+     * Task size: a tier (small, medium, large, xlarge) or "cpu/memory". Kept as written (the
+     * registry is written back); the tenant spec parses it into a TaskSize.
+     * @default the environment's `bbws:tenantSize`
+     */
     size: z
       .string()
-      .superRefine((value, ctx) => {
-        const parsed = parseTaskSize(value);
-        if ("error" in parsed) ctx.addIssue({ code: "custom", message: parsed.error });
+      .superRefine((text, ctx) => {
+        // Checked here too so that a bad size is reported with the registry's file and line.
+        const parsed = taskSizeSchema.safeParse(text);
+        if (!parsed.success)
+          for (const issue of parsed.error.issues) ctx.addIssue({ code: "custom", message: issue.message });
       })
       .optional(),
     tasks: z
@@ -141,6 +186,12 @@ export const tenantEntrySchema = z
       .optional(),
     /** Keep at least one task on on-demand FARGATE (overrides the environment). */
     highAvailability: z.boolean().optional(),
+    /**
+     * Register the tenant's tasks in the environment's Cloud Map namespace
+     * (`<id>.<env>.bbws.internal`), for a client inside the VPC that must reach them directly.
+     * @default false: a record would let any task in the VPC list the tenant's task addresses
+     */
+    serviceDiscovery: z.boolean().optional(),
     /** Image tag, digest (sha256:...) or full image reference. */
     image: z
       .string()

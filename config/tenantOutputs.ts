@@ -2,7 +2,8 @@
  * The contract of a tenant stack's outputs: what day-2 operations and the lifecycle read back
  * (`stack.outputs()`), and what the tenant program returns.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { BbwsError } from "../lib/errors";
 
 /** Tenant stack outputs as the program returns them. */
 export interface TenantOutputs {
@@ -34,3 +35,27 @@ export interface TenantOutputs {
 export type ResolvedTenantOutputs = {
   readonly [K in keyof TenantOutputs]: TenantOutputs[K] extends pulumi.Input<infer T> ? T : TenantOutputs[K];
 };
+
+/** Tenant outputs day-2 operations read. */
+const TENANT_KEYS: readonly (keyof ResolvedTenantOutputs)[] = [
+  "serviceName",
+  "clusterName",
+  "databaseName",
+  "databaseSecretArn",
+  "rootDirectory",
+];
+
+/** Checks raw tenant stack outputs: BbwsError (invalidInput) when one ops reads is missing. */
+export function tenantOutputsFrom(
+  stackName: string,
+  raw: Readonly<Record<string, unknown>>,
+): ResolvedTenantOutputs {
+  const missing = TENANT_KEYS.filter((key) => raw[key] === undefined || raw[key] === "");
+  if (missing.length > 0) {
+    throw new BbwsError(
+      "invalidInput",
+      `tenant stack ${stackName} has no output ${missing.join(", ")}; update it (npm run tenants -- sync <env>)`,
+    );
+  }
+  return raw as unknown as ResolvedTenantOutputs;
+}

@@ -1,56 +1,110 @@
 /**
- * Turns a registry entry into everything a tenant stack needs: the entry's own values, with
- * the environment's defaults filling the gaps.
+ * The tenant spec: one registry entry resolved against its environment's settings, as the
+ * tenant stack builds it. `TenantWordPress` takes it as its contract; the lifecycle writes it
+ * into the tenant stack's configuration and the tenant program parses it back with the same
+ * schema, so the spec is declared once, here.
+ *
+ * Adding a tenant field: its registry form in `tenantEntry.ts`, its resolved form (and default)
+ * in `tenantSpecSchema` and `resolveTenantSpec` below, and its use in the component part that
+ * needs it. Nothing in between changes: the stack configuration and the component carry the
+ * whole spec.
  */
-import { TaskSize, parseTaskSize } from "./fargateSizes";
-import { CapacityProviderShare } from "./presets";
+import { z } from "zod";
+import { BbwsError } from "../lib/errors";
+import { taskSizeSchema } from "./fargateSizes";
+import { CapacityProviderShare, TenantCapacity } from "./presets";
 import { PlatformSettings } from "./platformConfig";
-import { ListenerSlot, TenantEntry, TenantSchedule } from "./tenantEntry";
+import {
+  TenantEntry,
+  imageSchema,
+  listenerSlotSchema,
+  scheduleSchema,
+  tenantEntrySchema,
+} from "./tenantEntry";
 
-/** A tenant as its stack builds it. Plain data: it travels through stack configuration. */
-export interface ResolvedTenant {
-  readonly id: string;
-  readonly environment: string;
-  readonly hosts: readonly string[];
-  readonly size: TaskSize;
-  readonly desiredCount: number;
-  readonly minTasks: number;
-  readonly maxTasks: number;
-  /** Keeps at least one task on on-demand FARGATE. */
-  readonly highAvailability: boolean;
-  readonly capacityStrategy: readonly CapacityProviderShare[];
-  readonly schedule?: TenantSchedule;
-  /** Tag, digest or full reference; undefined runs the environment's default image. */
-  readonly image?: string;
-  readonly listener: ListenerSlot;
-  /** Alarm on ECS task counts (needs Container Insights) rather than on healthy targets. */
-  readonly containerInsights: boolean;
-  readonly healthCheckGracePeriodSeconds: number;
-  /** Mount targets (one per AZ) the service waits for. */
-  readonly availabilityZones: number;
-  /** Production data: keep secrets recoverable for 30 days and protect the database. */
-  readonly protectData: boolean;
-}
+const taskCount = z.number().int().min(0).max(100);
 
-/** Resolves an entry that already has its listener slot. */
-export function resolveTenant(entry: TenantEntry, settings: PlatformSettings): ResolvedTenant {
-  if (!entry.listener) throw new Error(`tenant "${entry.id}" has no listener slot; allocate one first`);
+/** One entry of an ECS capacity provider strategy. */
+export const capacityShareSchema = z
+  .object({
+    capacityProvider: z.enum(["FARGATE", "FARGATE_SPOT"]),
+    base: z.number().int().min(0),
+    weight: z.number().int().min(0),
+  })
+  .strict();
+
+/** The tenant spec. Plain data: it travels through stack configuration as JSON. */
+export const tenantSpecSchema = z
+  .object({
+    /** Tenant id: names the stack (`<env>.<id>`), its AWS resources, EFS directory and MySQL schema. */
+    id: tenantEntrySchema.shape.id,
+    /** Environment the tenant runs in; must be its stack's environment. */
+    environment: z.string().min(1),
+    /** Host names the listener rule matches (1 to 5); the first is WP_HOME and WP_SITEURL. */
+    hosts: tenantEntrySchema.shape.hosts,
+    /** Task CPU units and memory (MiB), a valid Fargate pair. @default the environment's `bbws:tenantSize` */
+    size: taskSizeSchema,
+    /**
+     * Tasks the service starts with (autoscaling owns the count afterwards).
+     * @default the environment's `bbws:tenantDesiredCount`, kept within [minTasks, maxTasks]
+     */
+    desiredCount: taskCount,
+    /** Autoscaling minimum. @default the environment's `bbws:tenantMinTasks`, lowered to the entry's desired or max */
+    minTasks: taskCount,
+    /** Autoscaling maximum. @default the environment's `bbws:tenantMaxTasks`, raised to minTasks and desired */
+    maxTasks: taskCount.min(1),
+    /** Keeps at least one task on on-demand FARGATE. @default true where the environment's `bbws:tenantFargateBase` > 0 */
+    highAvailability: z.boolean(),
+    /** Capacity provider strategy of the service, derived from highAvailability and the environment's weights. */
+    capacityStrategy: z.array(capacityShareSchema).min(1),
+    /** Scale-to-zero outside working hours. @default - none: the site always runs */
+    schedule: scheduleSchema.optional(),
+    /** Tag, digest or full image reference. @default - the environment's default image */
+    image: imageSchema.optional(),
+    /** ALB shard and rule priority, allocated once in the registry and never recomputed. */
+    listener: listenerSlotSchema,
+    /** Alarm on ECS task counts (needs Container Insights) rather than on healthy targets. @default the environment's `bbws:containerInsights` */
+    containerInsights: z.boolean(),
+    /** Seconds ECS ignores failing health checks after a task starts (the first start copies WordPress onto EFS). */
+    healthCheckGracePeriodSeconds: z.number().int().min(0),
+    /** Mount targets (one per AZ) the service waits for: the environment's `bbws:availabilityZones`. */
+    availabilityZones: z.number().int().min(1).max(6),
+    /** Production data: secrets stay recoverable for 30 days (else 7). @default the environment's `bbws:deletionProtection` */
+    protectData: z.boolean(),
+    /** Register the tasks in the environment's Cloud Map namespace. @default false: no record, no Cloud Map service */
+    serviceDiscovery: z.boolean(),
+  })
+  .strict();
+
+/** A tenant as its stack builds it (see tenantSpecSchema for every field and its default). */
+export type TenantSpec = z.output<typeof tenantSpecSchema>;
+
+/**
+ * Resolves a registry entry that already has its listener slot: the entry's own values, the
+ * environment's defaults for the rest. Throws BbwsError (invalidInput) when the result is not a
+ * valid spec (an entry without a listener slot, a size Fargate refuses).
+ */
+export function resolveTenantSpec(entry: TenantEntry, settings: PlatformSettings): TenantSpec {
+  if (!entry.listener) {
+    throw new BbwsError(
+      "invalidInput",
+      `tenant "${entry.id}" has no listener slot; allocate one first (npm run tenants -- sync ${settings.environment})`,
+    );
+  }
   const defaults = settings.tenant;
-  const size = entry.size ? sizeOf(entry.size) : defaults.size;
-
   const wanted = entry.tasks ?? {};
   const minTasks =
     wanted.min ??
     Math.min(defaults.minTasks, wanted.desired ?? defaults.minTasks, wanted.max ?? defaults.minTasks);
   const maxTasks = wanted.max ?? Math.max(defaults.maxTasks, minTasks, wanted.desired ?? 0);
   const desiredCount = wanted.desired ?? clamp(defaults.desiredCount, minTasks, maxTasks);
-
   const highAvailability = entry.highAvailability ?? defaults.capacity.fargateBase > 0;
-  return {
+
+  const spec: z.input<typeof tenantSpecSchema> = {
     id: entry.id,
     environment: settings.environment,
     hosts: entry.hosts,
-    size,
+    size: entry.size ?? defaults.size,
     desiredCount,
     minTasks,
     maxTasks,
@@ -63,7 +117,23 @@ export function resolveTenant(entry: TenantEntry, settings: PlatformSettings): R
     healthCheckGracePeriodSeconds: defaults.healthCheckGracePeriodSeconds,
     availabilityZones: settings.availabilityZones,
     protectData: settings.deletionProtection,
+    serviceDiscovery: entry.serviceDiscovery ?? false,
   };
+  return parseTenantSpec(spec, `tenant "${entry.id}"`, "fix its registry entry");
+}
+
+/**
+ * Parses a spec (resolved above, or read back from a tenant stack's configuration). `what`
+ * names it in the error (e.g. `bbws-tenant:tenant`), `fix` says what to do about it.
+ */
+export function parseTenantSpec(value: unknown, what: string, fix?: string): TenantSpec {
+  const parsed = tenantSpecSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+  throw new BbwsError(
+    "invalidInput",
+    `${what} is not a valid tenant spec (${problems.join("; ")})${fix === undefined ? "" : `; ${fix}`}`,
+  );
 }
 
 /**
@@ -72,7 +142,7 @@ export function resolveTenant(entry: TenantEntry, settings: PlatformSettings): R
  */
 export function capacityStrategy(
   highAvailability: boolean,
-  weights: { readonly fargateBase: number; readonly fargateWeight: number; readonly spotWeight: number },
+  weights: TenantCapacity,
 ): CapacityProviderShare[] {
   const base = highAvailability ? Math.max(1, weights.fargateBase) : 0;
   const shares: CapacityProviderShare[] = [];
@@ -81,12 +151,6 @@ export function capacityStrategy(
   if (weights.spotWeight > 0)
     shares.push({ capacityProvider: "FARGATE_SPOT", base: 0, weight: weights.spotWeight });
   return shares;
-}
-
-function sizeOf(text: string): TaskSize {
-  const parsed = parseTaskSize(text);
-  if ("error" in parsed) throw new Error(parsed.error);
-  return parsed.size;
 }
 
 function clamp(value: number, min: number, max: number): number {

@@ -26,10 +26,10 @@ import {
   DeployedState,
   NO_CHANGES,
   StackTarget,
-  TenantConfigMap,
   TenantStackBackend,
   UpOutcome,
 } from "../tenants/lifecycle/backend";
+import { TenantStackConfig } from "../tenants/stackConfig";
 import { configHash } from "../tenants/lifecycle/configState";
 import { OfflineResource, OfflineStateStore } from "./state";
 
@@ -49,7 +49,6 @@ export interface OfflineBackendOptions {
 
 /** A backend simulated by the offline engine; see the file comment. */
 export class OfflineBackend implements TenantStackBackend {
-  readonly kind = "offline" as const;
   private readonly platforms = new Map<string, Promise<Record<string, unknown>>>();
 
   constructor(private readonly options: OfflineBackendOptions) {}
@@ -166,7 +165,7 @@ export class OfflineBackend implements TenantStackBackend {
   }
 }
 
-function valueOf(config: TenantConfigMap, key: string): string {
+function valueOf(config: TenantStackConfig, key: string): string {
   const entry = config[key];
   if (!entry) throw new Error(`tenant configuration has no ${key}`);
   return entry.value;

@@ -2,12 +2,14 @@
  * The offline backend's record of "deployed" tenant stacks, one JSON file per environment
  * (`.workspaces/offline/<env>/state.json`, git-ignored): per stack, the configuration it was last
  * updated with and its planned resources (URN -> type and a hash of the inputs), plus the
- * simulated final backups and file deletions. Writes are serialized within the process and atomic on disk; two
+ * simulated final backups, file deletions and rollouts. Writes are serialized within the process and atomic on disk; two
  * processes updating the same environment's file at once are not supported (the last write wins).
  */
+import { TenantStackConfig } from "../tenants/stackConfig";
 import * as fs from "fs";
 import * as path from "path";
-import { TenantConfigMap } from "../tenants/lifecycle/backend";
+import { LastRollout } from "../config/tenantEntry";
+
 import { writeFileAtomic } from "../lib/atomicWrite";
 
 /** One planned resource as the state keeps it. */
@@ -23,7 +25,7 @@ export interface OfflineStackRecord {
   /** Hash of `config` (configState.ts); absent until the first successful update. */
   readonly configHash?: string;
   /** Configuration of the last successful update. */
-  readonly config?: TenantConfigMap;
+  readonly config?: TenantStackConfig;
   /** Resources by URN; empty after a destroy. */
   readonly resources: Readonly<Record<string, OfflineResource>>;
   readonly outputs: Readonly<Record<string, unknown>>;
@@ -45,6 +47,12 @@ export interface OfflinePurgeRecord {
   readonly note: string;
 }
 
+/** A simulated rollout outcome (`tenants rollout --offline`): kept here, never in the registry. */
+export interface OfflineRolloutRecord {
+  readonly image?: string;
+  readonly lastRollout: LastRollout;
+}
+
 /** The state of one environment. */
 export interface OfflineState {
   readonly version: 1;
@@ -54,6 +62,8 @@ export interface OfflineState {
   readonly backups: OfflineBackupRecord[];
   /** Absent in state files written before purges were recorded. */
   purges?: OfflinePurgeRecord[];
+  /** Simulated rollouts by tenant id; absent in state files written before they were kept here. */
+  rollouts?: Record<string, OfflineRolloutRecord>;
 }
 
 /** Default state directory of an environment. */

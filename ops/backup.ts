@@ -7,6 +7,7 @@
  * (EFS, then Aurora) -> DescribeBackupJob until both complete -> StartCopyJob (each) ->
  * DescribeCopyJob until both complete (only with `waitForCopies`).
  */
+import { BACKUP_DEFAULTS } from "./defaults";
 import { randomUUID } from "crypto";
 import {
   BackupClient,
@@ -18,7 +19,8 @@ import {
   StartCopyJobCommand,
 } from "@aws-sdk/client-backup";
 import { TAG } from "../components/tags";
-import { BackupPlatformOutputs, OpsPlatformOutputs, loadTenantContext } from "./context";
+import { PlatformContract } from "../config/platformContract";
+import { loadTenantContext } from "./context";
 import { OpsDeps } from "./deps";
 import { BbwsError, awsErrorName, requireValue, toBbwsError } from "../lib/errors";
 import { StepTiming, createProgress } from "../lib/progress";
@@ -52,23 +54,14 @@ export interface BackupOptions {
   readonly deleteAfterDays?: number;
 }
 
-/** Defaults of BackupOptions. */
-export const BACKUP_DEFAULTS = {
-  efsTimeoutSeconds: 300,
-  auroraTimeoutSeconds: 600,
-  pollIntervalSeconds: 15,
-  copyTimeoutSeconds: 3600,
-} as const;
+/** Defaults of BackupOptions (in ops/defaults.ts, which `--help` reads without the AWS SDK). */
+export { BACKUP_DEFAULTS };
 
 /** What a backup of one tenant needs: no tenant stack, only the platform. */
 export interface BackupTarget {
   readonly environment: string;
   readonly tenantId: string;
-  readonly platform: Pick<
-    OpsPlatformOutputs,
-    "region" | "fileSystemArn" | "fileSystemId" | "databaseClusterArn" | "databaseClusterIdentifier"
-  > &
-    BackupPlatformOutputs;
+  readonly platform: Pick<PlatformContract, "region" | "storage" | "database" | "backup">;
 }
 
 /** The backup of one resource. */
@@ -122,7 +115,7 @@ export async function runBackup(
   const { platform } = target;
   const interval = options.pollIntervalSeconds ?? BACKUP_DEFAULTS.pollIntervalSeconds;
   const progress = createProgress(deps.log);
-  const { backup } = deps.clients({ region: platform.region, drRegion: platform.drRegion });
+  const { backup } = deps.clients({ region: platform.region, drRegion: platform.backup.drRegion });
   const resources = protectedResources(platform);
   const timeouts: Record<ResourceKind, number> = {
     files: options.efsTimeoutSeconds ?? BACKUP_DEFAULTS.efsTimeoutSeconds,
@@ -154,15 +147,15 @@ export async function runBackup(
     ),
   );
 
-  const copies = await progress.step(`start copies to ${platform.drBackupVaultArn}`, async () => {
+  const copies = await progress.step(`start copies to ${platform.backup.drVaultArn}`, async () => {
     const ids: string[] = [];
     for (const recoveryPointArn of points) {
       const copy = await backup.send(
         new StartCopyJobCommand({
           RecoveryPointArn: recoveryPointArn,
-          SourceBackupVaultName: platform.backupVaultName,
-          DestinationBackupVaultArn: platform.drBackupVaultArn,
-          IamRoleArn: platform.backupRoleArn,
+          SourceBackupVaultName: platform.backup.vaultName,
+          DestinationBackupVaultArn: platform.backup.drVaultArn,
+          IamRoleArn: platform.backup.roleArn,
           IdempotencyToken: randomUUID(),
           Lifecycle: options.deleteAfterDays ? { DeleteAfterDays: options.deleteAfterDays } : undefined,
         }),
@@ -188,8 +181,8 @@ export async function runBackup(
   return {
     environment: target.environment,
     tenantId: target.tenantId,
-    backupVaultName: platform.backupVaultName,
-    drBackupVaultArn: platform.drBackupVaultArn,
+    backupVaultName: platform.backup.vaultName,
+    drBackupVaultArn: platform.backup.drVaultArn,
     backups: jobs.map((job, i) => ({
       kind: job.resource.kind,
       resourceType: job.resource.resourceType,
@@ -235,9 +228,9 @@ async function startBackupJob(
   try {
     const started = await backup.send(
       new StartBackupJobCommand({
-        BackupVaultName: target.platform.backupVaultName,
+        BackupVaultName: target.platform.backup.vaultName,
         ResourceArn: resource.arn,
-        IamRoleArn: target.platform.backupRoleArn,
+        IamRoleArn: target.platform.backup.roleArn,
         IdempotencyToken: randomUUID(),
         Lifecycle: options.deleteAfterDays ? { DeleteAfterDays: options.deleteAfterDays } : undefined,
         RecoveryPointTags: {

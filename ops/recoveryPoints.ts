@@ -9,7 +9,7 @@ import {
   ListRecoveryPointsByBackupVaultCommand,
   RecoveryPointByBackupVault,
 } from "@aws-sdk/client-backup";
-import { OpsPlatformOutputs } from "./context";
+import { PlatformContract } from "../config/platformContract";
 import { BbwsError, awsErrorName } from "../lib/errors";
 import { ProtectedResource, ResourceKind, protectedResources } from "./resources";
 
@@ -36,10 +36,7 @@ export interface RestoreSelection {
   readonly database?: SelectedPoint;
 }
 
-type Platform = Pick<
-  OpsPlatformOutputs,
-  "fileSystemArn" | "fileSystemId" | "databaseClusterArn" | "databaseClusterIdentifier" | "backupVaultName"
->;
+type Platform = Pick<PlatformContract, "storage" | "database" | "backup">;
 
 /** UsageError unless the request names recovery points or a time, not both. */
 export function checkRestoreRequest(request: RestoreRequest): void {
@@ -71,7 +68,7 @@ export async function selectRecoveryPoints(
     for (const resource of wanted) {
       selection[resource.kind] = await newestAtOrBefore(
         backup,
-        platform.backupVaultName,
+        platform.backup.vaultName,
         resource,
         request.at,
       );
@@ -80,7 +77,7 @@ export async function selectRecoveryPoints(
   }
 
   for (const arn of request.recoveryPointArns ?? []) {
-    const point = await describePoint(backup, platform.backupVaultName, arn);
+    const point = await describePoint(backup, platform.backup.vaultName, arn);
     const resource = resources.find((r) => r.arn === point.ResourceArn);
     if (!resource) {
       throw new BbwsError(

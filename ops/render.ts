@@ -3,7 +3,6 @@
  */
 import Table from "cli-table3";
 import { BackupResult } from "./backup";
-import { RolloutReport } from "../tenants/lifecycle/commands/rollout";
 import { StepTiming } from "../lib/progress";
 import { RestoreResult } from "./restore";
 import { TenantStatus } from "./status";
@@ -34,29 +33,6 @@ export function renderBackup(r: BackupResult): string {
   return [
     `Backup of ${r.tenantId} (${r.environment}) in vault ${r.backupVaultName}, copies to ${r.drBackupVaultArn}`,
     t.toString(),
-  ].join("\n");
-}
-
-/** A rollout's summary: one row per tenant, then why it halted. */
-export function renderRollout(r: RolloutReport): string {
-  const t = table(["tenant", "wave", "result", "task definition", "seconds", "message"]);
-  for (const x of r.tenants) {
-    t.push([
-      x.tenantId,
-      x.wave,
-      x.result,
-      x.taskDefinitionArn?.split("/").pop() ?? "-",
-      String(x.seconds),
-      x.message,
-    ]);
-  }
-  const counts = new Map<string, number>();
-  for (const x of r.tenants) counts.set(x.result, (counts.get(x.result) ?? 0) + 1);
-  const summary = [...counts].map(([result, n]) => `${n} ${result}`).join(", ");
-  return [
-    `Rollout of ${r.image} in ${r.environment}${r.backend === "offline" ? " (offline: simulated stacks, no ECS check)" : ""}`,
-    t.toString(),
-    `${r.tenants.length} tenant(s): ${summary}.${r.halted ? ` Halted: ${r.halted}.` : ""} Recorded in ${r.registry}.`,
   ].join("\n");
 }
 

@@ -3,7 +3,7 @@
  * systems and whole clusters, never on an access point or one schema, so every tenant
  * operation is about these two.
  */
-import { OpsPlatformOutputs } from "./context";
+import { PlatformContract } from "../config/platformContract";
 
 /** What a resource holds for a tenant. */
 export type ResourceKind = "files" | "database";
@@ -20,23 +20,20 @@ export interface ProtectedResource {
 
 /** The environment's file system and database cluster, in that order. */
 export function protectedResources(
-  platform: Pick<
-    OpsPlatformOutputs,
-    "fileSystemArn" | "fileSystemId" | "databaseClusterArn" | "databaseClusterIdentifier"
-  >,
+  platform: Pick<PlatformContract, "storage" | "database">,
 ): readonly [ProtectedResource, ProtectedResource] {
   return [
     {
       kind: "files",
       resourceType: "EFS",
-      arn: platform.fileSystemArn,
-      label: `EFS file system ${platform.fileSystemId}`,
+      arn: platform.storage.fileSystemArn,
+      label: `EFS file system ${platform.storage.fileSystemId}`,
     },
     {
       kind: "database",
       resourceType: "Aurora",
-      arn: platform.databaseClusterArn,
-      label: `Aurora cluster ${platform.databaseClusterIdentifier}`,
+      arn: platform.database.clusterArn,
+      label: `Aurora cluster ${platform.database.clusterIdentifier}`,
     },
   ];
 }

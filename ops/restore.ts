@@ -5,7 +5,8 @@
  * Everything is validated before anything changes: the request, the tenant (registry), the
  * platform (maintenance outputs), the recovery points. The run itself is `restoreRun.ts`.
  */
-import { loadTenantContextWithOutputs, requireMaintenance } from "./context";
+import { RESTORE_POLL_INTERVAL_SECONDS, RESTORE_TIMEOUTS, RestoreTimeouts } from "./defaults";
+import { loadTenantContextWithOutputs } from "./context";
 import { OpsDeps } from "./deps";
 import { BbwsError } from "../lib/errors";
 import { StepTiming } from "../lib/progress";
@@ -17,29 +18,8 @@ export { restoreStamp } from "./restoreRun";
 /** What to restore (re-exported for callers of restoreTenant). */
 export type { RestoreRequest } from "./recoveryPoints";
 
-/** Time limits of a restore, in seconds. */
-export interface RestoreTimeouts {
-  readonly efsRestore: number;
-  readonly auroraRestore: number;
-  readonly temporaryInstance: number;
-  /** The service stopping its tasks (stopTimeout 110 s plus the target group's deregistration). */
-  readonly drain: number;
-  readonly swap: number;
-  readonly databaseCopy: number;
-  /** The service stable again after the restore (seed 002: 300 s). */
-  readonly stable: number;
-}
-
-/** Defaults of RestoreTimeouts. */
-export const RESTORE_TIMEOUTS: RestoreTimeouts = {
-  efsRestore: 3600,
-  auroraRestore: 3600,
-  temporaryInstance: 1800,
-  drain: 600,
-  swap: 1800,
-  databaseCopy: 3600,
-  stable: 300,
-};
+/** Time limits of a restore and their defaults (in ops/defaults.ts, read by `--help`). */
+export { RESTORE_TIMEOUTS, type RestoreTimeouts };
 
 /** Options of a restore. */
 export interface RestoreOptions {
@@ -83,7 +63,6 @@ export async function restoreTenant(
 ): Promise<RestoreResult> {
   checkRestoreRequest(request);
   const context = await loadTenantContextWithOutputs(environment, tenantId, deps);
-  const maintenance = requireMaintenance(context.platform);
   if (!DATABASE_NAME.test(context.tenant.databaseName)) {
     throw new BbwsError(
       "invalidInput",
@@ -92,9 +71,8 @@ export async function restoreTenant(
   }
   const run = new RestoreRun(
     context,
-    maintenance,
     { ...RESTORE_TIMEOUTS, ...options.timeouts },
-    options.pollIntervalSeconds ?? 15,
+    options.pollIntervalSeconds ?? RESTORE_POLL_INTERVAL_SECONDS,
     deps,
   );
   return run.execute(request);

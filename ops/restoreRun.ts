@@ -15,7 +15,7 @@
  *     not keep the site down.
  */
 import { OpsClients } from "./clients";
-import { MaintenancePlatformOutputs, TenantContextWithOutputs } from "./context";
+import { TenantContextWithOutputs } from "./context";
 import { OpsDeps } from "./deps";
 import { BbwsError, toBbwsError } from "../lib/errors";
 import { Ledger } from "./ledger";
@@ -86,19 +86,20 @@ export class RestoreRun {
 
   constructor(
     private readonly context: TenantContextWithOutputs,
-    private readonly maintenance: MaintenancePlatformOutputs,
     private readonly timeouts: RestoreTimeouts,
     private readonly intervalSeconds: number,
     private readonly deps: OpsDeps,
   ) {
     this.progress = createProgress(deps.log);
-    this.clients = deps.clients({ region: context.platform.region, drRegion: context.platform.drRegion });
+    this.clients = deps.clients({
+      region: context.platform.region,
+      drRegion: context.platform.backup.drRegion,
+    });
     this.paths = restorePaths(context.tenantId, this.stamp);
-    this.ref = { cluster: context.platform.clusterName, service: context.tenant.serviceName };
+    this.ref = { cluster: context.platform.cluster.name, service: context.tenant.serviceName };
     this.site = new SiteTasks({
       ecs: this.clients.ecs,
       platform: context.platform,
-      maintenance,
       tenantId: context.tenantId,
       databaseName: context.tenant.databaseName,
       stamp: this.stamp,
@@ -200,16 +201,16 @@ export class RestoreRun {
     await this.progress.step(`restore ${this.paths.live} beside the live files`, async () => {
       const jobId = await startEfsItemRestore(this.clients.backup, {
         recoveryPointArn: point.arn,
-        fileSystemId: platform.fileSystemId,
-        kmsKeyArn: platform.dataKeyArn,
-        iamRoleArn: platform.backupRoleArn,
+        fileSystemId: platform.storage.fileSystemId,
+        kmsKeyArn: platform.keys.dataKeyArn,
+        iamRoleArn: platform.backup.roleArn,
         path: this.paths.live,
         creationToken: `bbws-${tenantId}-${this.stamp}`,
       });
       this.ledger.cleanup(
         "restoreDirectory",
         `the restored copy of ${this.paths.live} in /aws-backup-restore_<datetime>/ at the root of file system ` +
-          `${platform.fileSystemId} (EFS restore job ${jobId}, which may still be running): delete that directory`,
+          `${platform.storage.fileSystemId} (EFS restore job ${jobId}, which may still be running): delete that directory`,
       );
       await waitRestoreJob(
         this.clients.backup,
@@ -222,8 +223,9 @@ export class RestoreRun {
 
   private async restoreDatabaseBeside(point: SelectedPoint): Promise<void> {
     const { platform, tenantId, environment, tenant } = this.context;
-    const live = await this.progress.step(`read the live cluster ${platform.databaseClusterIdentifier}`, () =>
-      describeCluster(this.clients.rds, platform.databaseClusterIdentifier),
+    const live = await this.progress.step(
+      `read the live cluster ${platform.database.clusterIdentifier}`,
+      () => describeCluster(this.clients.rds, platform.database.clusterIdentifier),
     );
     const clusterId = temporaryClusterId(environment, tenantId, this.stamp);
     const temporary = await this.progress.step(
@@ -231,7 +233,7 @@ export class RestoreRun {
       async () => {
         const jobId = await startAuroraRestore(this.clients.backup, {
           recoveryPointArn: point.arn,
-          iamRoleArn: platform.backupRoleArn,
+          iamRoleArn: platform.backup.roleArn,
           clusterId,
           live,
         });
@@ -266,7 +268,7 @@ export class RestoreRun {
       async () => {
         const arn = await registerDbCopyRevision(
           this.clients.ecs,
-          this.maintenance.dbCopyTaskDefinitionArn,
+          this.context.platform.maintenance.dbCopyTaskDefinitionArn,
           tenantId,
           tenant.databaseSecretArn,
         );

@@ -6,7 +6,7 @@
  */
 import { DB_COPY_CONTAINER, MAINTENANCE_CONTAINER } from "../components/shared/maintenance";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { MaintenancePlatformOutputs, OpsPlatformOutputs } from "./context";
+import { PlatformContract } from "../config/platformContract";
 import { BbwsError, toBbwsError } from "../lib/errors";
 import { Ledger } from "./ledger";
 import { Progress } from "../lib/progress";
@@ -28,16 +28,8 @@ export type PartState = "previous" | "restored" | "unknown";
 /** What the site tasks work with. */
 export interface SiteTasksArgs {
   readonly ecs: ECSClient;
-  readonly platform: Pick<
-    OpsPlatformOutputs,
-    | "clusterName"
-    | "privateSubnetIds"
-    | "taskSecurityGroupId"
-    | "fileSystemId"
-    | "databaseEndpoint"
-    | "databasePort"
-  >;
-  readonly maintenance: MaintenancePlatformOutputs;
+  /** The cluster, subnets and security group tasks run in, the file system and database they change, and the maintenance tasks. */
+  readonly platform: Pick<PlatformContract, "cluster" | "network" | "storage" | "database" | "maintenance">;
   readonly tenantId: string;
   readonly databaseName: string;
   readonly stamp: string;
@@ -67,7 +59,7 @@ export class SiteTasks {
       const outcome = await this.run(
         "swap",
         MAINTENANCE_CONTAINER,
-        this.a.maintenance.maintenanceTaskDefinitionArn,
+        this.a.platform.maintenance.taskDefinitionArn,
         SWAP_SCRIPT,
         {},
         this.a.timeouts.swap,
@@ -81,7 +73,7 @@ export class SiteTasks {
         this.a.ledger.settle("restoreDirectory");
         this.a.ledger.kept(
           "previousFiles",
-          `previous files: ${this.paths.previous} on file system ${this.a.platform.fileSystemId}`,
+          `previous files: ${this.paths.previous} on file system ${this.a.platform.storage.fileSystemId}`,
         );
         return;
       }
@@ -98,8 +90,8 @@ export class SiteTasks {
       const environment = {
         DB_NAME: this.a.databaseName,
         SOURCE_HOST: sourceHost,
-        LIVE_HOST: platform.databaseEndpoint,
-        DB_PORT: String(platform.databasePort),
+        LIVE_HOST: platform.database.endpoint,
+        DB_PORT: String(platform.database.port),
       };
       const outcome = await this.run(
         "database copy",
@@ -115,7 +107,7 @@ export class SiteTasks {
       );
       const dumps =
         `database dumps: ${this.paths.previousDump} (the content before the restore) and ` +
-        `${this.paths.restoredDump} on file system ${platform.fileSystemId}`;
+        `${this.paths.restoredDump} on file system ${platform.storage.fileSystemId}`;
       if (outcome.exitCode === 0) {
         this.database = "restored";
         this.a.ledger.kept("dumps", dumps);
@@ -135,13 +127,13 @@ export class SiteTasks {
    * Runs without the abort signal; a failure goes into `failure`'s notes, never up.
    */
   async rollBackFiles(failure: BbwsError): Promise<void> {
-    const fileSystem = this.a.platform.fileSystemId;
+    const fileSystem = this.a.platform.storage.fileSystemId;
     try {
       await this.a.progress.step("put the previous files back", async () => {
         const outcome = await this.run(
           "rollback",
           MAINTENANCE_CONTAINER,
-          this.a.maintenance.maintenanceTaskDefinitionArn,
+          this.a.platform.maintenance.taskDefinitionArn,
           ROLLBACK_FILES_SCRIPT,
           {},
           this.a.timeouts.swap,
@@ -179,24 +171,25 @@ export class SiteTasks {
     signal?: AbortSignal,
     onStarted?: () => void,
   ): Promise<TaskOutcome> {
-    const { platform, tenantId, maintenance } = this.a;
+    const { platform, tenantId } = this.a;
+    const { maintenance } = platform;
     return runOneOffTask(
       this.a.ecs,
       {
-        cluster: platform.clusterName,
+        cluster: platform.cluster.name,
         taskDefinition,
         container,
         command: ["sh", "-c", script],
         environment: { TENANT_ID: tenantId, RESTORE_STAMP: this.a.stamp, ...environment },
-        subnets: platform.privateSubnetIds,
-        securityGroup: platform.taskSecurityGroupId,
+        subnets: platform.network.privateSubnetIds,
+        securityGroup: platform.network.securityGroups.tasks,
         startedBy: `bbws-ops-restore-${tenantId}`,
       },
       { timeoutSeconds, intervalSeconds: this.a.intervalSeconds, signal },
       (taskArn) => {
         const id = taskId(taskArn);
         this.a.progress.info(
-          `${what} task ${id} started (logs: ${maintenance.maintenanceLogGroupName}, stream ${container}/${container}/${id})`,
+          `${what} task ${id} started (logs: ${maintenance.logGroupName}, stream ${container}/${container}/${id})`,
         );
         onStarted?.();
       },
@@ -209,7 +202,7 @@ export class SiteTasks {
     meaning: (code: number) => ExitMeaning,
     record: (liveIntact: boolean, code?: number) => void = () => undefined,
   ): BbwsError {
-    const logs = `logs: ${this.a.maintenance.maintenanceLogGroupName}, task ${taskId(outcome.taskArn)}`;
+    const logs = `logs: ${this.a.platform.maintenance.logGroupName}, task ${taskId(outcome.taskArn)}`;
     if (outcome.exitCode === undefined) {
       // Usually the container never ran (image pull, EFS mount), but nothing proves it: assume the worst.
       record(false, undefined);

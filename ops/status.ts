@@ -84,21 +84,21 @@ export async function tenantStatus(
   deps: OpsDeps,
 ): Promise<TenantStatus> {
   const { platform, entry } = await loadTenantContext(environment, tenantId, deps);
-  const clients = deps.clients({ region: platform.region, drRegion: platform.drRegion });
-  const service = await readService(clients.ecs, platform.clusterName, serviceName(tenantId));
+  const clients = deps.clients({ region: platform.region, drRegion: platform.backup.drRegion });
+  const service = await readService(clients.ecs, platform.cluster.name, serviceName(tenantId));
 
   const vaults = [
     {
       vault: "primary" as const,
-      vaultName: platform.backupVaultName,
+      vaultName: platform.backup.vaultName,
       region: platform.region,
       backup: clients.backup,
       rds: clients.rds,
     },
     {
       vault: "dr" as const,
-      vaultName: platform.drBackupVaultName,
-      region: platform.drRegion,
+      vaultName: platform.backup.drVaultName,
+      region: platform.backup.drRegion,
       backup: clients.drBackup,
       rds: clients.drRds,
     },

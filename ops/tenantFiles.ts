@@ -8,7 +8,7 @@
  * STOPPED; StopTask on timeout or Ctrl-C.
  */
 import { MAINTENANCE_CONTAINER } from "../components/shared/maintenance";
-import { OpsPlatformOutputs, requireMaintenance } from "./context";
+import { PlatformContract } from "../config/platformContract";
 import { OpsDeps } from "./deps";
 import { BbwsError } from "../lib/errors";
 import { createProgress } from "../lib/progress";
@@ -27,7 +27,10 @@ export interface PurgeFilesOptions {
 export interface PurgeFilesTarget {
   readonly environment: string;
   readonly tenantId: string;
-  readonly platform: OpsPlatformOutputs;
+  readonly platform: Pick<
+    PlatformContract,
+    "region" | "network" | "cluster" | "storage" | "backup" | "maintenance"
+  >;
 }
 
 /** What a purge did. */
@@ -45,20 +48,20 @@ export async function purgeTenantFiles(
   deps: OpsDeps,
 ): Promise<PurgeFilesResult> {
   const { platform, tenantId } = target;
-  const maintenance = requireMaintenance(platform);
-  const { ecs } = deps.clients({ region: platform.region, drRegion: platform.drRegion });
+  const { maintenance } = platform;
+  const { ecs } = deps.clients({ region: platform.region, drRegion: platform.backup.drRegion });
   const progress = createProgress(deps.log);
-  return progress.step(`delete ${tenantId}'s files on ${platform.fileSystemId}`, async () => {
+  return progress.step(`delete ${tenantId}'s files on ${platform.storage.fileSystemId}`, async () => {
     const outcome = await runOneOffTask(
       ecs,
       {
-        cluster: platform.clusterName,
-        taskDefinition: maintenance.maintenanceTaskDefinitionArn,
+        cluster: platform.cluster.name,
+        taskDefinition: maintenance.taskDefinitionArn,
         container: MAINTENANCE_CONTAINER,
         command: ["sh", "-c", PURGE_SCRIPT],
         environment: { TENANT_ID: tenantId },
-        subnets: platform.privateSubnetIds,
-        securityGroup: platform.taskSecurityGroupId,
+        subnets: platform.network.privateSubnetIds,
+        securityGroup: platform.network.securityGroups.tasks,
         startedBy: `bbws-purge-${tenantId}`,
       },
       {
@@ -66,14 +69,13 @@ export async function purgeTenantFiles(
         intervalSeconds: options.intervalSeconds ?? 10,
         signal: deps.signal,
       },
-      (taskArn) =>
-        progress.info(`purge task ${taskId(taskArn)} started (logs: ${maintenance.maintenanceLogGroupName})`),
+      (taskArn) => progress.info(`purge task ${taskId(taskArn)} started (logs: ${maintenance.logGroupName})`),
     );
-    const logs = `logs: ${maintenance.maintenanceLogGroupName}, task ${taskId(outcome.taskArn)}`;
+    const logs = `logs: ${maintenance.logGroupName}, task ${taskId(outcome.taskArn)}`;
     if (outcome.exitCode === 0) {
       return {
         taskArn: outcome.taskArn,
-        fileSystemId: platform.fileSystemId,
+        fileSystemId: platform.storage.fileSystemId,
         removed: [
           `/tenants/${tenantId}`,
           `/tenants/.previous/${tenantId}-<stamp>`,

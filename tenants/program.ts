@@ -1,61 +1,50 @@
 /**
  * The tenant stack program: what `pulumi up` of stack `<env>.<tenant>` runs. The tenant
  * lifecycle runs it as an Automation API inline program; `npm run plan` runs it offline.
+ *
+ * The platform's outputs are parsed as the platform contract before anything uses them: a
+ * platform of another contract version stops the run with the command that fixes it.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TenantWordPress } from "../components/tenantWordPress";
 import { providerDefaultTags } from "../components/tags";
-import { TenantPlatformInputs } from "../components/tenant/platformInputs";
+import { TenantPlatform } from "../components/tenant/platformInputs";
 import { readTenantStackConfig } from "./stackConfig";
 import { TenantOutputs } from "../config/tenantOutputs";
+import { IngressShard, PlatformContract, parsePlatformContract } from "../config/platformContract";
+import { TenantSpec } from "../config/tenantSpec";
+import { BbwsError } from "../lib/errors";
 import * as naming from "../config/naming";
 
+/** The tenant stack program. */
 export function tenantStackProgram(): TenantOutputs {
   const config = readTenantStackConfig();
   const { tenant } = config;
-  const platform = new pulumi.StackReference("platform", { name: config.platformStack });
-  const output = <T>(key: string) => platform.requireOutput(key) as pulumi.Output<T>;
-
-  const shard = tenant.listener.shard;
-  const pick = (key: string, what: string) =>
-    output<string[]>(key).apply((values) => {
-      if (shard >= values.length) {
-        throw new Error(
-          `tenant ${tenant.id} lives on ALB shard ${shard}, but ${config.platformStack} has ${values.length} ${what}`,
-        );
-      }
-      return values[shard];
+  const reference = new pulumi.StackReference("platform", { name: config.platformStack });
+  const contract: pulumi.Output<PlatformContract> = reference.outputs.apply((raw) => {
+    const parsed = parsePlatformContract(raw, {
+      stack: config.platformStack,
+      environment: tenant.environment,
     });
+    assertPlatformFits(parsed, tenant, config.platformStack);
+    return parsed;
+  });
 
-  const inputs: TenantPlatformInputs = {
+  // Group by group through the contract's lifted properties: each stays an Output of the parsed value.
+  const platform: TenantPlatform = {
     region: config.region,
-    accountId: output("accountId"),
-    partition: output("partition"),
-    vpcId: output("vpcId"),
-    privateSubnetIds: output("privateSubnetIds"),
-    clusterArn: output("clusterArn"),
-    clusterName: output("clusterName"),
-    listenerArn: pick("httpsListenerArns", "HTTPS listeners"),
-    loadBalancerArnSuffix: pick("loadBalancerArnSuffixes", "load balancers"),
-    taskSecurityGroupId: output("taskSecurityGroupId"),
-    fileSystemId: output("fileSystemId"),
-    fileSystemArn: output("fileSystemArn"),
-    mountTargetIds: Array.from({ length: tenant.availabilityZones }, (_, az) =>
-      output<string[]>("mountTargetIds").apply((ids) => ids[az]),
-    ),
-    databaseClusterArn: output("databaseClusterArn"),
-    databaseMasterSecretArn: output("databaseMasterSecretArn"),
-    databaseEndpoint: output("databaseEndpoint"),
-    databasePort: output("databasePort"),
-    logGroupName: output("logGroupName"),
-    logGroupArn: output("logGroupArn"),
-    namespaceId: output("namespaceId"),
-    dataKeyArn: output("dataKeyArn"),
-    repositoryUrl: output("repositoryUrl"),
-    repositoryArn: output("repositoryArn"),
-    defaultImage: output("defaultImage"),
-    alarmTopicArn: output("alarmTopicArn"),
+    accountId: contract.accountId,
+    partition: contract.partition,
+    network: contract.network,
+    cluster: contract.cluster,
+    storage: contract.storage,
+    database: contract.database,
+    image: contract.image,
+    observability: contract.observability,
+    keys: contract.keys,
+    // Checked here rather than with the contract: the resources on the shard are the ones that fail.
+    shard: contract.apply((c) => tenantShard(c, tenant, config.platformStack)),
   };
 
   const provider = new aws.Provider("aws", {
@@ -64,7 +53,7 @@ export function tenantStackProgram(): TenantOutputs {
   });
   const site = new TenantWordPress(
     tenant.id,
-    { tenant, platform: inputs, dropDatabaseOnDelete: config.dropDataOnDestroy },
+    { spec: tenant, platform, dropDatabaseOnDelete: config.dropDataOnDestroy },
     { provider },
   );
 
@@ -72,7 +61,7 @@ export function tenantStackProgram(): TenantOutputs {
     tenantId: tenant.id,
     environment: tenant.environment,
     hosts: tenant.hosts,
-    clusterName: inputs.clusterName,
+    clusterName: contract.cluster.name,
     serviceName: site.serviceName,
     serviceArn: site.serviceArn,
     taskDefinitionFamily: site.taskDefinitionFamily,
@@ -89,4 +78,46 @@ export function tenantStackProgram(): TenantOutputs {
     executionRoleArn: site.executionRoleArn,
     taskRoleArn: site.taskRoleArn,
   };
+}
+
+/**
+ * Checks that the tenant fits the platform it references: the same environment, and the mount
+ * targets its spec waits for. Throws BbwsError (invalidInput).
+ */
+export function assertPlatformFits(
+  platform: PlatformContract,
+  spec: TenantSpec,
+  platformStack: string,
+): void {
+  if (platform.environment !== spec.environment) {
+    throw new BbwsError(
+      "invalidInput",
+      `tenant ${spec.id} belongs to environment "${spec.environment}", but platform stack ${platformStack} ` +
+        `is environment "${platform.environment}"`,
+    );
+  }
+  const mountTargets = platform.storage.mountTargetIds.length;
+  if (mountTargets !== spec.availabilityZones) {
+    throw new BbwsError(
+      "invalidInput",
+      `tenant ${spec.id} expects ${spec.availabilityZones} EFS mount targets (bbws:availabilityZones), but ` +
+        `${platformStack} has ${mountTargets}: update the platform, then re-run the tenant lifecycle`,
+    );
+  }
+}
+
+/** The ALB shard of the tenant's listener slot; BbwsError (invalidInput) when the platform has no such shard. */
+export function tenantShard(
+  platform: PlatformContract,
+  spec: TenantSpec,
+  platformStack: string,
+): IngressShard {
+  const shards = platform.ingress.shards;
+  const shard = shards[spec.listener.shard];
+  if (shard) return shard;
+  throw new BbwsError(
+    "invalidInput",
+    `tenant ${spec.id} lives on ALB shard ${spec.listener.shard}, but ${platformStack} has ${shards.length} ` +
+      `HTTPS listeners (shards 0-${shards.length - 1}); raise bbws:albShards and update the platform first`,
+  );
 }

@@ -1,12 +1,15 @@
 /**
- * Configuration of a tenant stack: written by the lifecycle (and the offline engine) from the
- * registry entry on every run, read and validated by the tenant stack program.
+ * The tenant stack configuration: what the lifecycle (and the offline engine) sets on a tenant
+ * stack before every run, built from the registry entry by `tenantStackConfig`, and read back by
+ * the tenant program with `readTenantStackConfig`. The tenant travels as its spec, parsed with
+ * the spec's own schema (config/tenantSpec.ts): nothing about a tenant is declared here.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { z } from "zod";
-import { ResolvedTenant } from "../config/tenantSpec";
-import { listenerSlotSchema, scheduleSchema } from "../config/tenantEntry";
+import { PlatformSettings } from "../config/platformConfig";
+import { TenantEntry } from "../config/tenantEntry";
+import { TenantSpec, parseTenantSpec, resolveTenantSpec } from "../config/tenantSpec";
 import { TENANT_PROJECT } from "../config/naming";
+import { BbwsError } from "../lib/errors";
 
 /** Configuration keys of a tenant stack (namespace `bbws-tenant`). */
 export const TENANT_CONFIG = {
@@ -16,87 +19,76 @@ export const TENANT_CONFIG = {
   dropDataOnDestroy: `${TENANT_PROJECT}:dropDataOnDestroy`,
 } as const;
 
-const resolvedTenantSchema = z
-  .object({
-    id: z.string(),
-    environment: z.string(),
-    hosts: z.array(z.string()).min(1).max(5),
-    size: z.object({ cpu: z.number().int(), memory: z.number().int() }).strict(),
-    desiredCount: z.number().int().min(0),
-    minTasks: z.number().int().min(0),
-    maxTasks: z.number().int().min(1),
-    highAvailability: z.boolean(),
-    capacityStrategy: z
-      .array(
-        z
-          .object({
-            capacityProvider: z.enum(["FARGATE", "FARGATE_SPOT"]),
-            base: z.number().int().min(0),
-            weight: z.number().int().min(0),
-          })
-          .strict(),
-      )
-      .min(1),
-    schedule: scheduleSchema.optional(),
-    image: z.string().optional(),
-    listener: listenerSlotSchema,
-    containerInsights: z.boolean(),
-    healthCheckGracePeriodSeconds: z.number().int().min(0),
-    availabilityZones: z.number().int().min(1).max(6),
-    protectData: z.boolean(),
-  })
-  .strict();
-
-/** A tenant stack's configuration. */
-export interface TenantStackConfig {
-  readonly region: string;
-  readonly environment: string;
-  /** Fully qualified name of the platform stack, e.g. `acme-org/bbws/dev`. */
-  readonly platformStack: string;
-  readonly tenant: ResolvedTenant;
-  /** Set by `tenants remove --purge` before the destroy: drop the schema and user. */
-  readonly dropDataOnDestroy: boolean;
-}
-
 /** One configuration value as the Automation API sets it. */
 export interface ConfigEntry {
   readonly value: string;
   readonly secret: boolean;
 }
 
-/** The stack configuration for a tenant; `setAllConfig` takes it as is. */
-export function tenantConfigMap(config: TenantStackConfig): Record<string, ConfigEntry> {
+/** A tenant stack's configuration: fully qualified key to value; `setAllConfig` takes it as is. */
+export type TenantStackConfig = Readonly<Record<string, ConfigEntry>>;
+
+/** Options of tenantStackConfig. */
+export interface TenantStackConfigOptions {
+  /** Set by `tenants remove --purge` before the destroy: drop the schema and user. @default false */
+  readonly dropDataOnDestroy?: boolean;
+}
+
+/**
+ * The configuration of the tenant stack of `entry` (which must have its listener slot):
+ * the entry resolved against the environment's settings into its spec, the platform stack it
+ * references (fully qualified, e.g. `acme-org/bbws/dev`) and the AWS region.
+ */
+export function tenantStackConfig(
+  settings: PlatformSettings,
+  entry: TenantEntry,
+  platformStack: string,
+  options: TenantStackConfigOptions = {},
+): TenantStackConfig {
+  const spec = resolveTenantSpec(entry, settings);
+  const plain = (value: string): ConfigEntry => ({ value, secret: false });
   return {
-    "aws:region": { value: config.region, secret: false },
-    [TENANT_CONFIG.environment]: { value: config.environment, secret: false },
-    [TENANT_CONFIG.platformStack]: { value: config.platformStack, secret: false },
-    [TENANT_CONFIG.tenant]: { value: JSON.stringify(config.tenant), secret: false },
-    [TENANT_CONFIG.dropDataOnDestroy]: { value: String(config.dropDataOnDestroy), secret: false },
+    "aws:region": plain(settings.region),
+    [TENANT_CONFIG.environment]: plain(settings.environment),
+    [TENANT_CONFIG.platformStack]: plain(platformStack),
+    [TENANT_CONFIG.tenant]: plain(JSON.stringify(spec)),
+    [TENANT_CONFIG.dropDataOnDestroy]: plain(String(options.dropDataOnDestroy ?? false)),
   };
 }
 
+/** A tenant stack's configuration as the running tenant program reads it. */
+export interface ParsedTenantStackConfig {
+  /** The stack's `aws:region`. */
+  readonly region: string;
+  readonly environment: string;
+  /** Fully qualified name of the platform stack, e.g. `acme-org/bbws/dev`. */
+  readonly platformStack: string;
+  readonly tenant: TenantSpec;
+  /** Drop the schema and user when the stack is destroyed. */
+  readonly dropDataOnDestroy: boolean;
+}
+
 /** Reads and validates the running tenant program's configuration. */
-export function readTenantStackConfig(): TenantStackConfig {
+export function readTenantStackConfig(): ParsedTenantStackConfig {
   const config = new pulumi.Config(TENANT_PROJECT);
   const region = new pulumi.Config("aws").require("region");
-  const tenant = resolvedTenantSchema.safeParse(config.requireObject("tenant"));
-  if (!tenant.success) {
-    const issue = tenant.error.issues[0];
-    throw new Error(
-      `${TENANT_CONFIG.tenant}: ${issue.path.join(".") || "(root)"}: ${issue.message}; re-run the tenant lifecycle to rewrite it from the registry`,
-    );
-  }
+  const tenant = parseTenantSpec(
+    config.requireObject("tenant"),
+    TENANT_CONFIG.tenant,
+    "re-run the tenant lifecycle to rewrite it from the registry",
+  );
   const environment = config.require("environment");
-  if (tenant.data.environment !== environment) {
-    throw new Error(
-      `${TENANT_CONFIG.tenant}: belongs to environment "${tenant.data.environment}", the stack to "${environment}"`,
+  if (tenant.environment !== environment) {
+    throw new BbwsError(
+      "invalidInput",
+      `${TENANT_CONFIG.tenant}: belongs to environment "${tenant.environment}", the stack to "${environment}"`,
     );
   }
   return {
     region,
     environment,
     platformStack: config.require("platformStack"),
-    tenant: tenant.data,
+    tenant,
     dropDataOnDestroy: config.getBoolean("dropDataOnDestroy") ?? false,
   };
 }

@@ -9,31 +9,32 @@ import * as path from "path";
 import { PROJECT_DIR } from "../lib/projectDir";
 import { CommandError, LocalWorkspace, OutputMap, StackNotFoundError } from "@pulumi/pulumi/automation";
 import { TENANT_PROJECT, tenantStackName } from "../config/naming";
-import { ResolvedTenantOutputs } from "../config/tenantOutputs";
+import { ResolvedTenantOutputs, tenantOutputsFrom } from "../config/tenantOutputs";
 import { BbwsError } from "../lib/errors";
-import {
-  OpsPlatformOutputs,
-  StackOutputsSource,
-  platformOutputsFrom,
-  tenantOutputsFrom,
-} from "../ops/context";
+import { PlatformContract, parsePlatformContract } from "../config/platformContract";
 
 /** Workspace directory of one tenant stack (shared with the tenant lifecycle). */
 export function tenantWorkspaceDir(environment: string, tenantId: string, projectDir = PROJECT_DIR): string {
   return path.join(projectDir, ".workspaces", tenantStackName(environment, tenantId));
 }
 
-/** StackOutputsSource backed by the Pulumi Automation API. */
-export class PulumiStackOutputs implements StackOutputsSource {
+/**
+ * ops' StackOutputsSource (ops/context.ts) backed by the Pulumi Automation API. It satisfies the
+ * interface structurally: tenants/ sits below ops/ and does not import it.
+ */
+export class PulumiStackOutputs {
+  /** `projectDir`: the repository root (the platform project, and `.workspaces/` of tenant stacks). */
   constructor(private readonly projectDir: string = PROJECT_DIR) {}
 
-  async platform(environment: string): Promise<OpsPlatformOutputs> {
+  /** The platform contract of the platform stack `<env>`, parsed. */
+  async platform(environment: string): Promise<PlatformContract> {
     const outputs = await readOutputs(`platform stack ${environment}`, () =>
       LocalWorkspace.selectStack({ stackName: environment, workDir: this.projectDir }),
     );
-    return platformOutputsFrom(environment, outputs);
+    return parsePlatformContract(outputs, { stack: environment, environment });
   }
 
+  /** The outputs of the tenant stack `<env>.<tenantId>`. */
   async tenant(environment: string, tenantId: string): Promise<ResolvedTenantOutputs> {
     const stackName = tenantStackName(environment, tenantId);
     const workDir = tenantWorkspaceDir(environment, tenantId, this.projectDir);

@@ -4,43 +4,52 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { TenantSpec } from "../../config/tenantSpec";
 import { Tags, withComponent } from "../tags";
+import { TenantPlatform } from "./platformInputs";
 
+/** What the alarms read. */
 export interface TenantAlarmsArgs {
-  readonly tenantId: string;
-  readonly clusterName: pulumi.Input<string>;
+  /**
+   * The tenant id (in descriptions) and `containerInsights`: with Container Insights the
+   * task-count alarm compares running and desired tasks exactly; without it (dev), it fires
+   * when requests arrive and no healthy target serves them.
+   */
+  readonly spec: Pick<TenantSpec, "id" | "containerInsights">;
+  /** The cluster, the shard's ALB (CloudWatch dimension) and the alarm topic. */
+  readonly platform: Pick<TenantPlatform, "cluster" | "shard" | "observability">;
   readonly serviceName: pulumi.Input<string>;
   readonly targetGroupArnSuffix: pulumi.Input<string>;
-  readonly loadBalancerArnSuffix: pulumi.Input<string>;
-  readonly alarmTopicArn: pulumi.Input<string>;
-  /**
-   * With Container Insights the task-count alarm compares running and desired tasks exactly;
-   * without it (dev), it fires when requests arrive and no healthy target serves them.
-   */
-  readonly containerInsights: boolean;
+  /** Tags of the tenant; `bbws:component` is added. */
   readonly tags: Tags;
 }
 
+/** The tenant's four alarms, all notifying the environment's alarm topic. */
 export function createTenantAlarms(
   name: string,
   a: TenantAlarmsArgs,
   parent: pulumi.Resource,
 ): aws.cloudwatch.MetricAlarm[] {
+  const topic = a.platform.observability.alarmTopicArn;
   const common = {
-    alarmActions: [a.alarmTopicArn],
-    okActions: [a.alarmTopicArn],
+    alarmActions: [topic],
+    okActions: [topic],
     actionsEnabled: true,
     tags: withComponent(a.tags, "alarms"),
   };
-  const service = { ClusterName: a.clusterName, ServiceName: a.serviceName };
-  const target = { TargetGroup: a.targetGroupArnSuffix, LoadBalancer: a.loadBalancerArnSuffix };
+  const tenantId = a.spec.id;
+  const service = { ClusterName: a.platform.cluster.name, ServiceName: a.serviceName };
+  const target = {
+    TargetGroup: a.targetGroupArnSuffix,
+    LoadBalancer: a.platform.shard.loadBalancerArnSuffix,
+  };
 
   const alarms = [
     new aws.cloudwatch.MetricAlarm(
       `${name}-cpu-high`,
       {
         ...common,
-        alarmDescription: `${a.tenantId}: average CPU above 90% for 10 minutes`,
+        alarmDescription: `${tenantId}: average CPU above 90% for 10 minutes`,
         namespace: "AWS/ECS",
         metricName: "CPUUtilization",
         dimensions: service,
@@ -53,14 +62,14 @@ export function createTenantAlarms(
       },
       { parent },
     ),
-    a.containerInsights
+    a.spec.containerInsights
       ? tasksBelowDesired(name, a, common, service, parent)
       : noHealthyTargetWhileRequested(name, a, common, target, parent),
     new aws.cloudwatch.MetricAlarm(
       `${name}-unhealthy-targets`,
       {
         ...common,
-        alarmDescription: `${a.tenantId}: at least one unhealthy target for 3 minutes`,
+        alarmDescription: `${tenantId}: at least one unhealthy target for 3 minutes`,
         namespace: "AWS/ApplicationELB",
         metricName: "UnHealthyHostCount",
         dimensions: target,
@@ -77,7 +86,7 @@ export function createTenantAlarms(
       `${name}-target-5xx`,
       {
         ...common,
-        alarmDescription: `${a.tenantId}: WordPress answered more than 10 5xx responses in 5 minutes`,
+        alarmDescription: `${tenantId}: WordPress answered more than 10 5xx responses in 5 minutes`,
         namespace: "AWS/ApplicationELB",
         metricName: "HTTPCode_Target_5XX_Count",
         dimensions: target,
@@ -123,7 +132,7 @@ function tasksBelowDesired(
     `${name}-tasks-below-desired`,
     {
       ...common,
-      alarmDescription: `${a.tenantId}: fewer tasks running than desired for 5 minutes`,
+      alarmDescription: `${a.spec.id}: fewer tasks running than desired for 5 minutes`,
       metricQueries: [
         metric("running", "RunningTaskCount"),
         metric("desired", "DesiredTaskCount"),
@@ -154,7 +163,7 @@ function noHealthyTargetWhileRequested(
     `${name}-tasks-below-desired`,
     {
       ...common,
-      alarmDescription: `${a.tenantId}: requests arrive but no task is healthy (Container Insights is off, so desired tasks are not measured)`,
+      alarmDescription: `${a.spec.id}: requests arrive but no task is healthy (Container Insights is off, so desired tasks are not measured)`,
       metricQueries: [
         metric("healthy", "HealthyHostCount", "Minimum"),
         metric("requests", "RequestCount", "Sum"),

@@ -1,36 +1,30 @@
 /**
- * What a tenant needs from its environment's platform stack. Values arrive through a
- * StackReference, so all of them are Inputs; nothing here decides how many resources exist.
+ * What a tenant needs from its environment's platform: the groups of the platform contract it
+ * reads, and its own ALB shard. Values arrive through a StackReference, so they are Inputs;
+ * nothing here decides how many resources exist (the spec does).
  */
-import * as pulumi from "@pulumi/pulumi";
+import { IngressShard, InputOf, PlatformContract } from "../../config/platformContract";
 
-export interface TenantPlatformInputs {
+/** The platform as a tenant sees it (see PlatformContract for what each group holds). */
+export type TenantPlatform = InputOf<
+  Pick<
+    PlatformContract,
+    | "accountId"
+    | "partition"
+    | "network"
+    | "cluster"
+    | "storage"
+    | "database"
+    | "image"
+    | "observability"
+    | "keys"
+  >
+> & {
+  /**
+   * Region of the platform and of the tenant's stack. A plain value: IAM policies, the
+   * container's log configuration and the Data API client are built from it.
+   */
   readonly region: string;
-  readonly accountId: pulumi.Input<string>;
-  readonly partition: pulumi.Input<string>;
-  readonly vpcId: pulumi.Input<string>;
-  readonly privateSubnetIds: pulumi.Input<string[]>;
-  readonly clusterArn: pulumi.Input<string>;
-  readonly clusterName: pulumi.Input<string>;
-  /** HTTPS listener of the ALB shard the tenant lives on. */
-  readonly listenerArn: pulumi.Input<string>;
-  /** ARN suffix of that ALB (CloudWatch dimension). */
-  readonly loadBalancerArnSuffix: pulumi.Input<string>;
-  readonly taskSecurityGroupId: pulumi.Input<string>;
-  readonly fileSystemId: pulumi.Input<string>;
-  readonly fileSystemArn: pulumi.Input<string>;
-  /** One per AZ; the service waits for them. */
-  readonly mountTargetIds: pulumi.Input<string>[];
-  readonly databaseClusterArn: pulumi.Input<string>;
-  readonly databaseMasterSecretArn: pulumi.Input<string>;
-  readonly databaseEndpoint: pulumi.Input<string>;
-  readonly databasePort: pulumi.Input<number>;
-  readonly logGroupName: pulumi.Input<string>;
-  readonly logGroupArn: pulumi.Input<string>;
-  readonly namespaceId: pulumi.Input<string>;
-  readonly dataKeyArn: pulumi.Input<string>;
-  readonly repositoryUrl: pulumi.Input<string>;
-  readonly repositoryArn: pulumi.Input<string>;
-  readonly defaultImage: pulumi.Input<string>;
-  readonly alarmTopicArn: pulumi.Input<string>;
-}
+  /** The ALB shard of the tenant's listener slot: its listener rule and alarms live there. */
+  readonly shard: InputOf<IngressShard>;
+};

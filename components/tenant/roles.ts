@@ -5,39 +5,48 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { TenantSpec } from "../../config/tenantSpec";
 import { Tags, withComponent } from "../tags";
+import { pullThroughCachePrefix } from "../shared/imageRegistry";
 import { ecsTasksTrustPolicy, executionPolicy, taskPolicy } from "./iamPolicies";
+import { TenantPlatform } from "./platformInputs";
 
+/** What the roles read. */
 export interface TenantRolesArgs {
-  readonly tenantId: string;
-  readonly region: string;
-  readonly accountId: pulumi.Input<string>;
-  readonly partition: pulumi.Input<string>;
+  /** The tenant id (its log stream prefix) and environment (its pull-through cache prefix). */
+  readonly spec: Pick<TenantSpec, "id" | "environment">;
+  /** Account, region and the platform resources the roles may use: key, logs, images, file system. */
+  readonly platform: Pick<
+    TenantPlatform,
+    "region" | "accountId" | "partition" | "keys" | "observability" | "image" | "storage"
+  >;
+  /** The tenant's own secrets: the only ones the execution role may read. */
   readonly secretArns: pulumi.Input<string>[];
-  readonly dataKeyArn: pulumi.Input<string>;
-  readonly logGroupArn: pulumi.Input<string>;
-  readonly repositoryArn: pulumi.Input<string>;
-  /** Prefix of the pull-through cache repositories. */
-  readonly pullThroughPrefix: string;
-  readonly fileSystemArn: pulumi.Input<string>;
+  /** The tenant's access point: the only way the task role may mount the file system. */
   readonly accessPointArn: pulumi.Input<string>;
+  /** Tags of the tenant; `bbws:component` is added. */
   readonly tags: Tags;
 }
 
+/** The tenant's two roles. */
 export interface TenantRoles {
   readonly executionRole: aws.iam.Role;
   readonly taskRole: aws.iam.Role;
 }
 
+/** Creates the execution role and the task role, each with its one inline policy. */
 export function createTenantRoles(name: string, args: TenantRolesArgs, parent: pulumi.Resource): TenantRoles {
+  const { spec, platform } = args;
   const tags = withComponent(args.tags, "iam");
+  const region = platform.region;
+  const pullThroughPrefix = pullThroughCachePrefix(spec.environment);
   const trust = pulumi
-    .all([args.accountId, args.partition])
-    .apply(([accountId, partition]) => ecsTasksTrustPolicy({ accountId, partition, region: args.region }));
+    .all([platform.accountId, platform.partition])
+    .apply(([accountId, partition]) => ecsTasksTrustPolicy({ accountId, partition, region }));
 
   const executionRole = new aws.iam.Role(
     `${name}-exec-role`,
-    { assumeRolePolicy: trust, description: `ECS execution role of WordPress tenant ${args.tenantId}`, tags },
+    { assumeRolePolicy: trust, description: `ECS execution role of WordPress tenant ${spec.id}`, tags },
     { parent },
   );
   new aws.iam.RolePolicy(
@@ -47,21 +56,21 @@ export function createTenantRoles(name: string, args: TenantRolesArgs, parent: p
       policy: pulumi
         .all([
           pulumi.all(args.secretArns),
-          args.dataKeyArn,
-          args.logGroupArn,
-          args.repositoryArn,
-          args.accountId,
-          args.partition,
+          platform.keys.dataKeyArn,
+          platform.observability.logGroupArn,
+          platform.image.repositoryArn,
+          platform.accountId,
+          platform.partition,
         ])
         .apply(([secretArns, dataKeyArn, logGroupArn, repositoryArn, accountId, partition]) =>
           executionPolicy({
-            tenantId: args.tenantId,
-            region: args.region,
+            tenantId: spec.id,
+            region,
             secretArns,
             dataKeyArn,
             logGroupArn,
             repositoryArns: [repositoryArn],
-            pullThroughRepositoryArn: `arn:${partition}:ecr:${args.region}:${accountId}:repository/${args.pullThroughPrefix}/*`,
+            pullThroughRepositoryArn: `arn:${partition}:ecr:${region}:${accountId}:repository/${pullThroughPrefix}/*`,
           }),
         ),
     },
@@ -70,7 +79,7 @@ export function createTenantRoles(name: string, args: TenantRolesArgs, parent: p
 
   const taskRole = new aws.iam.Role(
     `${name}-task-role`,
-    { assumeRolePolicy: trust, description: `Task role of WordPress tenant ${args.tenantId}`, tags },
+    { assumeRolePolicy: trust, description: `Task role of WordPress tenant ${spec.id}`, tags },
     { parent },
   );
   new aws.iam.RolePolicy(
@@ -78,7 +87,7 @@ export function createTenantRoles(name: string, args: TenantRolesArgs, parent: p
     {
       role: taskRole.name,
       policy: pulumi
-        .all([args.fileSystemArn, args.accessPointArn])
+        .all([platform.storage.fileSystemArn, args.accessPointArn])
         .apply(([fileSystemArn, accessPointArn]) => taskPolicy({ fileSystemArn, accessPointArn })),
     },
     { parent },

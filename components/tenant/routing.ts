@@ -4,14 +4,17 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { TenantSpec } from "../../config/tenantSpec";
 import { Tags, withComponent } from "../tags";
+import { TenantPlatform } from "./platformInputs";
 
+/** What the routing reads. */
 export interface TenantRoutingArgs {
-  readonly vpcId: pulumi.Input<string>;
-  readonly listenerArn: pulumi.Input<string>;
-  readonly hosts: readonly string[];
-  /** Allocated from the registry; unique on the listener and never recomputed. */
-  readonly priority: number;
+  /** Hosts the rule matches, and the rule priority of its listener slot (unique on the listener). */
+  readonly spec: Pick<TenantSpec, "hosts" | "listener">;
+  /** The VPC of the target group, and the shard whose HTTPS listener gets the rule. */
+  readonly platform: Pick<TenantPlatform, "network" | "shard">;
+  /** Tags of the tenant; `bbws:component` is added. */
   readonly tags: Tags;
 }
 
@@ -29,6 +32,7 @@ export const TARGET_HEALTH_CHECK = {
 /** Shorter than Spot's two-minute warning, so draining finishes before the task is taken. */
 export const DEREGISTRATION_DELAY_SECONDS = 60;
 
+/** The tenant's target group and its host rule on the shard's HTTPS listener. */
 export function createTenantRouting(
   name: string,
   args: TenantRoutingArgs,
@@ -42,7 +46,7 @@ export function createTenantRouting(
       protocol: "HTTP",
       protocolVersion: "HTTP1",
       targetType: "ip",
-      vpcId: args.vpcId,
+      vpcId: args.platform.network.vpcId,
       deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
       healthCheck: { ...TARGET_HEALTH_CHECK, protocol: "HTTP" },
       tags,
@@ -52,9 +56,9 @@ export function createTenantRouting(
   const rule = new aws.lb.ListenerRule(
     `${name}-rule`,
     {
-      listenerArn: args.listenerArn,
-      priority: args.priority,
-      conditions: [{ hostHeader: { values: [...args.hosts] } }],
+      listenerArn: args.platform.shard.listenerArn,
+      priority: args.spec.listener.priority,
+      conditions: [{ hostHeader: { values: [...args.spec.hosts] } }],
       actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
       tags,
     },

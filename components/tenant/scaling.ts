@@ -4,16 +4,20 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { TenantSchedule } from "../../config/tenantEntry";
+import { TenantSpec } from "../../config/tenantSpec";
 import { Tags, withComponent } from "../tags";
+import { TenantPlatform } from "./platformInputs";
 import { scheduleCrons } from "./schedule";
 
+/** What the autoscaling reads. */
 export interface TenantScalingArgs {
-  readonly clusterName: pulumi.Input<string>;
+  /** Bounds of the task count, and the scale-to-zero schedule (none: no scheduled actions). */
+  readonly spec: Pick<TenantSpec, "minTasks" | "maxTasks" | "schedule">;
+  /** The cluster of the service. */
+  readonly platform: Pick<TenantPlatform, "cluster">;
+  /** The service to scale. */
   readonly serviceName: pulumi.Input<string>;
-  readonly minTasks: number;
-  readonly maxTasks: number;
-  readonly schedule?: TenantSchedule;
+  /** Tags of the tenant; `bbws:component` is added. */
   readonly tags: Tags;
 }
 
@@ -22,9 +26,12 @@ export const TARGETS = [
   { metric: "ECSServiceAverageCPUUtilization", suffix: "cpu", target: 70 },
   { metric: "ECSServiceAverageMemoryUtilization", suffix: "memory", target: 80 },
 ] as const;
+/** Seconds between scale-in steps: slow, so a short lull does not drop capacity a peak needs again. */
 export const SCALE_IN_COOLDOWN_SECONDS = 300;
+/** Seconds between scale-out steps: fast, WordPress under load needs tasks now. */
 export const SCALE_OUT_COOLDOWN_SECONDS = 60;
 
+/** The scalable target, its two target-tracking policies and the optional schedule. */
 export function createTenantScaling(
   name: string,
   args: TenantScalingArgs,
@@ -35,9 +42,9 @@ export function createTenantScaling(
     {
       serviceNamespace: "ecs",
       scalableDimension: "ecs:service:DesiredCount",
-      resourceId: pulumi.interpolate`service/${args.clusterName}/${args.serviceName}`,
-      minCapacity: args.minTasks,
-      maxCapacity: args.maxTasks,
+      resourceId: pulumi.interpolate`service/${args.platform.cluster.name}/${args.serviceName}`,
+      minCapacity: args.spec.minTasks,
+      maxCapacity: args.spec.maxTasks,
       tags: withComponent(args.tags, "autoscaling"),
     },
     { parent },
@@ -60,8 +67,8 @@ export function createTenantScaling(
       { parent },
     );
   }
-  if (args.schedule) {
-    const crons = scheduleCrons(args.schedule);
+  if (args.spec.schedule) {
+    const crons = scheduleCrons(args.spec.schedule);
     const action = (suffix: string, schedule: string, min: number, max: number) =>
       new aws.appautoscaling.ScheduledAction(
         `${name}-${suffix}`,
@@ -76,7 +83,7 @@ export function createTenantScaling(
         { parent },
       );
     action("sleep", crons.sleep, 0, 0);
-    action("wake", crons.wake, args.minTasks, args.maxTasks);
+    action("wake", crons.wake, args.spec.minTasks, args.spec.maxTasks);
   }
   return target;
 }

@@ -5,34 +5,43 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import * as naming from "../../config/naming";
+import { TenantSpec } from "../../config/tenantSpec";
 import { Tags, withComponent } from "../tags";
+import { TenantPlatform } from "./platformInputs";
 import { deriveWordPressKeys } from "./wordpressKeys";
 
+/** What the secrets read. */
 export interface TenantSecretsArgs {
-  readonly environment: string;
-  readonly tenantId: string;
-  readonly dataKeyArn: pulumi.Input<string>;
-  readonly databaseName: string;
-  readonly databaseUser: string;
-  readonly databaseHost: pulumi.Input<string>;
-  readonly databasePort: pulumi.Input<number>;
-  /** Days a deleted secret stays recoverable (7 to 30). */
-  readonly recoveryWindowInDays: number;
+  /** Names and descriptions (`bbws/<env>/<id>/...`), and `protectData`: a deleted secret stays recoverable 30 days, else 7. */
+  readonly spec: Pick<TenantSpec, "id" | "environment" | "protectData">;
+  /** The data key the secrets are encrypted with, and the database endpoint they carry. */
+  readonly platform: Pick<TenantPlatform, "keys" | "database">;
+  /** Tags of the tenant; `bbws:component` is added. */
   readonly tags: Tags;
 }
 
+/** Days a deleted secret stays recoverable: the longest Secrets Manager allows for production data. */
+export function recoveryWindowInDays(protectData: boolean): number {
+  return protectData ? 30 : 7;
+}
+
+/** The tenant's secrets and the generated database password. */
 export interface TenantSecrets {
   readonly databasePassword: pulumi.Output<string>;
   readonly databaseSecret: aws.secretsmanager.Secret;
   readonly wordpressKeysSecret: aws.secretsmanager.Secret;
 }
 
+/** Creates the database credentials secret and the WordPress keys secret. */
 export function createTenantSecrets(
   name: string,
   args: TenantSecretsArgs,
   parent: pulumi.Resource,
 ): TenantSecrets {
+  const { spec, platform } = args;
   const tags = withComponent(args.tags, "secrets");
+  const recoveryWindow = recoveryWindowInDays(spec.protectData);
   // Letters and digits only: the password is embedded in SQL, where nothing may close a quote.
   const password = new random.RandomPassword(
     `${name}-db-password`,
@@ -46,10 +55,10 @@ export function createTenantSecrets(
   const databaseSecret = new aws.secretsmanager.Secret(
     `${name}-db-secret`,
     {
-      namePrefix: `bbws/${args.environment}/${args.tenantId}/db-`,
-      description: `Database credentials of WordPress tenant ${args.tenantId}`,
-      kmsKeyId: args.dataKeyArn,
-      recoveryWindowInDays: args.recoveryWindowInDays,
+      namePrefix: `${naming.secretName(spec.environment, spec.id, "db")}-`,
+      description: `Database credentials of WordPress tenant ${spec.id}`,
+      kmsKeyId: platform.keys.dataKeyArn,
+      recoveryWindowInDays: recoveryWindow,
       tags,
     },
     { parent },
@@ -60,11 +69,11 @@ export function createTenantSecrets(
       secretId: databaseSecret.id,
       secretString: pulumi.jsonStringify({
         engine: "mysql",
-        username: args.databaseUser,
+        username: naming.databaseUser(spec.id),
         password: password.result,
-        host: args.databaseHost,
-        port: args.databasePort,
-        dbname: args.databaseName,
+        host: platform.database.endpoint,
+        port: platform.database.port,
+        dbname: naming.databaseName(spec.id),
       }),
     },
     { parent },
@@ -73,10 +82,10 @@ export function createTenantSecrets(
   const wordpressKeysSecret = new aws.secretsmanager.Secret(
     `${name}-wordpress-keys`,
     {
-      namePrefix: `bbws/${args.environment}/${args.tenantId}/wordpress-keys-`,
-      description: `WordPress keys and salts of tenant ${args.tenantId}`,
-      kmsKeyId: args.dataKeyArn,
-      recoveryWindowInDays: args.recoveryWindowInDays,
+      namePrefix: `${naming.secretName(spec.environment, spec.id, "wordpress-keys")}-`,
+      description: `WordPress keys and salts of tenant ${spec.id}`,
+      kmsKeyId: platform.keys.dataKeyArn,
+      recoveryWindowInDays: recoveryWindow,
       tags,
     },
     { parent },

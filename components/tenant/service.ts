@@ -1,69 +1,78 @@
 /**
- * The tenant's ECS service and its Cloud Map registration.
+ * The tenant's ECS service, and its Cloud Map registration when the spec asks for one.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CapacityProviderShare } from "../../config/presets";
+import * as naming from "../../config/naming";
+import { TenantSpec } from "../../config/tenantSpec";
 import { Tags, withComponent } from "../tags";
 import { CONTAINER_NAME } from "./containerDefinition";
+import { TenantPlatform } from "./platformInputs";
 
+/** What the service reads. */
 export interface TenantServiceArgs {
-  readonly tenantId: string;
-  readonly serviceName: string;
-  readonly clusterArn: pulumi.Input<string>;
+  /** Its name, task count, capacity strategy, health check grace period, and whether it registers in Cloud Map. */
+  readonly spec: Pick<
+    TenantSpec,
+    "id" | "desiredCount" | "capacityStrategy" | "healthCheckGracePeriodSeconds" | "serviceDiscovery"
+  >;
+  /** The cluster (and its Cloud Map namespace), the private subnets and the task tier's security group. */
+  readonly platform: Pick<TenantPlatform, "cluster" | "network">;
   readonly taskDefinitionArn: pulumi.Input<string>;
-  readonly desiredCount: number;
-  readonly capacityStrategy: readonly CapacityProviderShare[];
-  readonly subnetIds: pulumi.Input<string[]>;
-  readonly securityGroupId: pulumi.Input<string>;
+  /** Target group the service registers its tasks in. */
   readonly targetGroupArn: pulumi.Input<string>;
-  readonly namespaceId: pulumi.Input<string>;
-  readonly healthCheckGracePeriodSeconds: number;
-  /** Resources the service must wait for (the listener rule, the EFS mount targets). */
+  /** Resources the service must wait for (the listener rule, the database, the EFS mount targets). */
   readonly dependsOn: pulumi.Resource[];
+  /** Tags of the tenant; `bbws:component` is added. */
   readonly tags: Tags;
 }
 
+/** Creates the service (and its Cloud Map service when `spec.serviceDiscovery` is set). */
 export function createTenantService(
   name: string,
   a: TenantServiceArgs,
   parent: pulumi.Resource,
 ): aws.ecs.Service {
-  const discovery = new aws.servicediscovery.Service(
-    `${name}-discovery`,
-    {
-      name: a.tenantId,
-      namespaceId: a.namespaceId,
-      dnsConfig: {
-        namespaceId: a.namespaceId,
-        routingPolicy: "MULTIVALUE",
-        dnsRecords: [{ type: "A", ttl: 10 }],
-      },
-      tags: withComponent(a.tags, "discovery"),
-    },
-    { parent },
-  );
+  const { spec, platform } = a;
+  // Opt-in: every record in the shared namespace is readable by any task in the VPC, which
+  // could then enumerate tenants and their task addresses.
+  const discovery = spec.serviceDiscovery
+    ? new aws.servicediscovery.Service(
+        `${name}-discovery`,
+        {
+          name: spec.id,
+          namespaceId: platform.cluster.namespaceId,
+          dnsConfig: {
+            namespaceId: platform.cluster.namespaceId,
+            routingPolicy: "MULTIVALUE",
+            dnsRecords: [{ type: "A", ttl: 10 }],
+          },
+          tags: withComponent(a.tags, "discovery"),
+        },
+        { parent },
+      )
+    : undefined;
   return new aws.ecs.Service(
     `${name}-service`,
     {
-      name: a.serviceName,
-      cluster: a.clusterArn,
+      name: naming.serviceName(spec.id),
+      cluster: platform.cluster.arn,
       taskDefinition: a.taskDefinitionArn,
-      desiredCount: a.desiredCount,
-      capacityProviderStrategies: a.capacityStrategy.map((s) => ({ ...s })),
+      desiredCount: spec.desiredCount,
+      capacityProviderStrategies: spec.capacityStrategy.map((s) => ({ ...s })),
       platformVersion: "LATEST",
       networkConfiguration: {
-        subnets: a.subnetIds,
-        securityGroups: [a.securityGroupId],
+        subnets: platform.network.privateSubnetIds,
+        securityGroups: [platform.network.securityGroups.tasks],
         assignPublicIp: false,
       },
       loadBalancers: [{ targetGroupArn: a.targetGroupArn, containerName: CONTAINER_NAME, containerPort: 80 }],
       // A records with awsvpc: no container name or port (those are for SRV records).
-      serviceRegistries: { registryArn: discovery.arn },
+      serviceRegistries: discovery ? { registryArn: discovery.arn } : undefined,
       deploymentCircuitBreaker: { enable: true, rollback: true },
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: 200,
-      healthCheckGracePeriodSeconds: a.healthCheckGracePeriodSeconds,
+      healthCheckGracePeriodSeconds: spec.healthCheckGracePeriodSeconds,
       // aws.ecs.Service returns before tasks are healthy unless told to wait.
       waitForSteadyState: true,
       availabilityZoneRebalancing: "ENABLED",

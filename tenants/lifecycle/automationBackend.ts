@@ -31,11 +31,11 @@ import {
   NO_CHANGES,
   OperationContext,
   StackTarget,
-  TenantConfigMap,
   TenantStackBackend,
   UpOutcome,
   changeCountsFrom,
 } from "./backend";
+import { TenantStackConfig } from "../stackConfig";
 import { CONFIG_HASH_TAG, configHash } from "./configState";
 import { messageOf } from "../../lib/errors";
 import { DEFAULT_LOCK_RETRY, LockRetryPolicy, withLockRetry } from "./lockRetry";
@@ -60,7 +60,6 @@ export const tenantInlineProgram: PulumiFn = () => Promise.resolve(tenantStackPr
 
 /** A backend of real stacks; see the file comment. */
 export class AutomationBackend implements TenantStackBackend {
-  readonly kind = "automation" as const;
   private readonly projectDir: string;
   private readonly api: AutomationApi;
   private readonly retry: LockRetryPolicy;
@@ -114,7 +113,7 @@ export class AutomationBackend implements TenantStackBackend {
     const hash = tags[CONFIG_HASH_TAG];
     // The workspace file holds the last attempt's configuration; it is the deployed one only
     // when its hash is the tagged one.
-    const local = (await withLockRetry(locked, () => stack.getAllConfig(), this.retry)) as TenantConfigMap;
+    const local = (await withLockRetry(locked, () => stack.getAllConfig(), this.retry)) as TenantStackConfig;
     return { configHash: hash, config: hash && configHash(local) === hash ? local : undefined };
   }
 
@@ -264,7 +263,7 @@ function projectSettings(): LocalWorkspaceOptions["projectSettings"] {
   return { name: TENANT_PROJECT, runtime: "nodejs" };
 }
 
-function configMapOf(config: TenantConfigMap): Record<string, { value: string; secret: boolean }> {
+function configMapOf(config: TenantStackConfig): Record<string, { value: string; secret: boolean }> {
   return Object.fromEntries(
     Object.entries(config).map(([key, { value, secret }]) => [key, { value, secret }]),
   );

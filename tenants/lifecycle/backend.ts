@@ -4,10 +4,7 @@
  * tenant) and `offlineBackend.ts` (the offline engine with a small state file), so every command
  * runs the same flow with or without the Pulumi CLI and AWS. Tests use an in-memory fake.
  */
-import { ConfigEntry } from "../stackConfig";
-
-/** A tenant stack's configuration: fully qualified key to value (`tenantConfigMap`'s shape). */
-export type TenantConfigMap = Readonly<Record<string, ConfigEntry>>;
+import { TenantStackConfig } from "../stackConfig";
 
 /** Resource operations of a preview, an update or a destroy. */
 export interface ChangeCounts {
@@ -23,7 +20,7 @@ export interface StackTarget {
   readonly environment: string;
   readonly tenantId: string;
   /** Set on the stack before every preview and update. */
-  readonly config: TenantConfigMap;
+  readonly config: TenantStackConfig;
 }
 
 /** What every stack operation may receive. */
@@ -37,7 +34,7 @@ export interface DeployedState {
   /** `configHash` of the configuration of the last successful update; absent if none. */
   readonly configHash?: string;
   /** That configuration, when this machine still has it. */
-  readonly config?: TenantConfigMap;
+  readonly config?: TenantStackConfig;
 }
 
 /** Result of an update. */
@@ -51,8 +48,6 @@ export interface UpOutcome {
 
 /** Where tenant stacks live. Every method is safe to call again after an interruption. */
 export interface TenantStackBackend {
-  /** "automation" (real stacks) or "offline" (the offline engine's simulation). */
-  readonly kind: "automation" | "offline";
   /** Fully qualified name of the environment's platform stack, e.g. `acme-org/bbws/dev`. */
   platformStack(environment: string): Promise<string>;
   /** Tenant ids of the environment's existing stacks (`<env>.<id>`), sorted. */

@@ -5,15 +5,15 @@
  * is not the truth: it is git-ignored (another machine has none) and holds the configuration of
  * the last attempt, even a failed one.
  */
+import { TenantStackConfig } from "../stackConfig";
 import { createHash } from "crypto";
 import { TENANT_CONFIG } from "../stackConfig";
-import { TenantConfigMap } from "./backend";
 
 /** Stack tag holding the hash of the configuration of the last successful update. */
 export const CONFIG_HASH_TAG = "bbws:config-sha256";
 
 /** A stable hash of a configuration map (key order does not matter). */
-export function configHash(config: TenantConfigMap): string {
+export function configHash(config: TenantStackConfig): string {
   const entries = Object.keys(config)
     .sort()
     .map((key) => [key, config[key].value, config[key].secret]);
@@ -24,7 +24,7 @@ export function configHash(config: TenantConfigMap): string {
  * What differs between two configurations, as an operator reads it: configuration keys, and
  * for the resolved tenant (one JSON value) the fields inside it, e.g. `tenant.size`.
  */
-export function configDifferences(desired: TenantConfigMap, current: TenantConfigMap): string[] {
+export function configDifferences(desired: TenantStackConfig, current: TenantStackConfig): string[] {
   const keys = [...new Set([...Object.keys(desired), ...Object.keys(current)])].sort();
   const differences: string[] = [];
   for (const key of keys) {

@@ -1,23 +1,29 @@
 /**
- * What every lifecycle command is given: the environment, where its registry is, the stack
- * backend, the final backup, the fleet settings and where to report. The CLI builds it from the
- * command line; tests build it with fakes.
+ * What every lifecycle command is given: the environment, where its registry is, the ports it
+ * acts through (stacks, final backups, file deletion, deployment checks, rollout records), the
+ * fleet settings and where to report. The CLI builds it from the command line and the chosen
+ * ports; tests build it with fakes.
  */
 import { PlatformSettings } from "../../config/platformConfig";
 import { TenantStackBackend } from "./backend";
-import { FinalBackup } from "./finalBackup";
+import { DeploymentCheck, FinalBackup, RolloutRecords, TenantFiles } from "./ports";
 import { ProgressView } from "./progress";
-import { TenantFiles } from "./tenantFiles";
 
 /** The context of one command run. */
 export interface LifecycleContext {
   readonly environment: string;
   /** Registry file (`tenants/<env>.yaml` unless --tenants). */
   readonly registryFile: string;
+  /** Label of the ports in reports ("automation", "offline"); never a switch. */
+  readonly backendName: string;
   readonly backend: TenantStackBackend;
   readonly finalBackup: FinalBackup;
   /** Deletes a removed tenant's files (`remove --purge`). */
   readonly tenantFiles: TenantFiles;
+  /** Confirms a rollout's deployments. */
+  readonly deployments: DeploymentCheck;
+  /** Where rollout outcomes are recorded. */
+  readonly rolloutRecords: RolloutRecords;
   /** The platform stack's settings (`loadStackSettings(env)`); read when first needed. */
   readonly settings: () => PlatformSettings;
   /** Tenant operations at once. */
@@ -26,6 +32,8 @@ export interface LifecycleContext {
   readonly progress: ProgressView;
   /** Notes for the operator (stderr): allocated slots, what was kept. */
   readonly note: (line: string) => void;
+  /** Records a durable change the command made (a registry write), for failure reports. */
+  readonly changed: (line: string) => void;
   readonly signal?: AbortSignal;
   /** @default Date.now */
   readonly now?: () => number;

@@ -59,6 +59,8 @@ export interface FleetOptions {
   readonly signal?: AbortSignal;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Stop the progress view when done; a command running several fleets keeps it. @default true */
+  readonly stopProgress?: boolean;
 }
 
 /** Fleet options from a command's context. */
@@ -131,7 +133,7 @@ export async function runFleet(tasks: readonly FleetTask[], options: FleetOption
       ),
     );
   } finally {
-    options.progress.stop();
+    if (options.stopProgress ?? true) options.progress.stop();
   }
 }
 

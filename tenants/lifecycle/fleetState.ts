@@ -64,7 +64,7 @@ export function requireKnown(ids: readonly string[], known: readonly string[], w
   for (const id of ids) {
     if (known.includes(id)) continue;
     const hint = known.length > 0 ? `; did you mean "${closest(id, [...known])}"?` : "";
-    throw new BbwsError("invalidInput", `tenant "${id}" is not in ${where}${hint}; nothing was changed`);
+    throw new BbwsError("notFound", `tenant "${id}" is not in ${where}${hint}; nothing was changed`);
   }
 }
 

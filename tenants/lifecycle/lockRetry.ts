@@ -6,9 +6,9 @@
  * every attempt, StackLockedError names it and prints the command that clears it. Locks are
  * never cleared here (pulumi/pulumi#2073: the CLI cannot tell a stale lock from a live one).
  */
-import { ConcurrentUpdateError } from "@pulumi/pulumi/automation";
 import * as path from "path";
 import { BbwsError, lockLine } from "../../lib/errors";
+import { DEFAULT_LOCK_ATTEMPTS } from "./defaults";
 
 /**
  * A stack is still locked after every retry (kind "busy"). Locks are never cleared
@@ -57,7 +57,11 @@ export interface LockRetryPolicy {
 }
 
 /** Five attempts over about a minute: long enough for a short update of another operator. */
-export const DEFAULT_LOCK_RETRY: LockRetryPolicy = { maxAttempts: 5, baseDelayMs: 2000, maxDelayMs: 30000 };
+export const DEFAULT_LOCK_RETRY: LockRetryPolicy = {
+  maxAttempts: DEFAULT_LOCK_ATTEMPTS,
+  baseDelayMs: 2000,
+  maxDelayMs: 30000,
+};
 
 /** The stack an operation is about, for the error message. */
 export interface LockedStack {
@@ -89,7 +93,7 @@ export async function withLockRetry<T>(
     try {
       return await operation();
     } catch (error) {
-      if (!(error instanceof ConcurrentUpdateError)) throw error;
+      if (!isConcurrentUpdateError(error)) throw error;
       if (attempt >= policy.maxAttempts) {
         throw new StackLockedError(stack.stackName, stack.workDir, attempt, lockLine(error), {
           cause: error,
@@ -98,4 +102,12 @@ export async function withLockRetry<T>(
       await sleep(backoffDelay(attempt, policy, policy.random));
     }
   }
+}
+
+/**
+ * A lock error of the Automation API, told by name: importing its class would load the Pulumi
+ * SDK into every command, `--help` included.
+ */
+export function isConcurrentUpdateError(error: unknown): error is Error {
+  return error instanceof Error && error.name === "ConcurrentUpdateError";
 }

@@ -12,6 +12,8 @@ export type TenantState =
   | "backing up"
   | "previewing"
   | "updating"
+  | "confirming"
+  | "reverting"
   | "destroying"
   | "removing"
   | "deleting files"

@@ -1,12 +1,15 @@
 /**
- * The safety steps before a tenant stack goes away, shared by `remove` and `sync --prune`:
+ * The safety steps before a tenant stack goes away, shared by `remove` and `sync --prune`, as a
+ * saga (lib/saga.ts) whose steps say what an operator does when a later one fails:
  *
- * 1. a final on-demand backup (ops' runBackup, reason "final"); if it cannot be taken the
- *    removal is refused (exit 4) and nothing has changed;
+ * 1. a final on-demand backup (the FinalBackup port); if it cannot be taken the removal is
+ *    refused (kind "refused") and nothing has changed;
  * 2. with `--purge` only: an update with `dropDataOnDestroy` true, so the database resource's
- *    delete (which reads its inputs from the state) drops the schema and user;
+ *    delete (which reads its inputs from the state) drops the schema and user. Undone when a
+ *    later step fails: a stack left behind must not drop its data at some later destroy;
  * 3. destroy: without purge the tenant's data stays (the database resource locks the user and
- *    keeps the schema; the EFS access point goes, its directory stays);
+ *    keeps the schema; the EFS access point goes, its directory stays). Cannot be undone: a
+ *    re-run finishes the removal;
  * 4. remove the stack (`pulumi stack rm`, refused by Pulumi while resources remain);
  * 5. with `--purge` only: delete the tenant's directory (and what restores kept of it) with the
  *    platform's maintenance task. Last, once no task of the tenant can run; a re-run after a
@@ -15,12 +18,14 @@
  * The registry entry is removed by the caller, last.
  */
 import { databaseName, databaseUser, tenantRootDirectory, tenantStackName } from "../../config/naming";
-import { TENANT_CONFIG } from "../stackConfig";
-import { ChangeCounts, NO_CHANGES, TenantConfigMap } from "./backend";
-import { LifecycleContext } from "./context";
 import { BbwsError, messageOf } from "../../lib/errors";
-import { FinalBackupRecord } from "./finalBackup";
+import { Saga } from "../../lib/saga";
+import { TENANT_CONFIG } from "../stackConfig";
+import { ChangeCounts, NO_CHANGES } from "./backend";
+import { TenantStackConfig } from "../stackConfig";
+import { LifecycleContext } from "./context";
 import { FleetTask } from "./fleet";
+import { FinalBackupRecord } from "./ports";
 
 /** What to remove. */
 export interface Removal {
@@ -28,7 +33,7 @@ export interface Removal {
   /** False when only the registry entry is left (a re-run after an interrupted remove). */
   readonly stackExists: boolean;
   /** With --purge: the stack's configuration with dropDataOnDestroy true (absent without a stack). */
-  readonly purgeConfig?: TenantConfigMap;
+  readonly purgeConfig?: TenantStackConfig;
   /** With --purge: delete the tenant's files once the stack is gone. */
   readonly purgeFiles?: boolean;
 }
@@ -51,6 +56,7 @@ export async function removeStackSafely(
   const { environment, backend } = context;
   const { tenantId } = removal;
   const stack = tenantStackName(environment, tenantId);
+  const rerun = `npm run tenants -- remove ${environment} ${tenantId}${removal.purgeFiles ? " --purge" : ""}`;
   step("backing up");
   let backup: FinalBackupRecord;
   try {
@@ -67,34 +73,68 @@ export async function removeStackSafely(
       { cause: error },
     );
   }
+
+  const saga = new Saga();
   let destroyed = NO_CHANGES;
-  if (removal.stackExists) {
-    if (removal.purgeConfig) {
-      step("updating");
-      await backend.up({ environment, tenantId, config: removal.purgeConfig }, { signal });
-    }
-    step("destroying");
-    destroyed = await backend.destroy(environment, tenantId, { signal });
-    step("removing");
-    await backend.remove(environment, tenantId);
-  }
-  if (!removal.purgeFiles) return { backup, destroyed };
-  step("deleting files");
+  let files: string | undefined;
   try {
-    const files = await context.tenantFiles.purge({ environment, tenantId, signal });
-    return { backup, destroyed, files };
+    if (removal.stackExists) {
+      const { purgeConfig } = removal;
+      if (purgeConfig) {
+        step("updating");
+        await backend.up({ environment, tenantId, config: purgeConfig }, { signal });
+        saga.register("purge", {
+          name: `${stack} no longer drops its data on destroy`,
+          run: async () => {
+            await backend.up({ environment, tenantId, config: keepDataConfigOf(purgeConfig) });
+          },
+          manual: `${stack} still drops its database on its next destroy: re-run \`${rerun}\` to finish, or \`npm run tenants -- sync ${environment} ${tenantId}\` to keep it`,
+        });
+      }
+      step("destroying");
+      destroyed = await saga.step(
+        "destroy the stack",
+        () => backend.destroy(environment, tenantId, { signal }),
+        () => ({ name: "destroyed", manual: `${stack} is destroyed but not removed: re-run \`${rerun}\`` }),
+      );
+      // Destroyed: nothing is left to drop data later, and updating back would recreate the site.
+      saga.settle("purge");
+      step("removing");
+      await saga.step("remove the stack", () => backend.remove(environment, tenantId));
+    }
+    if (removal.purgeFiles) {
+      step("deleting files");
+      try {
+        files = await context.tenantFiles.purge({ environment, tenantId, signal });
+      } catch (error) {
+        throw new BbwsError(
+          "failed",
+          `${stack} is gone but ${tenantRootDirectory(tenantId)} could not be deleted (${messageOf(error)}); ` +
+            `the registry entry was kept: re-run \`remove ${tenantId} --purge\` to finish`,
+          { cause: error },
+        );
+      }
+    }
   } catch (error) {
-    throw new Error(
-      `${stack} is gone but ${tenantRootDirectory(tenantId)} could not be deleted (${messageOf(error)}); ` +
-        `the registry entry was kept: re-run \`remove ${tenantId} --purge\` to finish`,
-      { cause: error },
-    );
+    const failure =
+      error instanceof BbwsError ? error : new BbwsError("failed", messageOf(error), { cause: error });
+    const report = await saga.finish(false, { skipUndos: failure.kind === "interrupted" });
+    failure.notes.push(backup.summary, ...report.undone);
+    for (const undo of report.failedUndos) failure.notes.push(`${undo.name}: failed (${undo.message})`);
+    failure.notes.push(...report.leftToCleanUp);
+    throw failure;
   }
+  await saga.finish(true);
+  return { backup, destroyed, files };
 }
 
 /** The purge configuration: `base` with dropDataOnDestroy true. */
-export function purgeConfigOf(base: TenantConfigMap): TenantConfigMap {
+export function purgeConfigOf(base: TenantStackConfig): TenantStackConfig {
   return { ...base, [TENANT_CONFIG.dropDataOnDestroy]: { value: "true", secret: false } };
+}
+
+function keepDataConfigOf(base: TenantStackConfig): TenantStackConfig {
+  return { ...base, [TENANT_CONFIG.dropDataOnDestroy]: { value: "false", secret: false } };
 }
 
 /** What is left of a tenant after its stack is gone: said after every removal. */

@@ -5,6 +5,7 @@
  */
 import Table from "cli-table3";
 import { formatDuration } from "../../lib/progress";
+import { BbwsError } from "../../lib/errors";
 import { ChangeCounts } from "./backend";
 import { exitCodeOf } from "../../lib/exitCodes";
 import { FleetResult } from "./fleet";
@@ -16,6 +17,11 @@ export interface CommandReport {
   readonly text: string;
   /** Printed on stdout with --json. */
   readonly json: Record<string, unknown>;
+  /**
+   * Why the command failed as a whole, after the output above (a halted rollout): printed on
+   * stderr as an error with its notes. Per-tenant failures of a fleet run are in the output.
+   */
+  readonly failure?: BbwsError;
 }
 
 /** A table without colours (they would end up in CI logs and in tests as escape codes). */

@@ -6,21 +6,15 @@
  * would be lost): the command stops and asks for a re-run.
  */
 import * as fs from "fs";
-import * as path from "path";
 import { Document, YAMLMap, YAMLSeq, isMap, isScalar, isSeq } from "yaml";
-import { Registry, RegistryError, parseRegistry } from "./load";
+import { RegistrySnapshot, parseRegistry, readRegistry } from "./load";
 import { LastRollout, ListenerSlot, TenantEntry } from "../../config/tenantEntry";
 import { writeFileAtomic } from "../../lib/atomicWrite";
 import { BbwsError } from "../../lib/errors";
 
-/** A registry as read from disk: its text (to detect concurrent edits) and its validated content. */
-export interface RegistrySnapshot {
-  /** Absolute path. */
-  readonly file: string;
-  readonly environment: string;
-  readonly text: string;
-  readonly registry: Registry;
-}
+/** The registry loader and what it returns, where the edits of what it read live. */
+export type { RegistrySnapshot };
+export { readRegistry };
 
 /** Field order of new entries (the order the committed registries use). */
 const FIELD_ORDER: readonly (keyof TenantEntry)[] = [
@@ -33,20 +27,6 @@ const FIELD_ORDER: readonly (keyof TenantEntry)[] = [
   "schedule",
   "listener",
 ];
-
-/** Reads and validates a registry; RegistryError when it is invalid or missing. */
-export function readRegistry(environment: string, file: string): RegistrySnapshot {
-  const absolute = path.resolve(file);
-  const relative = path.relative(process.cwd(), absolute);
-  const display = relative && !relative.startsWith("..") ? relative : absolute;
-  if (!fs.existsSync(absolute)) {
-    throw new RegistryError(display, [
-      { file: display, message: "no such file; create it with a `tenants:` list" },
-    ]);
-  }
-  const text = fs.readFileSync(absolute, "utf8");
-  return { file: absolute, environment, text, registry: parseRegistry(text, display, environment) };
-}
 
 /** The registry text with `slots` written into the named entries. */
 export function withListenerSlots(
@@ -68,8 +48,12 @@ export function withListenerSlots(
 export function withEntry(snapshot: RegistrySnapshot, entry: TenantEntry): string {
   const document = editable(snapshot);
   const seq = tenantsOf(document);
+  // Known fields in the committed order, then any other field the entry has (a field added to
+  // the schema is written without an edit here).
   const ordered: Record<string, unknown> = {};
   for (const key of FIELD_ORDER) if (entry[key] !== undefined) ordered[key] = entry[key];
+  for (const [key, value] of Object.entries(entry))
+    if (value !== undefined && !(key in ordered)) ordered[key] = value;
   const node = document.createNode(ordered) as YAMLMap;
   // Follow the file's layout: block style, and a blank line between entries if it has them.
   seq.flow = false;

@@ -55,15 +55,39 @@ export function registryPath(environment: string, projectDir = PROJECT_DIR): str
   return path.join(projectDir, "tenants", `${environment}.yaml`);
 }
 
-/** Reads and validates a registry file. */
-export function loadRegistry(environment: string, file = registryPath(environment)): Registry {
-  const display = path.relative(process.cwd(), file) || file;
-  if (!fs.existsSync(file)) {
+/** A registry as read from disk: its text (to detect concurrent edits) and its validated content. */
+export interface RegistrySnapshot {
+  /** Absolute path. */
+  readonly file: string;
+  readonly environment: string;
+  readonly text: string;
+  readonly registry: Registry;
+}
+
+/**
+ * Reads and validates a registry file: the one registry loader (`loadRegistry`, the edits and
+ * ops' tenant lookup all go through it). RegistryError when it is invalid or missing; messages
+ * name the file relative to the working directory when it lies below it.
+ */
+export function readRegistry(
+  environment: string,
+  file: string = registryPath(environment),
+): RegistrySnapshot {
+  const absolute = path.resolve(file);
+  const relative = path.relative(process.cwd(), absolute);
+  const display = relative && !relative.startsWith("..") ? relative : absolute;
+  if (!fs.existsSync(absolute)) {
     throw new RegistryError(display, [
-      { file: display, message: `no such file; create it with a \`tenants:\` list` },
+      { file: display, message: "no such file; create it with a `tenants:` list" },
     ]);
   }
-  return parseRegistry(fs.readFileSync(file, "utf8"), display, environment);
+  const text = fs.readFileSync(absolute, "utf8");
+  return { file: absolute, environment, text, registry: parseRegistry(text, display, environment) };
+}
+
+/** Reads and validates a registry file (its content only; see readRegistry). */
+export function loadRegistry(environment: string, file = registryPath(environment)): Registry {
+  return readRegistry(environment, file).registry;
 }
 
 /** Validates registry text. `file` is used in messages only. */

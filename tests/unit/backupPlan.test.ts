@@ -11,6 +11,7 @@ import {
   START_WINDOW_MINUTES,
 } from "../../components/backup/rules";
 import { byId, json, ofType, single } from "../helpers/resources";
+import { contractOf } from "../helpers/platform";
 
 const VAULT = "aws:backup/vault:Vault";
 const PLAN = "aws:backup/plan:Plan";
@@ -97,14 +98,16 @@ describe("BackupPlan", () => {
 
     it("copies every recovery point to the DR vault, whose ARN is in eu-west-1", () => {
       for (const run of [dev, prod]) {
-        const drArn = run.outputs.drBackupVaultArn as string;
+        const drArn = contractOf(run).backup.drVaultArn;
         expect(drArn).to.equal(`arn:aws:backup:eu-west-1:123456789012:backup-vault:${drVault(run).id}`);
         for (const key of ["efs", "aurora"]) {
           expect(ruleOf(run, key).copyActions.map((c) => c.destinationVaultArn)).to.deep.equal([drArn]);
         }
       }
-      expect(prod.outputs.drRegion).to.equal("eu-west-1");
-      expect(prod.outputs.backupVaultArn).to.match(/^arn:aws:backup:af-south-1:123456789012:backup-vault:/);
+      expect(contractOf(prod).backup.drRegion).to.equal("eu-west-1");
+      expect(contractOf(prod).backup.vaultArn).to.match(
+        /^arn:aws:backup:af-south-1:123456789012:backup-vault:/,
+      );
     });
 
     it("tags recovery points with the backup type, what they protect and the environment", () => {
@@ -131,14 +134,14 @@ describe("BackupPlan", () => {
           const plan = single(run, PLAN, new RegExp(`-${key}-plan$`));
           return selections.filter((s) => s.inputs.planId === plan.id).map((s) => s.inputs.resources);
         };
-        expect(selectedBy("efs")).to.deep.equal([[run.outputs.fileSystemArn]]);
-        expect(selectedBy("aurora")).to.deep.equal([[run.outputs.databaseClusterArn]]);
-        expect(run.outputs.fileSystemArn).to.match(
+        expect(selectedBy("efs")).to.deep.equal([[contractOf(run).storage.fileSystemArn]]);
+        expect(selectedBy("aurora")).to.deep.equal([[contractOf(run).database.clusterArn]]);
+        expect(contractOf(run).storage.fileSystemArn).to.match(
           /^arn:aws:elasticfilesystem:af-south-1:123456789012:file-system\/fs-/,
         );
-        expect(run.outputs.databaseClusterArn).to.match(/^arn:aws:rds:af-south-1:123456789012:cluster:/);
+        expect(contractOf(run).database.clusterArn).to.match(/^arn:aws:rds:af-south-1:123456789012:cluster:/);
         for (const selection of selections) {
-          expect(selection.inputs.iamRoleArn).to.equal(run.outputs.backupRoleArn);
+          expect(selection.inputs.iamRoleArn).to.equal(contractOf(run).backup.roleArn);
           expect(selection.inputs.selectionTags ?? []).to.be.empty;
         }
       }
@@ -287,8 +290,8 @@ describe("BackupPlan", () => {
           ofType(run, VAULT).map((v) => v.id),
         );
       }
-      expect(prod.outputs.backupNotificationTopicArn).to.match(/^arn:aws:sns:af-south-1:/);
-      expect(prod.outputs.drBackupNotificationTopicArn).to.match(/^arn:aws:sns:eu-west-1:/);
+      expect(contractOf(prod).backup.notificationTopicArn).to.match(/^arn:aws:sns:af-south-1:/);
+      expect(contractOf(prod).backup.drNotificationTopicArn).to.match(/^arn:aws:sns:eu-west-1:/);
     });
 
     it("AWS Backup may publish to each topic and use its key; notifications wait for the topic policy", () => {
@@ -315,8 +318,8 @@ describe("BackupPlan", () => {
         s.name.startsWith("bbws-dev-backup-"),
       );
       expect(subscriptions.map((s) => s.inputs.topic)).to.have.members([
-        dev.outputs.backupNotificationTopicArn,
-        dev.outputs.drBackupNotificationTopicArn,
+        contractOf(dev).backup.notificationTopicArn,
+        contractOf(dev).backup.drNotificationTopicArn,
       ]);
       for (const s of subscriptions) {
         expect(s.inputs.endpoint).to.equal("platform-alerts@example.com");
@@ -338,7 +341,7 @@ describe("BackupPlan", () => {
         "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
         "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores",
       ]);
-      expect(prod.outputs.backupRoleArn).to.equal(`arn:aws:iam::123456789012:role/${role.id}`);
+      expect(contractOf(prod).backup.roleArn).to.equal(`arn:aws:iam::123456789012:role/${role.id}`);
     });
   });
 
@@ -354,19 +357,19 @@ describe("BackupPlan", () => {
       expect(plan.inputs.scheduleExpression).to.match(/^cron\(\d+ \d+ 1 \* \? \*\)$/);
       expect(plan.inputs.recoveryPointSelection).to.deep.include({
         algorithm: "LATEST_WITHIN_WINDOW",
-        includeVaults: [prod.outputs.backupVaultArn],
+        includeVaults: [contractOf(prod).backup.vaultArn],
         recoveryPointTypes: ["SNAPSHOT"],
       });
       const selections = ofType(prod, "aws:backup/restoreTestingSelection:RestoreTestingSelection");
       expect(
         selections.map((s) => [s.inputs.protectedResourceType, s.inputs.protectedResourceArns]),
       ).to.have.deep.members([
-        ["EFS", [prod.outputs.fileSystemArn]],
-        ["Aurora", [prod.outputs.databaseClusterArn]],
+        ["EFS", [contractOf(prod).storage.fileSystemArn]],
+        ["Aurora", [contractOf(prod).database.clusterArn]],
       ]);
       for (const s of selections) {
         expect(s.inputs.restoreTestingPlanName).to.equal(plan.id);
-        expect(s.inputs.iamRoleArn).to.equal(prod.outputs.backupRoleArn);
+        expect(s.inputs.iamRoleArn).to.equal(contractOf(prod).backup.roleArn);
         expect(s.inputs.name).to.match(/^[A-Za-z0-9_]+$/);
       }
     });

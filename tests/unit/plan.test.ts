@@ -4,8 +4,10 @@ import * as os from "os";
 import * as path from "path";
 import { EnvironmentPlan, planEnvironment } from "../../plan/plan";
 import { PLAN_JSON_SCHEMA, SECRET_PLACEHOLDER, planToJson, stringifyPlan } from "../../plan/planJson";
-import { PlanCliDependencies, main } from "../../cli/commands/plan";
-import { PLAN_EXIT } from "../../offline/exitCodes";
+import { main } from "../../cli/main";
+import { CliRuntime } from "../../cli/shell";
+import { EXIT } from "../../lib/exitCodes";
+import { PROJECT_DIR } from "../../lib/projectDir";
 import { runStack } from "../../offline/stackRun";
 import { runPlatform } from "../../offline/platformRun";
 import { runTenant } from "../../offline/tenantRun";
@@ -25,14 +27,18 @@ const TENANT_TYPES = [
   "aws:cloudwatch/metricAlarm:MetricAlarm",
 ];
 
-/** Runs the CLI in-process, capturing its output. */
-async function cli(argv: string[], plan?: PlanCliDependencies["plan"]) {
+type Planner = NonNullable<CliRuntime["plan"]>;
+
+/** Runs `bbws plan <argv>` in-process, capturing its output. */
+async function cli(argv: string[], plan?: Planner) {
   let stdout = "";
   let stderr = "";
-  const code = await main(argv, {
+  const code = await main(["plan", ...argv], {
     plan: plan ?? planEnvironment,
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
+    progress: () => ({ stream: { write: (t: string) => (stderr += t) }, tty: false }),
+    projectDir: PROJECT_DIR,
   });
   return { code, stdout, stderr };
 }
@@ -122,10 +128,9 @@ describe("npm run plan", () => {
     expect(inWorkers.policy).to.deep.equal(dev.policy);
   });
 
-  it("the CLI prints every stack, the counts and the cost, and writes the JSON", async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bbws-plan-")), "plan.json");
-    const { code, stdout } = await cli(["dev", "--json", file]);
-    expect(code).to.equal(PLAN_EXIT.ok);
+  it("the CLI prints every stack, the counts and the cost; --json prints the plan JSON, --output writes it", async () => {
+    const { code, stdout } = await cli(["dev"]);
+    expect(code).to.equal(EXIT.ok.code);
     expect(stdout)
       .to.include("Platform stack dev")
       .and.include("Tenant stack dev.globex")
@@ -133,6 +138,12 @@ describe("npm run plan", () => {
     expect(stdout)
       .to.include("Monthly cost estimate")
       .and.match(/TOTAL\s+\d+\.\d\d/);
+    const printed = await cli(["dev", "--json", "--summary"]);
+    expect(PLAN_JSON_SCHEMA.parse(JSON.parse(printed.stdout)).stacks).to.have.length(5);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bbws-plan-")), "plan.json");
+    const toFile = await cli(["dev", "--json", "--output", file]);
+    expect(toFile.stdout).to.equal("");
+    expect(toFile.stderr).to.include(`wrote ${file}`);
     const written = PLAN_JSON_SCHEMA.parse(JSON.parse(fs.readFileSync(file, "utf8")));
     expect(written.cost!.totalMonthly).to.be.greaterThan(written.cost!.platformMonthly);
     expect(Object.keys(written.cost!.tenants)).to.have.members(["acme", "globex", "initech", "umbrella"]);
@@ -154,15 +165,16 @@ describe("npm run plan", () => {
 
   it("the CLI prints the policy verdicts and the JSON carries them", async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bbws-plan-")), "plan.json");
-    const { code, stdout } = await cli(["prod", "--summary", "--json", file]);
-    expect(code).to.equal(PLAN_EXIT.ok);
+    const { code, stdout } = await cli(["prod", "--summary"]);
+    expect(code).to.equal(EXIT.ok.code);
     expect(stdout).to.match(/Policy: \d+ rules, 0 mandatory violation\(s\), \d+ advisory\./);
+    expect((await cli(["prod", "--summary", "--json", "--output", file])).code).to.equal(EXIT.ok.code);
     const written = PLAN_JSON_SCHEMA.parse(JSON.parse(fs.readFileSync(file, "utf8")));
     expect(written.policy!.rules).to.equal(prod.policy.rules);
     expect(written.policy!.violations).to.deep.equal(prod.policy.violations);
   });
 
-  it("a mandatory violation exits 4 and names the rule, the resource and the fix", async () => {
+  it("a mandatory violation exits 10 (policy violation) and names the rule, the resource and the fix", async () => {
     // The real prod plan with one tenant's service stripped of its circuit breaker.
     const broken = prod.stacks.map((stack) =>
       stack.tenant !== "globex"
@@ -183,7 +195,7 @@ describe("npm run plan", () => {
     const { code, stdout, stderr } = await cli(["prod", "--summary"], () =>
       Promise.resolve({ ...prod, stacks: broken, policy }),
     );
-    expect(code).to.equal(PLAN_EXIT.mandatoryViolation);
+    expect(code).to.equal(EXIT.policyViolation.code);
     expect(stdout).to.match(/\[mandatory\] ecs-service-circuit-breaker[^\n]*globex-service/);
     expect(stderr).to.match(/mandatory policy violation/);
   });
@@ -191,7 +203,7 @@ describe("npm run plan", () => {
   it("allocates missing listener slots for the plan and says the registry does not have them yet", async () => {
     const file = tempFile("tenants.yaml", "tenants:\n  - id: fresh\n    hosts: [fresh.wpdev.example.com]\n");
     const { code, stdout } = await cli(["dev", "--tenants", file, "--summary"]);
-    expect(code).to.equal(PLAN_EXIT.ok);
+    expect(code).to.equal(EXIT.ok.code);
     expect(stdout).to.match(/1 tenant\(s\) have no listener slot .* \(fresh\)/);
   });
 
@@ -201,7 +213,7 @@ describe("npm run plan", () => {
       "tenants:\n  - id: ok-site\n    hosts: [ok.example.com]\n    tasks: { min: 4, max: 2 }\n  - id: BAD\n    hosts: [x.example.com]\n",
     );
     const { code, stderr, stdout } = await cli(["dev", "--tenants", file]);
-    expect(code).to.equal(PLAN_EXIT.invalidInput);
+    expect(code).to.equal(EXIT.invalidInput.code);
     expect(stdout).to.equal("");
     expect(stderr).to.match(
       /broken\.yaml:4: tenants\[0\] \(id "ok-site"\): tasks\.min: min \(4\) is greater than max \(2\)/,
@@ -211,19 +223,19 @@ describe("npm run plan", () => {
   });
 
   it("a throwing program exits 1 naming the stack, the resource and the message", async () => {
-    const failingPlan: PlanCliDependencies["plan"] = async () => {
+    const failingPlan: Planner = async () => {
       await runStack({ project: "bbws", stack: "dev", region: "af-south-1" }, () => {
         throw new Error("boom in the program");
       });
       throw new Error("unreachable");
     };
     const { code, stderr } = await cli(["dev"], failingPlan);
-    expect(code).to.equal(PLAN_EXIT.programFailed);
-    expect(stderr).to.equal("plan: stack dev failed:\n  - boom in the program\n");
+    expect(code).to.equal(EXIT.failed.code);
+    expect(stderr).to.equal("error: stack dev failed:\n  - boom in the program\n");
   });
 
   it("a tenant whose program fails is reported with its stack and resource", async () => {
-    const failingTenant: PlanCliDependencies["plan"] = async () => {
+    const failingTenant: Planner = async () => {
       const platform = await runPlatform({ stack: "dev" });
       await runTenant({
         settings: loadStackSettings("dev"),
@@ -233,9 +245,9 @@ describe("npm run plan", () => {
       throw new Error("unreachable");
     };
     const { code, stderr } = await cli(["dev"], failingTenant);
-    expect(code).to.equal(PLAN_EXIT.programFailed);
+    expect(code).to.equal(EXIT.failed.code);
     expect(stderr).to.match(
-      /^plan: stack dev\.lost failed:\n {2}- aws:lb\/listenerRule:ListenerRule "lost-rule": .*tenant lost lives on ALB shard 3, but organization\/bbws\/dev has 1 HTTPS listeners/,
+      /^error: stack dev\.lost failed:\n {2}- aws:lb\/listenerRule:ListenerRule "lost-rule": .*tenant lost lives on ALB shard 3, but organization\/bbws\/dev has 1 HTTPS listeners/,
     );
   });
 
@@ -245,23 +257,30 @@ describe("npm run plan", () => {
       "tenants:\n  - id: lost\n    hosts: [lost.wpdev.example.com]\n    listener: { shard: 2, priority: 1 }\n",
     );
     const { code, stderr } = await cli(["dev", "--tenants", moved]);
-    expect(code).to.equal(PLAN_EXIT.invalidInput);
+    expect(code).to.equal(EXIT.invalidInput.code);
     expect(stderr).to.match(/tenant "lost" lives on ALB shard 2, but the platform has 1 shard\(s\)/);
   });
 
   it("an unknown environment or a bad command line exit with their own codes", async () => {
-    expect((await cli(["staging"])).code).to.equal(PLAN_EXIT.invalidInput);
+    expect((await cli(["staging"])).code).to.equal(EXIT.invalidInput.code);
     expect((await cli(["staging"])).stderr).to.match(/Pulumi\.staging\.yaml does not exist/);
-    expect((await cli([])).code).to.equal(PLAN_EXIT.usage);
-    expect((await cli(["dev", "--bogus"])).code).to.equal(PLAN_EXIT.usage);
-    expect((await cli(["Dev!"])).code).to.equal(PLAN_EXIT.usage);
+    expect((await cli([])).code).to.equal(EXIT.usage.code);
+    expect((await cli(["dev", "--bogus"])).code).to.equal(EXIT.usage.code);
+    expect((await cli(["Dev!"])).code).to.equal(EXIT.usage.code);
   });
 
   it("--help documents every option and exit code", async () => {
     const { code, stdout } = await cli(["--help"]);
-    expect(code).to.equal(PLAN_EXIT.ok);
-    for (const text of ["--tenants <file>", "--json <file>", "--summary", "--workers <n>", "Exit codes:"])
+    expect(code).to.equal(EXIT.ok.code);
+    for (const text of [
+      "--tenants <file>",
+      "--json",
+      "--output <file>",
+      "--summary",
+      "--workers <n>",
+      "Exit codes",
+    ])
       expect(stdout).to.include(text);
-    for (const exit of Object.values(PLAN_EXIT)) expect(stdout).to.match(new RegExp(`^  ${exit}  `, "m"));
+    for (const row of Object.values(EXIT)) expect(stdout).to.include(`${row.code}  ${row.meaning}`);
   });
 });

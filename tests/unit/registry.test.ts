@@ -1,8 +1,13 @@
 import { expect } from "chai";
-import { RegistryError, loadRegistry, parseRegistry } from "../../tenants/registry/load";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { RegistryError, loadRegistry, parseRegistry, readRegistry } from "../../tenants/registry/load";
+import { withEntry } from "../../tenants/registry/edits";
+import { registryEntry } from "../../ops/context";
 import { AllocationError, allocateListenerSlots } from "../../tenants/registry/allocate";
-import { capacityStrategy, resolveTenant } from "../../config/tenantSpec";
-import { TenantEntry } from "../../config/tenantEntry";
+import { capacityStrategy, resolveTenantSpec } from "../../config/tenantSpec";
+import { TenantEntry, isIanaTimeZone } from "../../config/tenantEntry";
 import { loadStackSettings } from "../../config/readStackConfig";
 
 const FILE = "tenants/test.yaml";
@@ -127,6 +132,69 @@ describe("tenants registry", () => {
       });
     }
 
+    it("rejects time zones that are not IANA zones, naming the file, line, entry, field and value", () => {
+      for (const [zone, suggestion] of [
+        ["Africa/Johanesburg", "Africa/Johannesburg"],
+        ["Mars/Olympus", undefined],
+        ["africa/johannesburg", "Africa/Johannesburg"],
+        ["GMT+2", undefined],
+      ] as const) {
+        const found = problems(
+          entry(`    schedule: { sleepAt: '19:00', wakeAt: '07:00', timezone: '${zone}' }\n`),
+        );
+        expect(found).to.have.length(1);
+        expect(
+          found[0].startsWith(
+            `4|tenants[0] (id "good")|schedule.timezone|"${zone}" is not an IANA time zone`,
+          ),
+        ).to.equal(true, found[0]);
+        if (suggestion) expect(found[0]).to.include(`; did you mean "${suggestion}"?`);
+        else expect(found[0]).to.not.include("did you mean");
+      }
+      expect(() =>
+        parseRegistry(
+          entry("    schedule: { sleepAt: '19:00', wakeAt: '07:00', timezone: Mars/Olympus }\n"),
+          FILE,
+          "dev",
+        ),
+      ).to.throw(
+        RegistryError,
+        `${FILE}:4: tenants[0] (id "good"): schedule.timezone: "Mars/Olympus" is not an IANA time zone`,
+      );
+    });
+
+    it("accepts real IANA zones, also those ICU does not list (UTC, Etc/GMT±N, renamed zones)", () => {
+      for (const zone of [
+        "Africa/Johannesburg",
+        "UTC",
+        "Etc/UTC",
+        "Etc/GMT+2",
+        "Etc/GMT-14",
+        "Europe/Kyiv",
+        "Asia/Kolkata",
+      ]) {
+        expect(isIanaTimeZone(zone), zone).to.equal(true);
+        expect(() =>
+          parseRegistry(
+            entry(`    schedule: { sleepAt: '19:00', wakeAt: '07:00', timezone: '${zone}' }\n`),
+            FILE,
+            "dev",
+          ),
+        ).to.not.throw();
+      }
+      for (const zone of ["Etc/GMT+13", "Mars/Olympus", "utc", "Europe/kyiv", ""])
+        expect(isIanaTimeZone(zone), zone).to.equal(false);
+    });
+
+    it("takes serviceDiscovery as a boolean only", () => {
+      expect(
+        parseRegistry(entry("    serviceDiscovery: true\n"), FILE, "dev").tenants[0].serviceDiscovery,
+      ).to.equal(true);
+      expect(problems(entry("    serviceDiscovery: yes please\n"))[0]).to.match(
+        /^4\|tenants\[0\] \(id "good"\)\|serviceDiscovery\|expected boolean, got string$/,
+      );
+    });
+
     it("rejects duplicate ids", () => {
       expect(problems(entry("  - id: good\n    hosts: [other.example.com]\n"))).to.deep.equal([
         `4|tenants[1] (id "good")|id|duplicate id; tenants[0] already uses "good"`,
@@ -162,6 +230,61 @@ describe("tenants registry", () => {
         "tenants:\n  - id: Bad\n    hosts: [ok.example.com]\n  - id: fine\n    hosts: [BAD]\n    tasks: { min: 5, max: 1 }\n  - id: fine\n    hosts: [z.example.com]\n",
       );
       expect(found).to.have.length(4);
+    });
+  });
+
+  describe("one loader", () => {
+    const temp = (text: string) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbws-registry-"));
+      const file = path.join(dir, "dev.yaml");
+      fs.writeFileSync(file, text);
+      return file;
+    };
+
+    it("loadRegistry, readRegistry and ops' tenant lookup read the same file the same way", () => {
+      const file = temp(entry("    size: medium\n"));
+      const snapshot = readRegistry("dev", file);
+      expect(snapshot.file).to.equal(file);
+      expect(snapshot.text).to.equal(fs.readFileSync(file, "utf8"));
+      expect(loadRegistry("dev", file).tenants).to.deep.equal(snapshot.registry.tenants);
+      expect(registryEntry("dev", "good", file)).to.deep.equal(snapshot.registry.tenants[0]);
+    });
+
+    it("a missing or invalid file is the same RegistryError (invalidInput) from every entry point", () => {
+      const missing = path.join(os.tmpdir(), "bbws-no-such-registry", "dev.yaml");
+      for (const load of [() => loadRegistry("dev", missing), () => registryEntry("dev", "good", missing)])
+        expect(load).to.throw(RegistryError, `${missing} is invalid (1 problem)`);
+      const invalid = temp("tenants:\n  - id: good\n");
+      for (const load of [() => readRegistry("dev", invalid), () => registryEntry("dev", "good", invalid)]) {
+        try {
+          load();
+          expect.fail("the registry should be refused");
+        } catch (error) {
+          expect(error).to.be.instanceOf(RegistryError);
+          expect((error as RegistryError).kind).to.equal("invalidInput");
+          expect((error as RegistryError).problems[0].field).to.equal("hosts");
+        }
+      }
+    });
+
+    it("a new entry keeps every field it has, also fields added to the schema after the writer", () => {
+      const file = temp(entry(""));
+      const text = withEntry(readRegistry("dev", file), {
+        id: "finder",
+        hosts: ["finder.example.com"],
+        size: "small",
+        serviceDiscovery: true,
+      });
+      const added = parseRegistry(text, FILE, "dev").tenants[1];
+      expect(added).to.deep.equal({
+        id: "finder",
+        hosts: ["finder.example.com"],
+        size: "small",
+        serviceDiscovery: true,
+      });
+      expect(text).to.match(
+        /- id: finder\n\s+hosts:\n\s+- finder\.example\.com\n\s+size: small\n\s+serviceDiscovery: true\n/,
+      );
     });
   });
 
@@ -220,27 +343,27 @@ describe("tenants registry", () => {
     };
 
     it("fills gaps from the environment's defaults", () => {
-      const t = resolveTenant(base, dev);
+      const t = resolveTenantSpec(base, dev);
       expect(t.size).to.deep.equal(dev.tenant.size);
       expect([t.desiredCount, t.minTasks, t.maxTasks]).to.deep.equal([1, 1, 2]);
       expect(t.highAvailability).to.equal(false);
-      const p = resolveTenant(base, prod);
+      const p = resolveTenantSpec(base, prod);
       expect([p.desiredCount, p.minTasks, p.maxTasks]).to.deep.equal([2, 2, 10]);
       expect(p.highAvailability).to.equal(true);
     });
 
     it("keeps the entry's own bounds consistent when only some are given", () => {
-      expect(resolveTenant({ ...base, tasks: { desired: 5 } }, dev)).to.include({
+      expect(resolveTenantSpec({ ...base, tasks: { desired: 5 } }, dev)).to.include({
         desiredCount: 5,
         minTasks: 1,
         maxTasks: 5,
       });
-      expect(resolveTenant({ ...base, tasks: { max: 1 } }, prod)).to.include({
+      expect(resolveTenantSpec({ ...base, tasks: { max: 1 } }, prod)).to.include({
         desiredCount: 1,
         minTasks: 1,
         maxTasks: 1,
       });
-      expect(resolveTenant({ ...base, tasks: { min: 0 } }, dev)).to.include({
+      expect(resolveTenantSpec({ ...base, tasks: { min: 0 } }, dev)).to.include({
         desiredCount: 1,
         minTasks: 0,
         maxTasks: 2,

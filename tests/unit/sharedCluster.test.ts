@@ -2,7 +2,9 @@ import { expect } from "chai";
 import { runPlatform } from "../../offline/platformRun";
 import { StackRun } from "../../offline/stackRun";
 import { TLS_POLICY } from "../../components/shared/loadBalancers";
+import { PLATFORM_CONTRACT_VERSION } from "../../config/platformContract";
 import { byId, json, ofType, single } from "../helpers/resources";
+import { contractOf } from "../helpers/platform";
 
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
@@ -191,7 +193,7 @@ describe("SharedCluster", () => {
     for (const stack of ["dev", "prod"] as const) {
       it(`${stack}: one mount target in every private subnet, behind the EFS group`, () => {
         const run = stack === "dev" ? dev : prod;
-        const privateSubnets = run.outputs.privateSubnetIds as string[];
+        const privateSubnets = contractOf(run).network.privateSubnetIds;
         const mounts = ofType(run, "aws:efs/mountTarget:MountTarget");
         expect(mounts.map((m) => m.inputs.subnetId)).to.have.members(privateSubnets);
         expect(mounts).to.have.length(stack === "dev" ? 2 : 3);
@@ -262,7 +264,7 @@ describe("SharedCluster", () => {
       expect(
         single(dev, "aws:ecr/pullThroughCacheRule:PullThroughCacheRule").inputs.upstreamRegistryUrl,
       ).to.equal("public.ecr.aws");
-      expect(dev.outputs.defaultImage).to.equal(
+      expect(contractOf(dev).image.defaultImage).to.equal(
         "123456789012.dkr.ecr.af-south-1.amazonaws.com/bbws-dev-ecr-public/docker/library/wordpress:6.8-php8.3-apache",
       );
     });
@@ -305,29 +307,75 @@ describe("SharedCluster", () => {
     });
   });
 
-  it("exports every output a tenant stack needs, with ARNs in the stack's region and account", () => {
-    for (const key of [
-      "clusterArn",
-      "fileSystemArn",
-      "databaseClusterArn",
-      "databaseMasterSecretArn",
-      "logGroupArn",
-      "alarmTopicArn",
-    ]) {
-      expect(prod.outputs[key], key).to.match(/^arn:aws:[a-z-]+:af-south-1:123456789012:/);
-    }
-    expect(prod.outputs.httpsListenerArns).to.have.length(2);
-    expect(prod.outputs.mountTargetIds).to.have.length(3);
-    expect(prod.outputs.databaseEndpoint).to.match(/\.cluster-[0-9a-f]+\.af-south-1\.rds\.amazonaws\.com$/);
+  describe("platform contract", () => {
+    it("exports the current contract version, which parses", () => {
+      for (const run of [dev, prod]) {
+        expect(run.outputs.contractVersion).to.equal(PLATFORM_CONTRACT_VERSION);
+        expect(contractOf(run).environment).to.equal(run.stack);
+      }
+    });
+
+    it("ingress.shards[i] is ALB shard i: its HTTPS listener, ARN suffix, DNS name and zone", () => {
+      const shards = contractOf(prod).ingress.shards;
+      expect(shards).to.have.length(2);
+      shards.forEach((shard, i) => {
+        const alb = single(prod, "aws:lb/loadBalancer:LoadBalancer", new RegExp(`-alb-${i}$`));
+        const listener = single(prod, "aws:lb/listener:Listener", new RegExp(`-alb-${i}-https$`));
+        expect(listener.inputs).to.include({ port: 443, protocol: "HTTPS", loadBalancerArn: alb.id });
+        expect(shard.listenerArn).to.equal(listener.id);
+        expect(alb.id).to.equal(
+          `arn:aws:elasticloadbalancing:af-south-1:123456789012:loadbalancer/${shard.loadBalancerArnSuffix}`,
+        );
+        // Auto-named: `<logical name>-<suffix>-<digits>.<region>.elb.amazonaws.com`.
+        expect(shard.dnsName.startsWith(`${alb.name}-`), shard.dnsName).to.equal(true);
+        expect(shard.dnsName).to.match(/\.af-south-1\.elb\.amazonaws\.com$/);
+        expect(shard.zoneId).to.match(/^Z[0-9A-Z]+$/);
+      });
+      expect(shards[0].listenerArn).to.not.equal(shards[1].listenerArn);
+    });
+
+    it("storage: the file system and the ids of its mount targets, in subnet order", () => {
+      const { storage, network } = contractOf(prod);
+      const fileSystem = single(prod, "aws:efs/fileSystem:FileSystem");
+      expect(storage.fileSystemId).to.equal(fileSystem.id);
+      expect(storage.fileSystemArn).to.equal(
+        `arn:aws:elasticfilesystem:af-south-1:123456789012:file-system/${fileSystem.id}`,
+      );
+      const mounts = storage.mountTargetIds.map((id) => byId(prod, id));
+      expect(mounts.map((m) => m?.type)).to.deep.equal(Array(3).fill("aws:efs/mountTarget:MountTarget"));
+      expect(mounts.map((m) => m!.inputs.subnetId)).to.deep.equal(network.privateSubnetIds);
+      expect(mounts.every((m) => m!.inputs.fileSystemId === fileSystem.id)).to.equal(true);
+    });
+
+    it("network, cluster and database: the resources the names say, in the stack's region and account", () => {
+      const c = contractOf(prod);
+      expect(tierOf(prod, c.network.securityGroups.tasks)).to.equal("tasks");
+      expect(tierOf(prod, c.network.securityGroups.alb)).to.equal("alb");
+      expect(tierOf(prod, c.network.securityGroups.fileSystem)).to.equal("efs");
+      expect(tierOf(prod, c.network.securityGroups.database)).to.equal("db");
+      const cluster = single(prod, "aws:ecs/cluster:Cluster");
+      expect([c.cluster.name, c.cluster.arn]).to.deep.equal([cluster.inputs.name, cluster.id]);
+      expect(c.cluster.namespaceId).to.equal(
+        single(prod, "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace").id,
+      );
+      const db = single(prod, "aws:rds/cluster:Cluster");
+      expect(c.database.clusterArn).to.equal(`arn:aws:rds:af-south-1:123456789012:cluster:${db.id}`);
+      expect(c.database.endpoint).to.match(/\.cluster-[0-9a-f]+\.af-south-1\.rds\.amazonaws\.com$/);
+      expect(c.observability.logGroupName).to.equal("/bbws/prod/wordpress");
+      expect(c.keys.dataKeyArn).to.equal(
+        `arn:aws:kms:af-south-1:123456789012:key/${single(prod, "aws:kms/key:Key", /data-key/).id}`,
+      );
+    });
   });
 
   it("exports the maintenance tasks restore runs, and their access point is the one they mount", () => {
-    expect(prod.outputs.maintenanceTaskDefinitionArn).to.match(
+    const { maintenance } = contractOf(prod);
+    expect(maintenance.taskDefinitionArn).to.match(
       /^arn:aws:ecs:af-south-1:123456789012:task-definition\/bbws-prod-maintenance:\d+$/,
     );
-    expect(prod.outputs.dbCopyTaskDefinitionArn).to.match(/:task-definition\/bbws-prod-db-copy:\d+$/);
-    expect(prod.outputs.maintenanceLogGroupName).to.equal("/bbws/prod/maintenance");
-    expect(prod.outputs.maintenanceAccessPointArn).to.match(
+    expect(maintenance.dbCopyTaskDefinitionArn).to.match(/:task-definition\/bbws-prod-db-copy:\d+$/);
+    expect(maintenance.logGroupName).to.equal("/bbws/prod/maintenance");
+    expect(maintenance.accessPointArn).to.match(
       /^arn:aws:elasticfilesystem:af-south-1:123456789012:access-point\/fsap-/,
     );
     const task = ofType(prod, "aws:ecs/taskDefinition:TaskDefinition").find(
@@ -339,7 +387,7 @@ describe("SharedCluster", () => {
       }[]
     )[0];
     expect(volume.efsVolumeConfiguration.authorizationConfig.accessPointId).to.equal(
-      prod.outputs.maintenanceAccessPointId,
+      maintenance.accessPointId,
     );
     expect(volume.efsVolumeConfiguration.transitEncryption).to.equal("ENABLED");
   });

@@ -4,6 +4,7 @@ import { StackRun } from "../../offline/stackRun";
 import { unwrapSecrets } from "../../offline/mocks";
 import { json, ofType, single } from "../helpers/resources";
 import { entryFor, platformOf, registryEntry, runTenantEntry } from "../helpers/tenants";
+import { contractOf } from "../helpers/platform";
 import { WORDPRESS_KEY_NAMES } from "../../components/tenant/wordpressKeys";
 
 interface PolicyDocument {
@@ -266,12 +267,12 @@ describe("TenantWordPress", () => {
 
   describe("service", () => {
     it("runs in private subnets without a public IP, with circuit breaker rollback and zero-downtime deploys", async () => {
-      const platform = await platformOf("dev");
+      const { network } = contractOf(await platformOf("dev"));
       const service = single(acme, "aws:ecs/service:Service").inputs;
       expect(service.name).to.equal("acme-wordpress");
       expect(service.networkConfiguration).to.deep.equal({
-        subnets: platform.outputs.privateSubnetIds,
-        securityGroups: [platform.outputs.taskSecurityGroupId],
+        subnets: network.privateSubnetIds,
+        securityGroups: [network.securityGroups.tasks],
         assignPublicIp: false,
       });
       expect(service.deploymentCircuitBreaker).to.deep.equal({ enable: true, rollback: true });
@@ -282,9 +283,25 @@ describe("TenantWordPress", () => {
       expect(service.healthCheckGracePeriodSeconds).to.be.at.least(120);
       expect(service.propagateTags).to.equal("SERVICE");
       expect(service.availabilityZoneRebalancing).to.equal("ENABLED");
-      expect(service.serviceRegistries.registryArn).to.match(
-        /:servicediscovery:af-south-1:123456789012:service\/srv-/,
-      );
+    });
+
+    it("registers in Cloud Map only when the entry asks for it (serviceDiscovery), in the platform's namespace", async () => {
+      for (const run of [acme, globex, initech, prodAcme]) {
+        expect(ofType(run, "aws:servicediscovery/service:Service"), run.stack).to.have.length(0);
+        expect(single(run, "aws:ecs/service:Service").inputs.serviceRegistries, run.stack).to.equal(
+          undefined,
+        );
+      }
+      const { cluster } = contractOf(await platformOf("dev"));
+      const discoverable = await runTenantEntry("dev", entryFor("finder", 9, { serviceDiscovery: true }));
+      const discovery = single(discoverable, "aws:servicediscovery/service:Service");
+      expect(discovery.inputs).to.deep.include({ name: "finder", namespaceId: cluster.namespaceId });
+      expect(discovery.inputs.dnsConfig.dnsRecords).to.deep.equal([{ type: "A", ttl: 10 }]);
+      expect(single(discoverable, "aws:ecs/service:Service").inputs.serviceRegistries).to.deep.equal({
+        registryArn: `arn:aws:servicediscovery:af-south-1:123456789012:service/${discovery.id}`,
+      });
+      const off = await runTenantEntry("dev", entryFor("hidden", 10, { serviceDiscovery: false }));
+      expect(ofType(off, "aws:servicediscovery/service:Service")).to.have.length(0);
     });
 
     it("keeps an on-demand base for HA tenants; dev tenants otherwise run on Spot", () => {
@@ -302,11 +319,11 @@ describe("TenantWordPress", () => {
     });
 
     it("waits for every EFS mount target of the platform and for its listener rule", async () => {
-      const platform = await platformOf("dev");
+      const { storage } = contractOf(await platformOf("dev"));
       const service = single(acme, "aws:ecs/service:Service");
       const mounts = ofType(acme, "aws:efs/mountTarget:MountTarget");
       expect(mounts.every((m) => m.read)).to.equal(true);
-      expect(mounts.map((m) => m.id)).to.have.members(platform.outputs.mountTargetIds as string[]);
+      expect(mounts.map((m) => m.id)).to.deep.equal(storage.mountTargetIds);
       for (const m of mounts) expect(service.dependencies).to.include(m.urn);
       expect(service.dependencies).to.include(single(acme, "aws:lb/listenerRule:ListenerRule").urn);
     });
@@ -314,9 +331,9 @@ describe("TenantWordPress", () => {
 
   describe("routing", () => {
     it("routes the tenant's host names to an ip target group with a WordPress-aware health check", async () => {
-      const platform = await platformOf("dev");
+      const { ingress } = contractOf(await platformOf("dev"));
       const rule = single(globex, "aws:lb/listenerRule:ListenerRule").inputs;
-      expect(rule.listenerArn).to.equal((platform.outputs.httpsListenerArns as string[])[0]);
+      expect(rule.listenerArn).to.equal(ingress.shards[0].listenerArn);
       expect(rule.priority).to.equal(2);
       expect(rule.conditions).to.deep.equal([
         { hostHeader: { values: ["globex.wpdev.example.com", "shop.globex.wpdev.example.com"] } },
@@ -329,12 +346,14 @@ describe("TenantWordPress", () => {
     });
 
     it("puts a tenant on its allocated shard's listener", async () => {
-      const platform = await platformOf("prod");
-      const rule = single(
-        await runTenantEntry("prod", registryEntry("prod", "initech")),
-        "aws:lb/listenerRule:ListenerRule",
-      ).inputs;
-      expect(rule.listenerArn).to.equal((platform.outputs.httpsListenerArns as string[])[1]);
+      const { ingress } = contractOf(await platformOf("prod"));
+      const initech = await runTenantEntry("prod", registryEntry("prod", "initech"));
+      const rule = single(initech, "aws:lb/listenerRule:ListenerRule").inputs;
+      expect(rule.listenerArn).to.equal(ingress.shards[1].listenerArn);
+      expect(rule.listenerArn).to.not.equal(ingress.shards[0].listenerArn);
+      // Its alarms watch the same shard's ALB.
+      const unhealthy = single(initech, "aws:cloudwatch/metricAlarm:MetricAlarm", /unhealthy-targets/).inputs;
+      expect(unhealthy.dimensions.LoadBalancer).to.equal(ingress.shards[1].loadBalancerArnSuffix);
     });
 
     it("fails clearly when the entry's shard does not exist on the platform", async () => {
@@ -381,7 +400,7 @@ describe("TenantWordPress", () => {
     });
 
     it("alarms on CPU > 90%, missing tasks, unhealthy targets and target 5xx, notifying the alarm topic", async () => {
-      const platform = await platformOf("prod");
+      const { observability } = contractOf(await platformOf("prod"));
       const alarms = ofType(prodAcme, "aws:cloudwatch/metricAlarm:MetricAlarm");
       expect(alarms.map((a) => a.name)).to.have.members([
         "acme-cpu-high",
@@ -390,7 +409,7 @@ describe("TenantWordPress", () => {
         "acme-target-5xx",
       ]);
       for (const alarm of alarms)
-        expect(alarm.inputs.alarmActions).to.deep.equal([platform.outputs.alarmTopicArn]);
+        expect(alarm.inputs.alarmActions).to.deep.equal([observability.alarmTopicArn]);
       const cpu = alarms.find((a) => a.name === "acme-cpu-high")!.inputs;
       expect([cpu.metricName, cpu.threshold, cpu.comparisonOperator]).to.deep.equal([
         "CPUUtilization",

@@ -13,7 +13,7 @@ import { parseRegistry } from "../../registry/load";
 import { TenantEntry } from "../../../config/tenantEntry";
 import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
-import { desiredConfig } from "../desiredConfig";
+import { tenantStackConfig } from "../../stackConfig";
 import { fleetExitCode, fleetOptions, runFleet } from "../fleet";
 import { readInputs, stackOf } from "../fleetState";
 import { commitRegistry, withEntry } from "../../registry/edits";
@@ -59,13 +59,15 @@ export async function addTenant(context: LifecycleContext, options: AddOptions):
     shards: settings.albShards,
   });
   const placed = entries[entries.length - 1];
-  const committed = commitRegistry(snapshot, withEntry(snapshot, placed));
-  context.note(
-    `added tenant "${placed.id}" to ${committed.registry.file} (ALB shard ${placed.listener!.shard}, rule priority ${placed.listener!.priority})`,
-  );
-
+  // The backend answers before the registry is written: without the Pulumi CLI, a login or the
+  // platform stack, the command fails here and the file stays byte-identical.
   const platformStack = await context.backend.platformStack(context.environment);
   const exists = (await context.backend.list(context.environment)).includes(placed.id);
+
+  const committed = commitRegistry(snapshot, withEntry(snapshot, placed));
+  const added = `added tenant "${placed.id}" to ${committed.registry.file} (ALB shard ${placed.listener!.shard}, rule priority ${placed.listener!.priority})`;
+  context.changed(added);
+  context.note(added);
   const results = await runFleet(
     [
       {
@@ -78,7 +80,7 @@ export async function addTenant(context: LifecycleContext, options: AddOptions):
             {
               environment: context.environment,
               tenantId: placed.id,
-              config: desiredConfig(settings, placed, platformStack),
+              config: tenantStackConfig(settings, placed, platformStack),
             },
             { signal },
           );
@@ -102,7 +104,7 @@ export async function addTenant(context: LifecycleContext, options: AddOptions):
     json: {
       command: "add",
       environment: context.environment,
-      backend: context.backend.kind,
+      backend: context.backendName,
       registry: committed.file,
       entry: placed,
       entryKept: true,

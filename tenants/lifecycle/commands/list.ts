@@ -14,7 +14,7 @@ import { TenantEntry } from "../../../config/tenantEntry";
 import { ChangeCounts, formatChanges, hasChanges } from "../backend";
 import { configDifferences, configHash } from "../configState";
 import { LifecycleContext } from "../context";
-import { desiredConfig } from "../desiredConfig";
+import { tenantStackConfig } from "../../stackConfig";
 import { messageOf } from "../../../lib/errors";
 import { EXIT } from "../../../lib/exitCodes";
 import { FleetState, orphansOf, readInputs, stackOf, withStacks } from "../fleetState";
@@ -70,11 +70,11 @@ export async function listTenants(
     exitCode,
     text: `${table.toString()}\n${Object.entries(counts)
       .map(([status, n]) => `${n} ${status}`)
-      .join(", ")} (${context.backend.kind} backend, registry ${state.snapshot.registry.file}).`,
+      .join(", ")} (${context.backendName} backend, registry ${state.snapshot.registry.file}).`,
     json: {
       command: "list",
       environment: context.environment,
-      backend: context.backend.kind,
+      backend: context.backendName,
       registry: state.snapshot.file,
       platformStack: state.platformStack,
       tenants: rows,
@@ -99,7 +99,7 @@ async function entryRow(
   });
   if (!state.existing.has(entry.id)) return row("missing stack", "`sync` creates it");
   try {
-    const desired = desiredConfig(state.settings, entry, state.platformStack);
+    const desired = tenantStackConfig(state.settings, entry, state.platformStack);
     const deployed = await context.backend.deployed(context.environment, entry.id);
     const reasons: string[] = [];
     if (state.unallocated.includes(entry.id)) reasons.push("no listener slot in the registry yet");

@@ -7,7 +7,7 @@
  */
 import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
-import { desiredConfig } from "../desiredConfig";
+import { tenantStackConfig } from "../../stackConfig";
 import { FleetTask, fleetExitCode, fleetOptions, runFleet, skipped } from "../fleet";
 import { orphansOf, readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
 import { CommandReport, renderPreview, resultsJson } from "../report";
@@ -47,7 +47,7 @@ export async function previewTenants(
           {
             environment: context.environment,
             tenantId: entry.id,
-            config: desiredConfig(state.settings, entry, state.platformStack),
+            config: tenantStackConfig(state.settings, entry, state.platformStack),
           },
           { signal },
         );
@@ -72,7 +72,7 @@ export async function previewTenants(
     json: {
       command: "preview",
       environment: context.environment,
-      backend: context.backend.kind,
+      backend: context.backendName,
       registry: state.snapshot.file,
       platformStack: state.platformStack,
       results: resultsJson([...results, ...orphans]),

@@ -8,14 +8,15 @@
  * for an orphan the configuration of its last update when this machine has it; otherwise it
  * is refused.
  */
+import { TenantStackConfig } from "../../stackConfig";
 import { LifecycleContext } from "../context";
-import { desiredConfig } from "../desiredConfig";
+import { tenantStackConfig } from "../../stackConfig";
 import { BbwsError } from "../../../lib/errors";
 import { fleetExitCode, fleetOptions, runFleet } from "../fleet";
 import { readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
 import { commitRegistry, readRegistry, withoutEntry } from "../../registry/edits";
 import { leftBehind, purgeConfigOf, removeStackSafely } from "../removal";
-import { TenantConfigMap } from "../backend";
+
 import { CommandReport, renderResults, resultsJson } from "../report";
 
 /** Options of `remove`. */
@@ -42,15 +43,15 @@ export async function removeTenant(
       `${state.snapshot.registry.file} and has no stack`,
     );
     throw new BbwsError(
-      "invalidInput",
+      "notFound",
       `tenant "${tenantId}" has no entry and no stack ${stack}: nothing to remove`,
     );
   }
 
-  let purgeConfig: TenantConfigMap | undefined;
+  let purgeConfig: TenantStackConfig | undefined;
   if (options.purge && stackExists) {
     const base = entry
-      ? desiredConfig(state.settings, entry, state.platformStack)
+      ? tenantStackConfig(state.settings, entry, state.platformStack)
       : (await context.backend.deployed(context.environment, tenantId))?.config;
     if (!base) {
       throw new BbwsError(
@@ -92,6 +93,7 @@ export async function removeTenant(
               );
             }
             parts.push(`entry removed from ${fresh.registry.file}`);
+            context.changed(`removed the entry of "${tenantId}" from ${fresh.registry.file}`);
           }
           return {
             message: parts.join(", "),
@@ -113,7 +115,7 @@ export async function removeTenant(
     json: {
       command: "remove",
       environment: context.environment,
-      backend: context.backend.kind,
+      backend: context.backendName,
       registry: state.snapshot.file,
       tenantId,
       purge: Boolean(options.purge),

@@ -1,36 +1,35 @@
 /**
- * `npm run ops -- rollout <env> --image <tag|digest>`: a new WordPress image for many tenants,
- * in waves, through the tenant lifecycle's stack backend.
+ * `tenants rollout <env> --image <tag|digest> [ids...]`: a new WordPress image for many tenant
+ * stacks, a fleet update in waves.
  *
- * For each tenant: the stack is updated with its registry entry's configuration and the new
- * image (`desiredConfig`, as `tenants sync` would), then ECS must confirm the result: the
- * PRIMARY deployment runs the task definition the update produced and is COMPLETED
- * (`waitRolledOut`). Pulumi's success alone proves nothing: it reports success when the circuit
- * breaker rolled the deployment back (pulumi-aws#4487, pulumi-awsx#1848).
+ * For each tenant (a saga, lib/saga.ts): the stack is updated with its registry entry's
+ * configuration and the new image, exactly as `sync` would with that image (undo: update it
+ * back to its previous image); then the deployment check confirms that the service really
+ * runs the task definition the update produced (the `DeploymentCheck` port: ECS
+ * DescribeServices for real stacks: Pulumi reports success even when the circuit breaker
+ * rolled the deployment back, pulumi-aws#4487, pulumi-awsx#1848). The outcome is recorded
+ * through the `RolloutRecords` port: the registry for real stacks (`lastRollout` always, and
+ * `image` when completed), the offline state offline.
  *
- * Order: the first `canary` tenants one at a time, then waves of `waveSize` tenants at once. A
- * failed canary halts the rollout; a failure in a wave lets that wave's other tenants finish and
- * halts the following waves. Halted tenants are "skipped".
- *
- * A tenant that fails (rolled back, failed, timed out) has its stack updated back to its previous
- * image, so Pulumi's state matches what ECS runs and the registry keeps that image. The registry
- * records every attempt in the entry's `lastRollout`, and `image` only for completed tenants.
- *
- * Offline (`--offline`) the offline engine updates simulated stacks; nothing runs in ECS, so the
- * check is skipped and the result is recorded as "simulated".
+ * Order: the first `canary` tenants one at a time, then waves of `waveSize` tenants at once
+ * (each wave is one fleet run: progress, lock retries and failure isolation as in `sync`). A
+ * failed canary halts the rollout; a failure in a wave lets that wave's other tenants finish
+ * and halts the following waves. Halted tenants are "skipped".
  */
-import pLimit from "p-limit";
 import { PlatformSettings } from "../../../config/platformConfig";
-import { TenantStackBackend } from "../backend";
-import { desiredConfig } from "../desiredConfig";
-import { commitRegistry, readRegistry, withRollout } from "../../registry/edits";
-import { RegistryError, registryPath } from "../../registry/load";
 import { LastRollout, TenantEntry, imageSchema } from "../../../config/tenantEntry";
-import { ClientFactory } from "../../../ops/clients";
-import { unknownTenant } from "../../../ops/context";
 import { BbwsError, RollbackDetectedError, toBbwsError } from "../../../lib/errors";
+import { ExitKind, exitCodeOf } from "../../../lib/exitCodes";
 import { LogLine, formatDuration } from "../../../lib/progress";
-import { waitRolledOut } from "../../../ops/service";
+import { Saga } from "../../../lib/saga";
+import { TenantStackBackend } from "../backend";
+import { LifecycleContext } from "../context";
+import { tenantStackConfig } from "../../stackConfig";
+import { runFleet } from "../fleet";
+import { readInputs, requireKnown } from "../fleetState";
+import { DeploymentCheck, RolloutRecords } from "../ports";
+import { ProgressView, silentProgress } from "../progress";
+import { CommandReport, plainTable } from "../report";
 
 /** What to roll out where. */
 export interface RolloutRequest {
@@ -45,26 +44,33 @@ export interface RolloutRequest {
   readonly waveSize?: number;
   /** Seconds each tenant's deployment may take to complete. @default 300 (seed 000) */
   readonly timeoutSeconds?: number;
-  /** Seconds between DescribeServices checks. @default 15 */
+  /** Seconds between deployment checks. @default 15 */
   readonly intervalSeconds?: number;
 }
 
-/** What a rollout works with (the CLI passes the real ones, tests fakes). */
+/** What a rollout works with (the lifecycle's ports; tests pass fakes). */
 export interface RolloutDeps {
   readonly backend: TenantStackBackend;
   /** The platform stack's settings (the tenants' defaults and the region). */
   readonly settings: PlatformSettings;
-  readonly clients: ClientFactory;
+  readonly deployments: DeploymentCheck;
+  readonly records: RolloutRecords;
+  /** Registry entries in file order, each with its listener slot. */
+  readonly entries: readonly TenantEntry[];
+  /** The registry file, for messages. */
+  readonly registryFile: string;
+  readonly platformStack: string;
+  /** Progress lines (stderr). */
   readonly log: LogLine;
-  /** Registry file. @default tenants/<env>.yaml */
-  readonly registryFile?: string;
+  /** Per-tenant live progress. @default silent */
+  readonly progress?: ProgressView;
   readonly signal?: AbortSignal;
   /** @default Date.now */
   readonly now?: () => number;
 }
 
 /** How one tenant's rollout ended. */
-export type TenantRolloutResult = LastRollout["result"] | "skipped";
+export type TenantRolloutResult = LastRollout["result"] | "simulated" | "skipped";
 
 /** One tenant in the report. */
 export interface TenantRollout {
@@ -84,12 +90,12 @@ export interface TenantRollout {
 export interface RolloutReport {
   readonly environment: string;
   readonly image: string;
-  readonly backend: TenantStackBackend["kind"];
-  readonly registry: string;
+  /** Where the outcomes were recorded. */
+  readonly recordedIn: string;
   readonly tenants: readonly TenantRollout[];
   /** Why the rollout stopped early, when it did. */
   readonly halted?: string;
-  /** The error of the tenant that halted the rollout (its exit code is the command's). */
+  /** The error of the tenant that halted the rollout (its kind is the command's). */
   readonly failure?: BbwsError;
 }
 
@@ -100,7 +106,8 @@ export interface Wave {
   readonly tenantIds: readonly string[];
 }
 
-export const ROLLOUT_DEFAULTS = { canary: 1, waveSize: 5, timeoutSeconds: 300, intervalSeconds: 15 } as const;
+export { ROLLOUT_DEFAULTS } from "../defaults";
+import { ROLLOUT_DEFAULTS } from "../defaults";
 
 /** Splits tenants into canary waves of one, then waves of `waveSize`. */
 export function planWaves(tenantIds: readonly string[], canary: number, waveSize: number): Wave[] {
@@ -121,42 +128,38 @@ export function planWaves(tenantIds: readonly string[], canary: number, waveSize
   return waves;
 }
 
-/** The registry entries to roll out, in order; UsageError / InvalidTenantError on bad input. */
+/** Checks an `--image` value; a usage error says what is accepted. */
+export function checkImage(image: string): string {
+  const parsed = imageSchema.safeParse(image);
+  if (!parsed.success)
+    throw new BbwsError("usage", `--image ${JSON.stringify(image)} ${parsed.error.issues[0].message}`);
+  return parsed.data;
+}
+
+/** The registry entries to roll out, in order. */
 export function selectTenants(
   environment: string,
+  registryFile: string,
   entries: readonly TenantEntry[],
   wanted: readonly string[] | undefined,
 ): TenantEntry[] {
-  if (!wanted) return [...entries];
+  if (!wanted?.length) return [...entries];
   const duplicates = wanted.filter((id, i) => wanted.indexOf(id) !== i);
-  if (duplicates.length > 0) throw new BbwsError("usage", `--tenants names ${duplicates[0]} twice`);
-  return wanted.map((id) => {
-    const entry = entries.find((e) => e.id === id);
-    if (!entry)
-      throw unknownTenant(
-        environment,
-        id,
-        entries.map((e) => e.id),
-      );
-    return entry;
-  });
+  if (duplicates.length > 0) throw new BbwsError("usage", `tenant ${duplicates[0]} is named twice`);
+  requireKnown(
+    wanted,
+    entries.map((e) => e.id),
+    `the ${environment} registry (${registryFile})`,
+  );
+  return wanted.map((id) => entries.find((e) => e.id === id)!);
 }
 
 /** Runs the rollout; never throws for a tenant's failure (the report carries it). */
 export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): Promise<RolloutReport> {
   const { environment } = request;
-  const parsedImage = imageSchema.safeParse(request.image);
-  if (!parsedImage.success) {
-    throw new BbwsError(
-      "usage",
-      `--image ${JSON.stringify(request.image)} ${parsedImage.error.issues[0].message}`,
-    );
-  }
-  const image = parsedImage.data;
-  const registryFile = deps.registryFile ?? registryPath(environment);
-  const registry = readOrConfigurationError(environment, registryFile);
-  const targets = selectTenants(environment, registry.tenants, request.tenants);
-  if (targets.length === 0) throw new BbwsError("usage", `${registry.file} has no tenants to roll out`);
+  const image = checkImage(request.image);
+  const targets = selectTenants(environment, deps.registryFile, deps.entries, request.tenants);
+  if (targets.length === 0) throw new BbwsError("usage", `${deps.registryFile} has no tenants to roll out`);
   const waves = planWaves(
     targets.map((t) => t.id),
     request.canary ?? ROLLOUT_DEFAULTS.canary,
@@ -166,54 +169,63 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
   const now = deps.now ?? Date.now;
   const started = now();
   const log = (line: string) => deps.log(`[${formatDuration((now() - started) / 1000)}] ${line}`);
-  const platformStack = await deps.backend.platformStack(environment);
-  const { ecs } = deps.clients({ region: deps.settings.region, drRegion: deps.settings.drRegion });
-  // Registry edits are read-modify-write of one file: one at a time.
-  const registryWrites = pLimit(1);
-  const record = (tenantId: string, lastRollout: LastRollout) =>
-    registryWrites(() => {
-      const fresh = readRegistry(environment, registryFile);
-      const completed = lastRollout.result === "completed" || lastRollout.result === "simulated";
-      commitRegistry(
-        fresh,
-        withRollout(fresh, tenantId, { image: completed ? image : undefined, lastRollout }),
-      );
-    });
+  const progress = deps.progress ?? silentProgress;
+  const wait = {
+    timeoutSeconds: request.timeoutSeconds ?? ROLLOUT_DEFAULTS.timeoutSeconds,
+    intervalSeconds: request.intervalSeconds ?? ROLLOUT_DEFAULTS.intervalSeconds,
+    signal: deps.signal,
+  };
 
-  const rollOne = async (entry: TenantEntry, wave: Wave): Promise<TenantRollout & { error?: BbwsError }> => {
+  type Outcome = TenantRollout & { error?: BbwsError };
+  const rollOne = async (
+    entry: TenantEntry,
+    wave: Wave,
+    step: (state: "updating" | "confirming" | "reverting") => void,
+  ): Promise<Outcome> => {
     const begin = now();
     const target = (config: TenantEntry) => ({
       environment,
       tenantId: entry.id,
-      config: desiredConfig(deps.settings, config, platformStack),
+      config: tenantStackConfig(deps.settings, config, deps.platformStack),
     });
+    const saga = new Saga();
     let taskDefinitionArn: string | undefined;
-    let result: LastRollout["result"];
+    let result: TenantRolloutResult;
     let message: string;
     let error: BbwsError | undefined;
-    let updated = false;
+    const previous = entry.image ?? "the environment's default image";
     try {
       log(`${entry.id} (${wave.label}): updating the stack to ${image}`);
-      const outcome = await deps.backend.up(target({ ...entry, image }), { signal: deps.signal });
-      updated = true;
+      step("updating");
+      const outcome = await saga.step(
+        `update ${entry.id} to ${image}`,
+        () => deps.backend.up(target({ ...entry, image }), { signal: deps.signal }),
+        () => ({
+          name: `${entry.id}: stack updated back to ${previous}`,
+          run: async () => {
+            step("reverting");
+            await deps.backend.up(target(entry), { signal: deps.signal });
+          },
+          manual:
+            `${entry.id}: the stack still names ${image}: run \`npm run tenants -- sync ${environment} ${entry.id}\` ` +
+            `to put it back on ${previous}`,
+        }),
+      );
       taskDefinitionArn = stringOutput(outcome.outputs, "taskDefinitionArn", entry.id);
-      if (deps.backend.kind === "offline") {
-        result = "simulated";
-        message = "offline: stack updated, nothing deployed";
-      } else {
-        const ref = {
-          cluster: stringOutput(outcome.outputs, "clusterName", entry.id),
-          service: stringOutput(outcome.outputs, "serviceName", entry.id),
-        };
-        log(`${entry.id}: waiting for ECS to run ${taskDefinitionArn.split("/").pop()}`);
-        await waitRolledOut(ecs, ref, taskDefinitionArn, {
-          timeoutSeconds: request.timeoutSeconds ?? ROLLOUT_DEFAULTS.timeoutSeconds,
-          intervalSeconds: request.intervalSeconds ?? ROLLOUT_DEFAULTS.intervalSeconds,
-          signal: deps.signal,
-        });
-        result = "completed";
-        message = "PRIMARY deployment COMPLETED";
-      }
+      log(`${entry.id}: waiting for the service to run ${taskDefinitionArn.split("/").pop()}`);
+      step("confirming");
+      const confirmed = await deps.deployments.confirm(
+        {
+          tenantId: entry.id,
+          clusterName: stringOutput(outcome.outputs, "clusterName", entry.id),
+          serviceName: stringOutput(outcome.outputs, "serviceName", entry.id),
+          taskDefinitionArn,
+        },
+        wait,
+      );
+      result = confirmed.result;
+      message = confirmed.message;
+      await saga.finish(true);
       log(`${entry.id}: ${result}`);
     } catch (thrown) {
       error = toBbwsError(thrown);
@@ -221,26 +233,25 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
       message = error.message;
       log(`${entry.id}: ${result}: ${error.message}`);
       // Put the stack back on the image ECS runs, unless the operator is stopping everything.
-      if (updated && error.kind !== "interrupted") {
-        try {
-          await deps.backend.up(target(entry), { signal: deps.signal });
-          error.notes.push(
-            `${entry.id}: stack updated back to ${entry.image ?? "the environment's default image"}`,
-          );
-        } catch (revertError) {
-          error.notes.push(
-            `${entry.id}: the stack still names ${image}: updating it back failed (${toBbwsError(revertError).message}); ` +
-              `run \`npm run tenants -- sync ${environment} ${entry.id}\``,
-          );
-        }
-      }
+      const report = await saga.finish(false, { skipUndos: error.kind === "interrupted" });
+      error.notes.push(...report.undone);
+      for (const undo of report.failedUndos) error.notes.push(`${undo.name} failed (${undo.message})`);
+      error.notes.push(...report.leftToCleanUp);
     }
-    // Recorded after the fact: a registry that cannot be written never turns a good rollout into a revert.
+    // Recorded after the fact: records that cannot be written never turn a good rollout into a revert.
     try {
-      await record(entry.id, { image, at: new Date(now()).toISOString(), result, taskDefinitionArn });
-    } catch (registryError) {
-      const note = `${entry.id}: not recorded in the registry (${toBbwsError(registryError).message})`;
-      error ??= new BbwsError("failed", `${entry.id} was ${result}, but the registry could not record it`);
+      await deps.records.record(environment, entry.id, {
+        image: result === "completed" || result === "simulated" ? image : undefined,
+        lastRollout: {
+          image,
+          at: new Date(now()).toISOString(),
+          result: result === "simulated" ? "completed" : result,
+          taskDefinitionArn,
+        },
+      });
+    } catch (recordError) {
+      const note = `${entry.id}: not recorded in ${deps.records.location} (${toBbwsError(recordError).message})`;
+      error ??= new BbwsError("failed", `${entry.id} was ${result}, but the outcome could not be recorded`);
       error.notes.push(result === "completed" ? `${note}: set its image to ${image} by hand` : note);
     }
     return {
@@ -255,7 +266,7 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
     };
   };
 
-  const results: (TenantRollout & { error?: BbwsError })[] = [];
+  const results: Outcome[] = [];
   let halted: string | undefined;
   let failure: BbwsError | undefined;
   for (const wave of waves) {
@@ -266,32 +277,111 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
       continue;
     }
     log(`${wave.label}: ${wave.tenantIds.join(", ")}`);
-    const outcomes = await Promise.all(entries.map((entry) => rollOne(entry, wave)));
-    results.push(...outcomes);
-    const failed = outcomes.find((o) => o.error);
+    const outcomes = new Map<string, Outcome>();
+    await runFleet(
+      entries.map((entry) => ({
+        tenantId: entry.id,
+        stack: `${environment}.${entry.id}`,
+        operation: "update",
+        async run(step) {
+          const outcome = await rollOne(entry, wave, step);
+          outcomes.set(entry.id, outcome);
+          // The fleet shows the tenant failed; the outcome keeps the rollout's own result.
+          if (outcome.error) throw outcome.error;
+          return { message: outcome.result };
+        },
+      })),
+      { concurrency: entries.length, progress, signal: deps.signal, now, stopProgress: false },
+    );
+    const ended: Outcome[] = entries.map((e) => outcomes.get(e.id) ?? skipped(e, wave, "interrupted"));
+    results.push(...ended);
+    const failed = ended.find((o) => o.error);
     if (failed) {
       failure = failed.error;
       halted = `${failed.tenantId} (${wave.label}) ${failed.result}`;
     }
   }
+  progress.stop();
   return {
     environment,
     image,
-    backend: deps.backend.kind,
-    registry: registry.file,
+    recordedIn: deps.records.location,
     tenants: results.map(({ error: _error, ...rest }) => rest),
     halted,
     failure,
   };
 }
 
-function readOrConfigurationError(environment: string, file: string) {
-  try {
-    return readRegistry(environment, file).registry;
-  } catch (error) {
-    if (error instanceof RegistryError) throw new BbwsError("invalidInput", error.message, { cause: error });
-    throw error;
+/** Options of the `rollout` command. */
+export type RolloutOptions = Omit<RolloutRequest, "environment">;
+
+/** The `rollout` command: a rollout over the context's ports, rendered as a command report. */
+export async function rolloutTenants(
+  context: LifecycleContext,
+  options: RolloutOptions,
+): Promise<CommandReport> {
+  checkImage(options.image);
+  const inputs = readInputs(context);
+  // Validated before any stack is touched: an unknown id or a bad number changes nothing.
+  selectTenants(context.environment, inputs.snapshot.registry.file, inputs.entries, options.tenants);
+  planWaves([], options.canary ?? ROLLOUT_DEFAULTS.canary, options.waveSize ?? ROLLOUT_DEFAULTS.waveSize);
+  const platformStack = await context.backend.platformStack(context.environment);
+  const report = await rolloutImage(
+    { ...options, environment: context.environment },
+    {
+      backend: context.backend,
+      settings: inputs.settings,
+      deployments: context.deployments,
+      records: context.rolloutRecords,
+      entries: inputs.entries,
+      registryFile: inputs.snapshot.registry.file,
+      platformStack,
+      log: context.note,
+      progress: context.progress,
+      signal: context.signal,
+      now: context.now,
+    },
+  );
+  const kind: ExitKind = report.failure?.kind ?? "ok";
+  const { failure, ...result } = report;
+  return {
+    exitCode: exitCodeOf(kind),
+    text: renderRollout(report),
+    json: {
+      command: "rollout",
+      backend: context.backendName,
+      ...result,
+      ...(failure ? { error: { kind: failure.kind, message: failure.message, notes: failure.notes } } : {}),
+      exitCode: exitCodeOf(kind),
+    },
+    ...(failure
+      ? {
+          failure: new BbwsError(failure.kind, `rollout halted: ${report.halted}: ${failure.message}`, {
+            cause: failure,
+            notes: failure.notes,
+          }),
+        }
+      : {}),
+  };
+}
+
+/** The rollout as a table, the halt and where the outcomes were recorded. */
+export function renderRollout(report: RolloutReport): string {
+  const table = plainTable(["Tenant", "Wave", "Result", "Seconds", "Message"], [null, null, null, null, 70]);
+  for (const t of report.tenants) {
+    table.push([t.tenantId, t.wave, t.result, String(t.seconds), t.message.split("\n")[0]]);
   }
+  const counts: Record<string, number> = {};
+  for (const t of report.tenants) counts[t.result] = (counts[t.result] ?? 0) + 1;
+  const summary = Object.entries(counts)
+    .map(([result, n]) => `${n} ${result}`)
+    .join(", ");
+  return [
+    `Rollout of ${report.image} to ${report.environment}:`,
+    table.toString(),
+    ...(report.halted ? [`Halted: ${report.halted}.`] : []),
+    `${report.tenants.length} tenant(s): ${summary}. Outcomes recorded in ${report.recordedIn}.`,
+  ].join("\n");
 }
 
 function skipped(entry: TenantEntry, wave: Wave, halted: string): TenantRollout {
@@ -308,7 +398,7 @@ function skipped(entry: TenantEntry, wave: Wave, halted: string): TenantRollout 
 function stringOutput(outputs: Record<string, unknown>, key: string, tenantId: string): string {
   const value = outputs[key];
   if (typeof value !== "string" || value === "") {
-    throw new Error(`the ${tenantId} stack has no output ${key} after the update`);
+    throw new BbwsError("failed", `the ${tenantId} stack has no output ${key} after the update`);
   }
   return value;
 }

@@ -17,7 +17,7 @@
 import { ListenerSlot } from "../../../config/tenantEntry";
 import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
-import { desiredConfig } from "../desiredConfig";
+import { tenantStackConfig } from "../../stackConfig";
 import { BbwsError } from "../../../lib/errors";
 import { FleetResult, FleetTask, fleetExitCode, fleetOptions, runFleet, skipped } from "../fleet";
 import { orphansOf, readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
@@ -48,11 +48,11 @@ export async function syncTenants(
     );
     inputs.snapshot = commitRegistry(inputs.snapshot, withListenerSlots(inputs.snapshot, slots));
     written = [...slots].map(([tenantId, slot]) => ({ tenantId, slot }));
-    context.note(
-      `allocated listener slots in ${inputs.snapshot.registry.file}: ${written
-        .map((w) => `${w.tenantId} (shard ${w.slot.shard}, priority ${w.slot.priority})`)
-        .join(", ")}`,
-    );
+    const allocated = `allocated listener slots in ${inputs.snapshot.registry.file}: ${written
+      .map((w) => `${w.tenantId} (shard ${w.slot.shard}, priority ${w.slot.priority})`)
+      .join(", ")}`;
+    context.changed(allocated);
+    context.note(allocated);
   }
 
   const state = await withStacks(context, inputs);
@@ -85,7 +85,7 @@ export async function syncTenants(
           {
             environment: context.environment,
             tenantId: entry.id,
-            config: desiredConfig(state.settings, entry, state.platformStack),
+            config: tenantStackConfig(state.settings, entry, state.platformStack),
           },
           { signal },
         );
@@ -132,7 +132,7 @@ export async function syncTenants(
     json: {
       command: "sync",
       environment: context.environment,
-      backend: context.backend.kind,
+      backend: context.backendName,
       registry: state.snapshot.file,
       platformStack: state.platformStack,
       allocated: written,

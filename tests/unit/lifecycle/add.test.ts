@@ -1,10 +1,9 @@
 import * as fs from "fs";
 import { expect } from "chai";
-import { main } from "../../../cli/commands/tenants";
+import { main } from "./fakes";
 import { EXIT } from "../../../lib/exitCodes";
 import { loadRegistry } from "../../../tenants/registry/load";
-import { tenantConfigMap } from "../../../tenants/stackConfig";
-import { tenantStackConfig } from "../../../offline/tenantRun";
+import { tenantStackConfig } from "../../../tenants/stackConfig";
 import { FakeBackend, FakeBackup, cliDeps, settingsOf, tempRegistry } from "./fakes";
 
 async function add(file: string, args: string[], backend = new FakeBackend()) {
@@ -112,7 +111,7 @@ describe("tenants add", () => {
     const entry = loadRegistry("dev", file).tenants.find((t) => t.id === "newco")!;
     expect(backend.calls.filter((c) => c.op === "up").map((c) => c.tenantId)).to.deep.equal(["newco"]);
     expect(backend.upConfigs("newco")).to.deep.equal([
-      tenantConfigMap(tenantStackConfig(settingsOf("dev"), entry, "organization/bbws/dev")),
+      tenantStackConfig(settingsOf("dev"), entry, "organization/bbws/dev"),
     ]);
   });
 

@@ -10,7 +10,7 @@ import {
   StackSummary,
   WhoAmIResult,
 } from "@pulumi/pulumi/automation";
-import { main } from "../../../cli/commands/tenants";
+import { main } from "./fakes";
 import {
   AutomationApi,
   AutomationStack,
@@ -22,8 +22,7 @@ import { StackLockedError } from "../../../tenants/lifecycle/lockRetry";
 import { EXIT } from "../../../lib/exitCodes";
 import { backoffDelay } from "../../../tenants/lifecycle/lockRetry";
 import { loadRegistry } from "../../../tenants/registry/load";
-import { tenantConfigMap } from "../../../tenants/stackConfig";
-import { tenantStackConfig } from "../../../offline/tenantRun";
+import { tenantStackConfig } from "../../../tenants/stackConfig";
 import { FakeBackup, cliDeps, settingsOf, tempDir, tempRegistry } from "./fakes";
 
 const DIY_LOCK =
@@ -162,7 +161,7 @@ describe("automation backend (fake LocalWorkspace)", () => {
     const { api, projectDir, backend } = setup();
     const file = tempRegistry();
     const entry = loadRegistry("dev", file).tenants[1];
-    const config = tenantConfigMap(tenantStackConfig(settingsOf(), entry, "organization/bbws/dev"));
+    const config = tenantStackConfig(settingsOf(), entry, "organization/bbws/dev");
 
     for (let run = 0; run < 2; run++) {
       await backend.up({ environment: "dev", tenantId: entry.id, config });
@@ -203,7 +202,7 @@ describe("automation backend (fake LocalWorkspace)", () => {
     const { api, backend, sleeps } = setup();
     api.locks.set("up:dev.acme", 2);
     const entry = loadRegistry("dev").tenants[0];
-    const config = tenantConfigMap(tenantStackConfig(settingsOf(), entry, "organization/bbws/dev"));
+    const config = tenantStackConfig(settingsOf(), entry, "organization/bbws/dev");
 
     const outcome = await backend.up({ environment: "dev", tenantId: "acme", config });
 
@@ -217,7 +216,7 @@ describe("automation backend (fake LocalWorkspace)", () => {
     const { api, projectDir, backend } = setup({ lockAttempts: 3 });
     api.locks.set("up:dev.acme", 99);
     const entry = loadRegistry("dev").tenants[0];
-    const config = tenantConfigMap(tenantStackConfig(settingsOf(), entry, "organization/bbws/dev"));
+    const config = tenantStackConfig(settingsOf(), entry, "organization/bbws/dev");
 
     const error = await backend.up({ environment: "dev", tenantId: "acme", config }).then(
       () => undefined,
@@ -326,7 +325,7 @@ describe("automation backend (fake LocalWorkspace)", () => {
     failure.name = "CommandError";
     api.failures.set("up:dev.acme", failure);
     const entry = loadRegistry("dev").tenants[0];
-    const config = tenantConfigMap(tenantStackConfig(settingsOf(), entry, "organization/bbws/dev"));
+    const config = tenantStackConfig(settingsOf(), entry, "organization/bbws/dev");
 
     const error = (await backend
       .up({ environment: "dev", tenantId: "acme", config })
@@ -344,7 +343,7 @@ describe("automation backend (fake LocalWorkspace)", () => {
     const { api, backend } = setup();
     api.failures.set("setTag:dev.acme", new Error("error: tags are not supported by this backend"));
     const entry = loadRegistry("dev").tenants[0];
-    const config = tenantConfigMap(tenantStackConfig(settingsOf(), entry, "organization/bbws/dev"));
+    const config = tenantStackConfig(settingsOf(), entry, "organization/bbws/dev");
     const outcome = await backend.up({ environment: "dev", tenantId: "acme", config });
     expect(outcome.changes.create).to.equal(27);
     expect(outcome.warnings).to.have.length(1);

@@ -8,22 +8,29 @@ import * as os from "os";
 import * as path from "path";
 import { loadStackSettings } from "../../../config/readStackConfig";
 import { PlatformSettings } from "../../../config/platformConfig";
-import { TenantsCliDeps } from "../../../cli/commands/tenants";
+import { main as cliMain } from "../../../cli/main";
+import { CliRuntime, PortsRequest } from "../../../cli/shell";
 import {
   ChangeCounts,
   DeployedState,
   NO_CHANGES,
   StackTarget,
-  TenantConfigMap,
   TenantStackBackend,
   UpOutcome,
 } from "../../../tenants/lifecycle/backend";
+import { TenantStackConfig } from "../../../tenants/stackConfig";
 import { configHash } from "../../../tenants/lifecycle/configState";
 import { LifecycleContext } from "../../../tenants/lifecycle/context";
-import { FinalBackup, FinalBackupRequest } from "../../../tenants/lifecycle/finalBackup";
+import {
+  DeploymentCheck,
+  FinalBackup,
+  FinalBackupRequest,
+  LifecyclePorts,
+  TenantFiles,
+  TenantFilesRequest,
+} from "../../../tenants/lifecycle/ports";
 import { ProgressView, TenantState, silentProgress } from "../../../tenants/lifecycle/progress";
-import { Services } from "../../../cli/services";
-import { TenantFiles, TenantFilesRequest } from "../../../tenants/lifecycle/tenantFiles";
+import { registryRolloutRecords } from "../../../tenants/lifecycle/rolloutRecords";
 
 /** Where the committed registries and stack files are. */
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..", "..");
@@ -65,14 +72,13 @@ type Failure = Error | (() => Error);
 export interface BackendCall {
   readonly op: "up" | "preview" | "destroy" | "remove" | "deployed" | "list" | "outputs";
   readonly tenantId?: string;
-  readonly config?: TenantConfigMap;
+  readonly config?: TenantStackConfig;
 }
 
 /** The fake backend. */
 export class FakeBackend implements TenantStackBackend {
-  readonly kind = "automation" as const;
   /** Stacks by tenant id: the configuration of their last successful up (undefined: none yet). */
-  readonly stacks = new Map<string, { config?: TenantConfigMap; resources: number }>();
+  readonly stacks = new Map<string, { config?: TenantStackConfig; resources: number }>();
   readonly calls: BackendCall[] = [];
   inFlight = 0;
   maxInFlight = 0;
@@ -87,7 +93,7 @@ export class FakeBackend implements TenantStackBackend {
   ) {}
 
   /** Pretends a stack exists, optionally deployed with `config`. */
-  withStack(tenantId: string, config?: TenantConfigMap): this {
+  withStack(tenantId: string, config?: TenantStackConfig): this {
     this.stacks.set(tenantId, { config, resources: config ? 27 : 0 });
     return this;
   }
@@ -150,14 +156,14 @@ export class FakeBackend implements TenantStackBackend {
   }
 
   /** Configurations given to up, by tenant, in call order. */
-  upConfigs(tenantId: string): TenantConfigMap[] {
+  upConfigs(tenantId: string): TenantStackConfig[] {
     return this.calls.filter((c) => c.op === "up" && c.tenantId === tenantId).map((c) => c.config!);
   }
 
   private async work<T>(
     op: BackendCall["op"],
     tenantId: string,
-    config: TenantConfigMap | undefined,
+    config: TenantStackConfig | undefined,
     run: () => T,
   ) {
     this.calls.push({ op, tenantId, config });
@@ -188,7 +194,6 @@ export class FakeBackup implements FinalBackup {
     if (this.failure) return Promise.reject(this.failure);
     this.journal.push(`backup:${request.tenantId}`);
     return Promise.resolve({
-      simulated: false,
       summary: `final backup of ${request.tenantId}`,
       recoveryPoints: ["arn:rp"],
     });
@@ -219,44 +224,69 @@ export class RecordingProgress implements ProgressView {
   stop(): void {}
 }
 
+/** A deployment check that confirms every deployment at once. */
+export const confirmedDeployments: DeploymentCheck = {
+  confirm: () => Promise.resolve({ result: "completed", message: "confirmed (fake)" }),
+};
+
 /** A lifecycle context around fakes. */
 export function contextFor(
   backend: TenantStackBackend,
   registryFile: string,
   overrides: Partial<LifecycleContext> = {},
-): LifecycleContext & { notes: string[] } {
+): LifecycleContext & { notes: string[]; changes: string[] } {
   const notes: string[] = [];
+  const changes: string[] = [];
   return {
     environment: "dev",
     registryFile,
+    backendName: "fake",
     backend,
     finalBackup: new FakeBackup(),
     tenantFiles: new FakeTenantFiles(),
+    deployments: confirmedDeployments,
+    rolloutRecords: registryRolloutRecords(registryFile),
     settings: () => settingsOf("dev"),
     concurrency: 4,
     progress: silentProgress,
     note: (line) => notes.push(line),
+    changed: (line) => changes.push(line),
     notes,
+    changes,
     ...overrides,
   };
 }
 
-/** CLI dependencies around fakes, capturing stdout and stderr. */
+/** Ports around fakes: what a test gives, fakes for the rest. */
+export type FakePorts = Pick<LifecyclePorts, "backend"> & Partial<LifecyclePorts>;
+
+/** A CLI runtime around fakes, capturing stdout and stderr (progress goes to stderr). */
 export function cliDeps(
-  services: (
-    ...args: Parameters<TenantsCliDeps["services"]>
-  ) => Omit<Services, "tenantFiles"> & Partial<Pick<Services, "tenantFiles">>,
-): TenantsCliDeps & { out: () => string; err: () => string } {
+  ports: (request: PortsRequest) => FakePorts | LifecyclePorts | Promise<LifecyclePorts>,
+): CliRuntime & { out: () => string; err: () => string } {
   let out = "";
   let err = "";
   return {
     stdout: (text) => (out += text),
     stderr: (text) => (err += text),
     progress: () => ({ stream: { write: (text: string) => (err += text) }, tty: false }),
-    services: (...args) => ({ tenantFiles: new FakeTenantFiles(), ...services(...args) }),
+    ports: async (request) => ({
+      name: "fake",
+      description: "fake ports (tests)",
+      finalBackup: new FakeBackup(),
+      tenantFiles: new FakeTenantFiles(),
+      deployments: confirmedDeployments,
+      rolloutRecords: registryRolloutRecords,
+      ...(await ports(request)),
+    }),
     settings: (environment) => settingsOf(environment),
     projectDir: PROJECT_DIR,
     out: () => out,
     err: () => err,
   };
+}
+
+/** `bbws tenants <argv>` in-process. */
+export function main(argv: readonly string[], runtime: CliRuntime): Promise<number> {
+  return cliMain(["tenants", ...argv], runtime);
 }

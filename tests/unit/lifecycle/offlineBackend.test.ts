@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
-import { main } from "../../../cli/commands/tenants";
-import { defaultServices } from "../../../cli/services";
+import { main } from "./fakes";
+import { defaultPorts } from "../../../cli/lifecycle";
 import { compareResources } from "../../../offline/stackBackend";
 import { OfflineState } from "../../../offline/state";
 import { cliDeps, tempDir, tempRegistry } from "./fakes";
@@ -21,7 +21,7 @@ describe("offline backend, end to end through the CLI (offline engine, temp regi
   const common = ["--offline", "--tenants", file, "--offline-state", stateDir];
 
   async function run(...args: string[]) {
-    const deps = cliDeps((request) => defaultServices(request, () => undefined));
+    const deps = cliDeps((request) => defaultPorts(request));
     const code = await main([...args, ...common], deps);
     return { code, out: deps.out(), err: deps.err() };
   }

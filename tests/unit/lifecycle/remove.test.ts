@@ -1,8 +1,8 @@
 import * as fs from "fs";
 import { expect } from "chai";
-import { main } from "../../../cli/commands/tenants";
+import { main } from "./fakes";
 import { removeTenant } from "../../../tenants/lifecycle/commands/remove";
-import { desiredConfig } from "../../../tenants/lifecycle/desiredConfig";
+import { tenantStackConfig } from "../../../tenants/stackConfig";
 import { EXIT } from "../../../lib/exitCodes";
 import { loadRegistry } from "../../../tenants/registry/load";
 import { TENANT_CONFIG } from "../../../tenants/stackConfig";
@@ -21,7 +21,7 @@ const PLATFORM = "organization/bbws/dev";
 function deployedFleet(file: string, journal: string[]): FakeBackend {
   const backend = new FakeBackend(journal);
   for (const entry of loadRegistry("dev", file).tenants)
-    backend.withStack(entry.id, desiredConfig(settingsOf(), entry, PLATFORM));
+    backend.withStack(entry.id, tenantStackConfig(settingsOf(), entry, PLATFORM));
   return backend;
 }
 
@@ -89,7 +89,7 @@ describe("tenants remove", () => {
     const [purge] = backend.upConfigs("acme");
     const entry = loadRegistry("dev").tenants.find((t) => t.id === "acme")!;
     expect(purge).to.deep.equal({
-      ...desiredConfig(settingsOf(), entry, PLATFORM),
+      ...tenantStackConfig(settingsOf(), entry, PLATFORM),
       [TENANT_CONFIG.dropDataOnDestroy]: { value: "true", secret: false },
     });
     expect(report.text).to.match(/dropped: database wp_acme and user wp_acme/);
@@ -167,11 +167,11 @@ describe("tenants remove", () => {
     expect(backend.stacks.has("initech")).to.equal(true);
   });
 
-  it("exits 3 for a tenant with neither an entry nor a stack, suggesting the closest id", async () => {
+  it("exits 6 (not found) for a tenant with neither an entry nor a stack, suggesting the closest id", async () => {
     const file = tempRegistry();
     const deps = cliDeps(() => ({ backend: new FakeBackend(), finalBackup: new FakeBackup() }));
     const code = await main(["remove", "dev", "globx", "--tenants", file], deps);
-    expect(code).to.equal(EXIT.invalidInput.code);
+    expect(code).to.equal(EXIT.notFound.code);
     expect(deps.err()).to.match(/tenant "globx" is not in .* and has no stack; did you mean "globex"\?/);
   });
 });

@@ -1,19 +1,23 @@
 /**
- * `ops rollout`: waves through the lifecycle's stack backend (an in-memory fake), the ECS check
- * after every tenant (aws-sdk-client-mock), what the registry records, and the command line.
- * Fake timers: no test waits for real.
+ * `tenants rollout`: waves through the lifecycle's stack backend (an in-memory fake), the ECS
+ * deployment check after every tenant (aws-sdk-client-mock), what the rollout records hold
+ * (the registry; the offline state offline), and the command line. Fake timers: no test waits
+ * for real.
  */
 import * as fs from "fs";
 import { expect } from "chai";
 import * as sinon from "sinon";
 import { DescribeServicesCommand, Deployment } from "@aws-sdk/client-ecs";
-import { CliRuntime, runCli } from "../../../cli/commands/ops";
 import { BbwsError, RollbackDetectedError } from "../../../lib/errors";
+import { ecsDeployments } from "../../../ops/lifecyclePorts";
+import { offlineRolloutRecords, simulatedDeployments } from "../../../offline/services";
+import { OfflineStateStore } from "../../../offline/state";
 import { RolloutDeps, planWaves, rolloutImage } from "../../../tenants/lifecycle/commands/rollout";
-import { TenantStackBackend, StackTarget, UpOutcome } from "../../../tenants/lifecycle/backend";
+import { StackTarget, UpOutcome } from "../../../tenants/lifecycle/backend";
+import { registryRolloutRecords } from "../../../tenants/lifecycle/rolloutRecords";
 import { loadRegistry } from "../../../tenants/registry/load";
 import { TENANT_CONFIG } from "../../../tenants/stackConfig";
-import { FakeBackend, settingsOf, tempRegistry } from "./fakes";
+import { FakeBackend, cliDeps, main, settingsOf, tempDir, tempRegistry } from "./fakes";
 import {
   ACCOUNT,
   Mocks,
@@ -69,7 +73,7 @@ const primary = (taskDefinition: string, rolloutState: Deployment["rolloutState"
   rolloutStateReason: reason,
 });
 
-describe("ops rollout", () => {
+describe("tenants rollout", () => {
   let clock: sinon.SinonFakeTimers;
   let mocks: Mocks;
   let clients: ReturnType<typeof mockedClients>["clients"];
@@ -92,9 +96,12 @@ describe("ops rollout", () => {
   const deps = (overrides: Partial<RolloutDeps> = {}): RolloutDeps => ({
     backend,
     settings: settingsOf("dev"),
-    clients: () => clients,
-    log: (line) => log.push(line),
+    deployments: ecsDeployments(() => clients.ecs),
+    records: registryRolloutRecords(registryFile),
+    entries: loadRegistry("dev", registryFile).tenants,
     registryFile,
+    platformStack: "organization/bbws/dev",
+    log: (line) => log.push(line),
     ...overrides,
   });
   /** Every tenant's service: IN_PROGRESS once, then COMPLETED on the new task definition. */
@@ -286,37 +293,38 @@ describe("ops rollout", () => {
     expect(backend.upConfigs("acme")).to.have.length(1);
     expect(report.failure!.exitCode).to.equal(1);
     expect(report.failure!.notes.join("\n")).to.match(
-      /acme: not recorded in the registry[\s\S]*: set its image to 6\.9\.0-php8\.3-apache by hand/,
+      /acme: not recorded in \S+dev\.yaml[\s\S]*: set its image to 6\.9\.0-php8\.3-apache by hand/,
     );
   });
 
-  it("offline, updates the simulated stacks, checks nothing in ECS and records `simulated`", async () => {
-    const offline = Object.assign(new RolloutBackend(), { kind: "offline" }) as unknown as TenantStackBackend;
+  it("offline, updates the simulated stacks, checks nothing in ECS and records in the offline state, never in the registry", async () => {
+    const before = fs.readFileSync(registryFile, "utf8");
+    const store = new OfflineStateStore(tempDir("bbws-rollout-state-"), "dev");
     const report = await settle(
       clock,
-      rolloutImage({ environment: "dev", image: IMAGE, tenants: ["globex"] }, deps({ backend: offline })),
+      rolloutImage(
+        { environment: "dev", image: IMAGE, tenants: ["globex"] },
+        deps({ deployments: simulatedDeployments, records: offlineRolloutRecords(store) }),
+      ),
     );
     expect(report.tenants.map((t) => [t.tenantId, t.result])).to.deep.equal([["globex", "simulated"]]);
+    expect(report.recordedIn).to.equal(store.file);
     expect(callLog(mocks)).to.deep.equal([]);
-    expect(entries().globex).to.include({ image: IMAGE });
-    expect(entries().globex.lastRollout?.result).to.equal("simulated");
+    expect(fs.readFileSync(registryFile, "utf8")).to.equal(before);
+    expect(store.read().rollouts?.globex).to.deep.include({ image: IMAGE });
+    expect(store.read().rollouts?.globex.lastRollout).to.include({ image: IMAGE, result: "completed" });
   });
 
   describe("command line", () => {
     let out: string;
     let err: string;
     const run = (...argv: string[]) => {
-      const runtime: CliRuntime = {
-        stdout: (t) => (out += t),
-        stderr: (t) => (err += t),
-        source: () => {
-          throw new Error("rollout reads no platform outputs");
-        },
-        clients: () => clients,
-        registryFile,
-        lifecycle: () => ({ backend, settings: settingsOf("dev") }),
-      };
-      return settle(clock, runCli(argv, runtime));
+      const runtime = cliDeps(() => ({ backend, deployments: ecsDeployments(() => clients.ecs) }));
+      return settle(clock, main(["rollout", ...argv, "--tenants", registryFile], runtime)).then((code) => {
+        out += runtime.out();
+        err += runtime.err();
+        return code;
+      });
     };
     beforeEach(() => {
       out = "";
@@ -326,17 +334,17 @@ describe("ops rollout", () => {
     it("prints the summary table and exits 0", async () => {
       healthy("acme");
       healthy("globex");
-      expect(await run("rollout", "dev", "--image", IMAGE, "--tenants", "globex,acme")).to.equal(0);
-      // --tenants gives the order: globex is the canary.
+      expect(await run("dev", "globex", "acme", "--image", IMAGE)).to.equal(0);
+      // The ids give the order: globex is the canary.
       expect(out).to.match(/globex\s+│ canary 1 │ completed/);
       expect(out).to.match(/acme\s+│ wave 1\s+│ completed/);
       expect(out).to.contain("2 tenant(s): 2 completed.");
       expect(err).to.contain("globex (canary 1): updating the stack to 6.9.0-php8.3-apache");
     });
 
-    it("exits 1 naming the halt when a canary rolls back; 7 on a timeout", async () => {
+    it("exits 1 naming the halt when a canary rolls back; 8 on a timeout", async () => {
       rolledBack("acme");
-      expect(await run("rollout", "dev", "--image", IMAGE, "--json")).to.equal(1);
+      expect(await run("dev", "--image", IMAGE, "--json")).to.equal(1);
       const json = JSON.parse(out) as { halted: string; tenants: { result: string }[] };
       expect(json.halted).to.equal("acme (canary 1) rolled-back");
       expect(err).to.match(
@@ -349,21 +357,19 @@ describe("ops rollout", () => {
       mocks.ecs
         .on(DescribeServicesCommand)
         .resolves(service("globex", [primary(td("globex", 2), "IN_PROGRESS")], 0));
-      expect(
-        await run("rollout", "dev", "--image", IMAGE, "--tenants", "globex", "--timeout", "30"),
-      ).to.equal(8);
+      expect(await run("dev", "globex", "--image", IMAGE, "--timeout", "30")).to.equal(8);
     });
 
     it("refuses a bad image, an unknown tenant and bad numbers before touching any stack", async () => {
       const before = fs.readFileSync(registryFile, "utf8");
-      expect(await run("rollout", "dev", "--image", "latest tag!")).to.equal(2);
-      expect(err).to.match(/--image "latest tag!" must be an image tag/);
-      expect(await run("rollout", "dev", "--image", IMAGE, "--tenants", "acme,globx")).to.equal(6);
+      expect(await run("dev", "--image", "latest tag!")).to.equal(2);
+      expect(err).to.match(/--image <image>' argument 'latest tag!' is invalid\. must be an image tag/);
+      expect(await run("dev", "acme", "globx", "--image", IMAGE)).to.equal(6);
       expect(err).to.match(/tenant "globx" is not in the dev registry .* did you mean "globex"\?/);
-      expect(await run("rollout", "dev", "--image", IMAGE, "--tenants", "acme,acme")).to.equal(2);
-      expect(await run("rollout", "dev", "--image", IMAGE, "--wave-size", "0")).to.equal(2);
-      expect(await run("rollout", "dev", "--image", IMAGE, "--canary", "-1")).to.equal(2);
-      expect(await run("rollout", "dev")).to.equal(2);
+      expect(await run("dev", "acme", "acme", "--image", IMAGE)).to.equal(2);
+      expect(await run("dev", "--image", IMAGE, "--wave-size", "0")).to.equal(2);
+      expect(await run("dev", "--image", IMAGE, "--canary", "-1")).to.equal(2);
+      expect(await run("dev")).to.equal(2);
       expect(err).to.match(/required option '--image <image>' not specified/);
       expect(backend.calls).to.deep.equal([]);
       expect(callLog(mocks)).to.deep.equal([]);

@@ -1,19 +1,17 @@
 import * as fs from "fs";
 import { expect } from "chai";
 import { parseDocument } from "yaml";
-import { main } from "../../../cli/commands/tenants";
+import { main } from "./fakes";
 import { syncTenants } from "../../../tenants/lifecycle/commands/sync";
-import { desiredConfig } from "../../../tenants/lifecycle/desiredConfig";
 import { EXIT } from "../../../lib/exitCodes";
 import { loadRegistry } from "../../../tenants/registry/load";
-import { tenantConfigMap } from "../../../tenants/stackConfig";
-import { tenantStackConfig } from "../../../offline/tenantRun";
+import { tenantStackConfig } from "../../../tenants/stackConfig";
 import { FakeBackend, FakeBackup, cliDeps, contextFor, settingsOf, tempRegistry } from "./fakes";
 
 const PLATFORM = "organization/bbws/dev";
 
 describe("tenants sync", () => {
-  it("sets, on every run, exactly tenantConfigMap(...) of each entry before its update", async () => {
+  it("sets, on every run, exactly tenantStackConfig(...) of each entry before its update", async () => {
     const file = tempRegistry();
     const backend = new FakeBackend();
     for (let run = 0; run < 2; run++) {
@@ -21,7 +19,7 @@ describe("tenants sync", () => {
       expect(report.exitCode).to.equal(0);
     }
     for (const entry of loadRegistry("dev", file).tenants) {
-      const expected = tenantConfigMap(tenantStackConfig(settingsOf("dev"), entry, PLATFORM, false));
+      const expected = tenantStackConfig(settingsOf("dev"), entry, PLATFORM, { dropDataOnDestroy: false });
       expect(backend.upConfigs(entry.id)).to.deep.equal([expected, expected]);
     }
   });
@@ -159,10 +157,14 @@ describe("tenants sync", () => {
     expect(deps.err()).to.match(/tenants\[0\] \(id "Bad_Id"\): id: must be 3-28 characters/);
   });
 
-  it("desiredConfig is tenantConfigMap of the offline engine's tenantStackConfig", () => {
+  it("a purge configuration differs from the normal one only in dropDataOnDestroy", () => {
     const entry = loadRegistry("dev").tenants[0];
-    expect(desiredConfig(settingsOf("dev"), entry, PLATFORM, true)).to.deep.equal(
-      tenantConfigMap(tenantStackConfig(settingsOf("dev"), entry, PLATFORM, true)),
+    const normal = tenantStackConfig(settingsOf("dev"), entry, PLATFORM);
+    const purge = tenantStackConfig(settingsOf("dev"), entry, PLATFORM, { dropDataOnDestroy: true });
+    const differing = Object.keys(purge).filter(
+      (key) => JSON.stringify(purge[key]) !== JSON.stringify(normal[key]),
     );
+    expect(differing).to.deep.equal(["bbws-tenant:dropDataOnDestroy"]);
+    expect(normal["bbws-tenant:dropDataOnDestroy"].value).to.equal("false");
   });
 });

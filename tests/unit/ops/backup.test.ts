@@ -26,7 +26,7 @@ import {
   inputsOf,
   mockedClients,
   opsDeps,
-  platformOutputs,
+  platformContract,
   rejectionOf,
   restoreMocks,
   settle,
@@ -305,7 +305,7 @@ describe("ops backup", () => {
   });
 
   it("runBackup (the lifecycle's final backup) needs no registry entry and tags the reason", async () => {
-    const platform = platformOutputs();
+    const platform = platformContract();
     const result = await settle(
       clock,
       runBackup(

@@ -7,13 +7,22 @@ import { CommandError, LocalWorkspace, StackNotFoundError } from "@pulumi/pulumi
 import {
   loadTenantContext,
   loadTenantContextWithOutputs,
-  platformOutputsFrom,
-  requireMaintenance,
-  tenantOutputsFrom,
+  platformContractFrom,
+  StackOutputsSource,
 } from "../../../ops/context";
+import { tenantOutputsFrom } from "../../../config/tenantOutputs";
 import { BbwsError } from "../../../lib/errors";
 import { PulumiStackOutputs } from "../../../tenants/stackOutputs";
-import { FakeSource, platformOutputs, tenantOutputs, writeRegistry } from "./fixtures";
+import {
+  DR_REGION,
+  FakeSource,
+  MAINTENANCE_TD,
+  TASK_SECURITY_GROUP,
+  legacyPlatformOutputs,
+  platformStackOutputs,
+  tenantOutputs,
+  writeRegistry,
+} from "./fixtures";
 
 describe("ops context", () => {
   const registryFile = writeRegistry();
@@ -46,7 +55,7 @@ describe("ops context", () => {
       const source = new FakeSource();
       const context = await loadTenantContext("dev", "acme", { source, registryFile });
       expect(context.entry.id).to.equal("acme");
-      expect(context.platform.backupVaultName).to.equal("bbws-dev-backup-vault");
+      expect(context.platform.backup.vaultName).to.equal("bbws-dev-backup-vault");
       expect(source.calls).to.deep.equal(["platform dev"]);
       const withOutputs = await loadTenantContextWithOutputs("dev", "acme", { source, registryFile });
       expect(withOutputs.tenant.serviceName).to.equal("acme-wordpress");
@@ -54,26 +63,55 @@ describe("ops context", () => {
     });
   });
 
-  describe("platform outputs", () => {
-    it("refuses a platform without the backup outputs, naming them and the fix", () => {
-      const raw: Record<string, unknown> = { ...platformOutputs() };
-      delete raw.backupVaultName;
-      delete raw.drRegion;
-      expect(() => platformOutputsFrom("dev", raw)).to.throw(
-        BbwsError,
-        "the dev platform stack has no output backupVaultName, drRegion: it is older than these operations; deploy the platform first (pulumi up -s dev)",
+  describe("platform contract", () => {
+    const refusal = (raw: Record<string, unknown>) => {
+      try {
+        platformContractFrom("dev", raw);
+      } catch (error) {
+        expect(error).to.be.instanceOf(BbwsError);
+        expect((error as BbwsError).kind).to.equal("invalidInput");
+        return (error as Error).message;
+      }
+      throw new Error("expected the platform outputs to be refused");
+    };
+
+    it("parses the platform stack's outputs into the grouped contract", () => {
+      const platform = platformContractFrom("dev", platformStackOutputs());
+      expect(platform.backup.drRegion).to.equal(DR_REGION);
+      expect(platform.network.securityGroups.tasks).to.equal(TASK_SECURITY_GROUP);
+      expect(platform.maintenance.taskDefinitionArn).to.equal(MAINTENANCE_TD);
+      expect(platform.ingress.shards.map((s) => s.loadBalancerArnSuffix)).to.deep.equal([
+        "app/bbws-dev-0/0123456789abcdef",
+      ]);
+    });
+
+    it("refuses a platform of contract version 1 (no version output), saying how to update it", () => {
+      expect(refusal(legacyPlatformOutputs())).to.equal(
+        "platform stack dev has no contract version (version 1, before outputs were versioned); this code " +
+          "reads contract version 2: update the platform first: pulumi up -s dev",
+      );
+      expect(refusal({ ...platformStackOutputs(), contractVersion: 1 })).to.equal(
+        "platform stack dev has contract version 1; this code reads contract version 2: update the platform " +
+          "first: pulumi up -s dev",
       );
     });
 
-    it("accepts a platform without maintenance outputs, which only restore requires", () => {
-      const raw: Record<string, unknown> = { ...platformOutputs() };
-      delete raw.maintenanceTaskDefinitionArn;
-      const platform = platformOutputsFrom("dev", raw);
-      expect(() => requireMaintenance(platform)).to.throw(
-        BbwsError,
-        /no output maintenanceTaskDefinitionArn: restore needs the maintenance tasks/,
+    it("refuses a platform newer than this code, asking for an updated checkout", () => {
+      expect(refusal({ ...platformStackOutputs(), contractVersion: 3 })).to.match(
+        /^platform stack dev has contract version 3, newer than this code reads \(2\): update this checkout/,
       );
-      expect(requireMaintenance(platformOutputs()).dbCopyTaskDefinitionArn).to.match(/bbws-dev-db-copy:2$/);
+    });
+
+    it("names every output of the current version that is missing or malformed", () => {
+      const raw = platformStackOutputs();
+      delete raw.maintenance;
+      const storage = raw.storage as Record<string, unknown>;
+      raw.storage = { ...storage, mountTargetIds: ["subnet-0a11aa22bb33cc44d"] };
+      const message = refusal(raw);
+      expect(message).to.match(/^platform stack dev does not satisfy contract version 2 \(/);
+      expect(message).to.include("storage.mountTargetIds[0]: an id starting with fsmt-");
+      expect(message).to.include("maintenance: Required");
+      expect(message).to.match(/: update the platform first: pulumi up -s dev$/);
     });
 
     it("refuses tenant outputs without what ops reads", () => {
@@ -98,11 +136,20 @@ describe("ops context", () => {
     beforeEach(() => (selectStack = sinon.stub(LocalWorkspace, "selectStack")));
     afterEach(() => selectStack.restore());
 
-    it("selects the platform stack <env> in the project directory and unwraps its outputs", async () => {
-      selectStack.resolves(outputs(platformOutputs()));
-      const platform = await new PulumiStackOutputs(projectDir).platform("dev");
-      expect(platform.fileSystemId).to.equal("fs-0a1b2c3d4e5f60718");
+    it("selects the platform stack <env> in the project directory and parses its outputs as the contract", async () => {
+      selectStack.resolves(outputs(platformStackOutputs()));
+      // Structurally an ops StackOutputsSource (tenants/ does not import ops/ to say so).
+      const source: StackOutputsSource = new PulumiStackOutputs(projectDir);
+      const platform = await source.platform("dev");
+      expect(platform.storage.fileSystemId).to.equal("fs-0a1b2c3d4e5f60718");
       expect(selectStack.firstCall.args).to.deep.equal([{ stackName: "dev", workDir: projectDir }]);
+    });
+
+    it("refuses a platform stack of contract version 1 it reads", async () => {
+      selectStack.resolves(outputs(legacyPlatformOutputs()));
+      const error = await new PulumiStackOutputs(projectDir).platform("dev").catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(BbwsError);
+      expect((error as Error).message).to.match(/has no contract version .*pulumi up -s dev$/);
     });
 
     it("selects tenant stack <env>.<id> of bbws-tenant with an inline program in its own workspace directory", async () => {

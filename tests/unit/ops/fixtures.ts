@@ -13,7 +13,8 @@ import { RDSClient } from "@aws-sdk/client-rds";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import * as sinon from "sinon";
 import { OpsClients } from "../../../ops/clients";
-import { OpsPlatformOutputs, StackOutputsSource } from "../../../ops/context";
+import { StackOutputsSource, platformContractFrom } from "../../../ops/context";
+import { PlatformContract } from "../../../config/platformContract";
 import { OpsDeps } from "../../../ops/deps";
 import { ResolvedTenantOutputs } from "../../../config/tenantOutputs";
 
@@ -27,6 +28,7 @@ export const CLUSTER_ARN = `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:${CLUSTER_I
 export const VAULT = "bbws-dev-backup-vault";
 export const DR_VAULT = "bbws-dev-dr-vault";
 export const DR_VAULT_ARN = `arn:aws:backup:${DR_REGION}:${ACCOUNT}:backup-vault:${DR_VAULT}`;
+export const TASK_SECURITY_GROUP = "sg-0task00000000000b";
 export const BACKUP_ROLE = `arn:aws:iam::${ACCOUNT}:role/bbws-dev-backup-role-5e1d2f0`;
 export const DATA_KEY = `arn:aws:kms:${REGION}:${ACCOUNT}:key/6b1e2a4c-0d3f-4e5a-9b8c-7d6e5f4a3b2c`;
 export const MAINTENANCE_TD = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/bbws-dev-maintenance:4`;
@@ -35,62 +37,123 @@ export const DB_SECRET = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:bbw
 export const EFS_POINT = `arn:aws:backup:${REGION}:${ACCOUNT}:recovery-point:8c7e0f4e-2b1d-4d6a-9a44-0d2b5e9c1f11`;
 export const AURORA_POINT = `arn:aws:rds:${REGION}:${ACCOUNT}:cluster-snapshot:awsbackup:job-5f1c2d3e-4b5a-6978-8a9b-0c1d2e3f4a5b`;
 
-/** Platform stack outputs of `dev`, with backup and maintenance outputs. */
-export function platformOutputs(overrides: Partial<OpsPlatformOutputs> = {}): OpsPlatformOutputs {
+/** The platform contract of `dev` (parsed, so every test works with a contract that is valid). */
+export function platformContract(overrides: Partial<PlatformContract> = {}): PlatformContract {
+  return platformContractFrom("dev", platformStackOutputs(overrides));
+}
+
+/** The outputs of the `dev` platform stack as `pulumi stack output` gives them (contract version 2). */
+export function platformStackOutputs(overrides: Partial<PlatformContract> = {}): Record<string, unknown> {
   return {
+    contractVersion: 2,
     environment: "dev",
     region: REGION,
     accountId: ACCOUNT,
     partition: "aws",
-    vpcId: "vpc-0f1e2d3c4b5a69788",
-    privateSubnetIds: ["subnet-0a11aa22bb33cc44d", "subnet-0b22bb33cc44dd55e"],
-    clusterName: "bbws-dev",
-    clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/bbws-dev`,
-    httpsListenerArns: [
-      `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener/app/bbws-dev-0/0123456789abcdef/fedcba9876543210`,
-    ],
-    loadBalancerArnSuffixes: ["app/bbws-dev-0/0123456789abcdef"],
-    loadBalancerDnsNames: ["bbws-dev-0-123456789.af-south-1.elb.amazonaws.com"],
-    loadBalancerZoneIds: ["Z268VQBMOI5EKX"],
-    albSecurityGroupId: "sg-0alb000000000000a",
-    taskSecurityGroupId: "sg-0task00000000000b",
-    fileSystemSecurityGroupId: "sg-0efs000000000000c",
-    databaseSecurityGroupId: "sg-0db0000000000000d",
-    fileSystemId: FILE_SYSTEM_ID,
-    fileSystemArn: FILE_SYSTEM_ARN,
-    mountTargetIds: ["fsmt-0a1b2c3d4e5f60718", "fsmt-0b1c2d3e4f5a60718"],
-    databaseClusterArn: CLUSTER_ARN,
-    databaseClusterIdentifier: CLUSTER_ID,
-    databaseEndpoint: `${CLUSTER_ID}.cluster-c1a2b3c4d5e6.${REGION}.rds.amazonaws.com`,
-    databaseReaderEndpoint: `${CLUSTER_ID}.cluster-ro-c1a2b3c4d5e6.${REGION}.rds.amazonaws.com`,
-    databasePort: 3306,
-    databaseMasterSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!cluster-1a2b3c-AbCdEf`,
-    logGroupName: "/bbws/dev/wordpress",
-    logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/bbws/dev/wordpress`,
-    namespaceId: "ns-abcdefghijklmnop",
-    namespaceName: "dev.bbws.internal",
-    dataKeyArn: DATA_KEY,
-    telemetryKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1f2e3d4c-5b6a-7988-9a0b-c1d2e3f4a5b6`,
-    repositoryUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/bbws/dev/wordpress`,
-    repositoryArn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/bbws/dev/wordpress`,
-    defaultImage: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/bbws-dev-ecr-public/docker/library/wordpress:6.8.3-php8.3-apache`,
-    alarmTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:bbws-dev-alarms-1a2b3c4`,
-    backupVaultName: VAULT,
-    backupVaultArn: `arn:aws:backup:${REGION}:${ACCOUNT}:backup-vault:${VAULT}`,
-    drBackupVaultName: DR_VAULT,
-    drBackupVaultArn: DR_VAULT_ARN,
-    drRegion: DR_REGION,
-    efsBackupPlanId: "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
-    auroraBackupPlanId: "1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809",
-    backupRoleArn: BACKUP_ROLE,
-    backupNotificationTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:bbws-dev-backup-events-9f8e7d6`,
-    drBackupNotificationTopicArn: `arn:aws:sns:${DR_REGION}:${ACCOUNT}:bbws-dev-dr-backup-events-1c2d3e4`,
-    maintenanceAccessPointId: "fsap-0a1b2c3d4e5f60718",
-    maintenanceAccessPointArn: `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:access-point/fsap-0a1b2c3d4e5f60718`,
-    maintenanceTaskDefinitionArn: MAINTENANCE_TD,
-    dbCopyTaskDefinitionArn: DB_COPY_TD,
-    maintenanceLogGroupName: "/bbws/dev/maintenance",
+    network: {
+      vpcId: "vpc-0f1e2d3c4b5a69788",
+      privateSubnetIds: ["subnet-0a11aa22bb33cc44d", "subnet-0b22bb33cc44dd55e"],
+      securityGroups: {
+        alb: "sg-0alb000000000000a",
+        tasks: TASK_SECURITY_GROUP,
+        fileSystem: "sg-0efs000000000000c",
+        database: "sg-0db0000000000000d",
+      },
+    },
+    cluster: {
+      name: "bbws-dev",
+      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/bbws-dev`,
+      namespaceId: "ns-abcdefghijklmnop",
+      namespaceName: "dev.bbws.internal",
+    },
+    ingress: {
+      shards: [
+        {
+          listenerArn: `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener/app/bbws-dev-0/0123456789abcdef/fedcba9876543210`,
+          loadBalancerArnSuffix: "app/bbws-dev-0/0123456789abcdef",
+          dnsName: "bbws-dev-0-123456789.af-south-1.elb.amazonaws.com",
+          zoneId: "Z268VQBMOI5EKX",
+        },
+      ],
+    },
+    storage: {
+      fileSystemId: FILE_SYSTEM_ID,
+      fileSystemArn: FILE_SYSTEM_ARN,
+      mountTargetIds: ["fsmt-0a1b2c3d4e5f60718", "fsmt-0b1c2d3e4f5a60718"],
+    },
+    database: {
+      clusterArn: CLUSTER_ARN,
+      clusterIdentifier: CLUSTER_ID,
+      endpoint: `${CLUSTER_ID}.cluster-c1a2b3c4d5e6.${REGION}.rds.amazonaws.com`,
+      readerEndpoint: `${CLUSTER_ID}.cluster-ro-c1a2b3c4d5e6.${REGION}.rds.amazonaws.com`,
+      port: 3306,
+      masterSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!cluster-1a2b3c-AbCdEf`,
+    },
+    image: {
+      repositoryUrl: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/bbws/dev/wordpress`,
+      repositoryArn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/bbws/dev/wordpress`,
+      defaultImage: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/bbws-dev-ecr-public/docker/library/wordpress:6.8.3-php8.3-apache`,
+    },
+    observability: {
+      logGroupName: "/bbws/dev/wordpress",
+      logGroupArn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/bbws/dev/wordpress`,
+      alarmTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:bbws-dev-alarms-1a2b3c4`,
+    },
+    keys: {
+      dataKeyArn: DATA_KEY,
+      telemetryKeyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/1f2e3d4c-5b6a-7988-9a0b-c1d2e3f4a5b6`,
+    },
+    backup: {
+      vaultName: VAULT,
+      vaultArn: `arn:aws:backup:${REGION}:${ACCOUNT}:backup-vault:${VAULT}`,
+      drVaultName: DR_VAULT,
+      drVaultArn: DR_VAULT_ARN,
+      drRegion: DR_REGION,
+      efsPlanId: "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+      auroraPlanId: "1a2b3c4d-5e6f-7081-92a3-b4c5d6e7f809",
+      roleArn: BACKUP_ROLE,
+      notificationTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:bbws-dev-backup-events-9f8e7d6`,
+      drNotificationTopicArn: `arn:aws:sns:${DR_REGION}:${ACCOUNT}:bbws-dev-dr-backup-events-1c2d3e4`,
+    },
+    maintenance: {
+      accessPointId: "fsap-0a1b2c3d4e5f60718",
+      accessPointArn: `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:access-point/fsap-0a1b2c3d4e5f60718`,
+      taskDefinitionArn: MAINTENANCE_TD,
+      dbCopyTaskDefinitionArn: DB_COPY_TD,
+      logGroupName: "/bbws/dev/maintenance",
+    },
     ...overrides,
+  };
+}
+
+/**
+ * Outputs of a `dev` platform deployed before the contract was versioned (contract version 1:
+ * flat names, no `contractVersion`, and no maintenance tasks yet).
+ */
+export function legacyPlatformOutputs(): Record<string, unknown> {
+  const c = platformContract();
+  return {
+    environment: c.environment,
+    region: c.region,
+    vpcId: c.network.vpcId,
+    privateSubnetIds: c.network.privateSubnetIds,
+    clusterName: c.cluster.name,
+    httpsListenerArns: c.ingress.shards.map((s) => s.listenerArn),
+    taskSecurityGroupId: c.network.securityGroups.tasks,
+    fileSystemId: c.storage.fileSystemId,
+    fileSystemArn: c.storage.fileSystemArn,
+    mountTargetIds: c.storage.mountTargetIds,
+    databaseClusterArn: c.database.clusterArn,
+    databaseClusterIdentifier: c.database.clusterIdentifier,
+    databaseEndpoint: c.database.endpoint,
+    databasePort: c.database.port,
+    dataKeyArn: c.keys.dataKeyArn,
+    backupVaultName: c.backup.vaultName,
+    backupVaultArn: c.backup.vaultArn,
+    drBackupVaultName: c.backup.drVaultName,
+    drBackupVaultArn: c.backup.drVaultArn,
+    drRegion: c.backup.drRegion,
+    backupRoleArn: c.backup.roleArn,
   };
 }
 
@@ -142,16 +205,19 @@ export function writeRegistry(text = REGISTRY_YAML): string {
   return file;
 }
 
-/** A StackOutputsSource answering from memory and counting its calls. */
+/**
+ * A StackOutputsSource answering from memory and counting its calls. The platform's outputs are
+ * kept raw and parsed on every call with ops' parse, as PulumiStackOutputs does.
+ */
 export class FakeSource implements StackOutputsSource {
   readonly calls: string[] = [];
   constructor(
-    private readonly platformValue: OpsPlatformOutputs = platformOutputs(),
+    private readonly platformOutputs: Readonly<Record<string, unknown>> = platformStackOutputs(),
     private readonly tenantValue: ResolvedTenantOutputs = tenantOutputs(),
   ) {}
-  platform(environment: string): Promise<OpsPlatformOutputs> {
+  platform(environment: string): Promise<PlatformContract> {
     this.calls.push(`platform ${environment}`);
-    return Promise.resolve(this.platformValue);
+    return Promise.resolve().then(() => platformContractFrom(environment, this.platformOutputs));
   }
   tenant(environment: string, tenantId: string): Promise<ResolvedTenantOutputs> {
     this.calls.push(`tenant ${environment}.${tenantId}`);

@@ -25,7 +25,7 @@ import {
   inputsOf,
   mockedClients,
   opsDeps,
-  platformOutputs,
+  legacyPlatformOutputs,
   rejectionOf,
   restoreMocks,
   settle,
@@ -367,11 +367,7 @@ describe("ops restore", () => {
       expect(calls(mocks)).to.deep.equal([]);
     });
 
-    it("refuses a platform without the maintenance tasks before any AWS call", async () => {
-      const old = platformOutputs({
-        maintenanceTaskDefinitionArn: undefined,
-        dbCopyTaskDefinitionArn: undefined,
-      });
+    it("refuses a platform of contract version 1 (no maintenance tasks yet) before any AWS call", async () => {
       const error = await rejectionOf(
         clock,
         restoreTenant(
@@ -379,12 +375,14 @@ describe("ops restore", () => {
           "acme",
           { recoveryPointArns: [EFS_POINT] },
           {},
-          { ...deps, source: new FakeSource(old) },
+          { ...deps, source: new FakeSource(legacyPlatformOutputs()) },
         ),
       );
       expect(error).to.be.instanceOf(BbwsError);
-      expect(error.message).to.match(
-        /no output maintenanceTaskDefinitionArn, dbCopyTaskDefinitionArn: restore needs the maintenance tasks/,
+      expect((error as BbwsError).kind).to.equal("invalidInput");
+      expect(error.message).to.equal(
+        "platform stack dev has no contract version (version 1, before outputs were versioned); this code " +
+          "reads contract version 2: update the platform first: pulumi up -s dev",
       );
       expect(calls(mocks)).to.deep.equal([]);
     });

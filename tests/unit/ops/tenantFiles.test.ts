@@ -24,7 +24,8 @@ import {
   fakeClock,
   mockedClients,
   opsDeps,
-  platformOutputs,
+  legacyPlatformOutputs,
+  platformContract,
   rejectionOf,
   restoreMocks,
   settle,
@@ -60,11 +61,7 @@ describe("ops: deleting a removed tenant's files", () => {
       },
     ],
   });
-  const target = (overrides = {}) => ({
-    environment: "dev",
-    tenantId: "acme",
-    platform: platformOutputs(overrides),
-  });
+  const target = () => ({ environment: "dev", tenantId: "acme", platform: platformContract() });
 
   it("runs the purge script in the maintenance task, privately, then waits for it to stop", async () => {
     mocks.ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK }] });
@@ -113,13 +110,19 @@ describe("ops: deleting a removed tenant's files", () => {
     expect(callLog(mocks).at(-1)!.call).to.equal("ecs:StopTask");
   });
 
-  it("asks for a platform update, without any AWS call, when the platform has no maintenance task", async () => {
+  it("asks for a platform update, without any AWS call, when the platform predates the maintenance task", async () => {
+    // The lifecycle's purge reads the platform through its source, then purges.
+    const source = new FakeSource(legacyPlatformOutputs());
     const error = await rejectionOf(
       clock,
-      purgeTenantFiles(target({ maintenanceTaskDefinitionArn: undefined }), {}, deps),
+      source
+        .platform("dev")
+        .then((platform) => purgeTenantFiles({ environment: "dev", tenantId: "acme", platform }, {}, deps)),
     );
     expect(error).to.be.instanceOf(BbwsError);
-    expect(error.message).to.match(/pulumi up -s dev/);
+    expect(error.message).to.match(
+      /has no contract version .*: update the platform first: pulumi up -s dev$/,
+    );
     expect(callLog(mocks)).to.deep.equal([]);
   });
 });

@@ -1,0 +1,78 @@
+/**
+ * The lifecycle's ports (tenants/lifecycle/ports.ts) implemented with ops and the AWS SDK:
+ * the final backup goes through `runBackup` (reason "final": on-demand jobs of the
+ * environment's EFS file system and Aurora cluster tagged with the tenant, then copies to the
+ * DR vault), a purge deletes `/tenants/<id>` with the platform's maintenance task, and a
+ * deployment is confirmed with ECS `DescribeServices`.
+ */
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { LogLine } from "../lib/progress";
+import { StackOutputsSource } from "./context";
+import { ClientFactory } from "./clients";
+import { BackupResult, runBackup } from "./backup";
+import { purgeTenantFiles } from "./tenantFiles";
+import { waitRolledOut } from "./service";
+import { DeploymentCheck, FinalBackup, TenantFiles, serialized } from "../tenants/lifecycle/ports";
+
+/** What the real ports need. */
+export interface OpsPortsDeps {
+  /** Platform stack outputs (vaults, file system, cluster). */
+  readonly source: StackOutputsSource;
+  readonly clients: ClientFactory;
+  /** ops' progress lines. */
+  readonly log: LogLine;
+}
+
+/** The final backup through ops' runBackup, one at a time. */
+export function opsFinalBackup(deps: OpsPortsDeps): FinalBackup {
+  return serialized({
+    async take({ environment, tenantId, purge, signal }) {
+      const platform = await deps.source.platform(environment);
+      const result = await runBackup(
+        { environment, tenantId, platform },
+        { reason: "final", waitForCopies: purge },
+        { source: deps.source, clients: deps.clients, log: deps.log, signal },
+      );
+      return finalBackupRecord(result);
+    },
+  });
+}
+
+function finalBackupRecord(result: BackupResult) {
+  return {
+    summary: `final backup in ${result.backupVaultName}: ${result.backups
+      .map((b) => `${b.resourceType} ${b.recoveryPointArn} (DR copy ${b.copyState})`)
+      .join(", ")}`,
+    recoveryPoints: result.backups.map((b) => b.recoveryPointArn),
+  };
+}
+
+/** Deletes a purged tenant's files with the maintenance task. */
+export function opsTenantFiles(deps: OpsPortsDeps): TenantFiles {
+  return {
+    async purge({ environment, tenantId, signal }) {
+      const platform = await deps.source.platform(environment);
+      const result = await purgeTenantFiles(
+        { environment, tenantId, platform },
+        {},
+        { source: deps.source, clients: deps.clients, log: deps.log, signal },
+      );
+      return `deleted: ${result.removed.join(", ")} on file system ${result.fileSystemId}`;
+    },
+  };
+}
+
+/** Confirms deployments with DescribeServices (ops/service.ts `waitRolledOut`). */
+export function ecsDeployments(ecs: () => ECSClient): DeploymentCheck {
+  return {
+    async confirm(target, wait) {
+      await waitRolledOut(
+        ecs(),
+        { cluster: target.clusterName, service: target.serviceName },
+        target.taskDefinitionArn,
+        wait,
+      );
+      return { result: "completed", message: "PRIMARY deployment COMPLETED" };
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * The `plan` command: plans a whole environment offline and reports every stack, the resource
+ * counts, the policy verdicts and the monthly cost; `--json` gives the plan JSON document
+ * (format: README, "The plan JSON"). A mandatory policy violation fails the command (kind
+ * "policyViolation") after the report is printed.
+ */
+import * as path from "path";
+import { BbwsError } from "../lib/errors";
+import { exitCodeOf } from "../lib/exitCodes";
+import { formatCostReport } from "./cost/format";
+import { EnvironmentPlan, planEnvironment } from "./plan";
+import { planToJson } from "./planJson";
+import { formatPolicyReport, mandatoryViolations } from "./policyReport";
+import { renderStackTree, renderSummary } from "./render";
+
+/** Options of `plan`. */
+export interface PlanCommandOptions {
+  readonly environment: string;
+  /** Registry file. @default tenants/<env>.yaml */
+  readonly tenants?: string;
+  readonly workers?: number;
+  /** Only the counts, policy verdicts and cost. */
+  readonly summary?: boolean;
+  /** @default planEnvironment */
+  readonly plan?: typeof planEnvironment;
+}
+
+/** What `plan` prints and how it ends. */
+export interface PlanCommandResult {
+  readonly exitCode: number;
+  readonly text: string;
+  readonly json: unknown;
+  readonly failure?: BbwsError;
+}
+
+/** Plans and renders; throws for invalid input or a failing program. */
+export async function planCommand(options: PlanCommandOptions): Promise<PlanCommandResult> {
+  const started = Date.now();
+  const plan: EnvironmentPlan = await (options.plan ?? planEnvironment)({
+    environment: options.environment,
+    tenantsFile: options.tenants && path.resolve(options.tenants),
+    workers: options.workers,
+  });
+
+  const out: string[] = [];
+  if (!options.summary) for (const stack of plan.stacks) out.push(renderStackTree(stack), "");
+  out.push(renderSummary(plan.stacks), "");
+  out.push(formatPolicyReport(plan.policy), "");
+  out.push(formatCostReport(plan.cost, { title: `Monthly cost estimate (${plan.settings.region})` }), "");
+  if (plan.unallocated.length > 0) {
+    out.push(
+      `Note: ${plan.unallocated.length} tenant(s) have no listener slot in ${plan.registryFile} yet (${plan.unallocated.join(", ")}); ` +
+        "this plan allocated one for them, `npm run tenants -- sync` writes it.",
+      "",
+    );
+  }
+  const resources = plan.stacks.reduce((n, s) => n + s.run.resources.length, 0);
+  out.push(
+    `Planned ${plan.stacks.length} stacks (1 platform, ${plan.stacks.length - 1} tenants), ${resources} resources in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+  );
+
+  const { currency, platformMonthly, tenants, totalMonthly } = plan.cost;
+  const json = planToJson(plan, {
+    policy: plan.policy,
+    cost: { currency, platformMonthly, tenants, totalMonthly },
+  });
+  const blocking = mandatoryViolations(plan.policy).length;
+  const failure =
+    blocking > 0
+      ? new BbwsError("policyViolation", `${blocking} mandatory policy violation(s); see "Policy" above`)
+      : undefined;
+  return { exitCode: exitCodeOf(failure?.kind ?? "ok"), text: out.join("\n"), json, failure };
+}

@@ -1,0 +1,115 @@
+/**
+ * What the lifecycle needs from the world besides the stacks themselves, as ports: a final
+ * backup before a removal, the deletion of a purged tenant's files, the check that ECS really
+ * runs a new deployment, and where rollout outcomes are recorded. The real implementations
+ * use AWS (ops/lifecyclePorts.ts) and the registry (rolloutRecords.ts); the offline engine's
+ * simulations sit behind the same ports (offline/services.ts). The lifecycle never asks which
+ * one it has.
+ */
+import pLimit from "p-limit";
+import { LastRollout } from "../../config/tenantEntry";
+import { TenantStackBackend } from "./backend";
+
+/** What a final backup left. */
+export interface FinalBackupRecord {
+  /** One line for the summary. */
+  readonly summary: string;
+  /** Recovery point ARNs (primary vault); none when nothing real was backed up. */
+  readonly recoveryPoints: readonly string[];
+}
+
+/** A request for a final backup. */
+export interface FinalBackupRequest {
+  readonly environment: string;
+  readonly tenantId: string;
+  /** The data will be dropped: wait until the DR copies are complete as well. */
+  readonly purge: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** Takes final backups. Throws when the backup cannot be taken (the removal is then refused). */
+export interface FinalBackup {
+  take(request: FinalBackupRequest): Promise<FinalBackupRecord>;
+}
+
+/** A request to delete one tenant's files. */
+export interface TenantFilesRequest {
+  readonly environment: string;
+  readonly tenantId: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Deletes tenants' files; resolves to one line for the summary, throws when they remain. */
+export interface TenantFiles {
+  purge(request: TenantFilesRequest): Promise<string>;
+}
+
+/** The deployment an update produced, as the tenant stack's outputs name it. */
+export interface DeploymentTarget {
+  readonly tenantId: string;
+  readonly clusterName: string;
+  readonly serviceName: string;
+  /** The task definition the PRIMARY deployment must run. */
+  readonly taskDefinitionArn: string;
+}
+
+/** How long to wait for a deployment. */
+export interface DeploymentWait {
+  readonly timeoutSeconds: number;
+  readonly intervalSeconds: number;
+  readonly signal?: AbortSignal;
+}
+
+/** What a confirmed deployment reports. */
+export interface ConfirmedDeployment {
+  /** How the rollout records it: `completed`, or `simulated` when nothing ran anywhere. */
+  readonly result: "completed" | "simulated";
+  /** One line for the operator. */
+  readonly message: string;
+}
+
+/**
+ * Confirms that the service runs the new task definition. Pulumi reports an update as a
+ * success even after the circuit breaker rolled it back (pulumi-aws#4487): throws a
+ * RollbackDetectedError then, a "timeout" error when it does not finish in time.
+ */
+export interface DeploymentCheck {
+  confirm(target: DeploymentTarget, wait: DeploymentWait): Promise<ConfirmedDeployment>;
+}
+
+/** One rollout outcome to record. */
+export interface RolloutRecord {
+  /** The image the tenant runs from now on (only a completed rollout sets it). */
+  readonly image?: string;
+  readonly lastRollout: LastRollout;
+}
+
+/** Where rollout outcomes are kept: the registry for real stacks, the offline state offline. */
+export interface RolloutRecords {
+  /** Where the records go, for the operator (a file path). */
+  readonly location: string;
+  record(environment: string, tenantId: string, record: RolloutRecord): Promise<void>;
+}
+
+/** Everything a lifecycle command runs against. */
+export interface LifecyclePorts {
+  /** "automation" (real stacks) or "offline" (the offline engine): a label for reports, never a switch. */
+  readonly name: string;
+  /** One line for the operator: what these ports act on (printed before a command runs). */
+  readonly description: string;
+  readonly backend: TenantStackBackend;
+  readonly finalBackup: FinalBackup;
+  readonly tenantFiles: TenantFiles;
+  readonly deployments: DeploymentCheck;
+  /** Where rollouts are recorded, given the registry file the command works on. */
+  readonly rolloutRecords: (registryFile: string) => RolloutRecords;
+}
+
+/**
+ * One backup at a time: every tenant's backup is a job of the same file system and cluster,
+ * and AWS Backup refuses a second job of a resource while one runs.
+ */
+export function serialized(backup: FinalBackup): FinalBackup {
+  const limit = pLimit(1);
+  return { take: (request) => limit(() => backup.take(request)) };
+}
