@@ -88,6 +88,16 @@ describe("layering", () => {
     expect([...cycles]).to.deep.equal([]);
   });
 
+  it("the README's layout section names every top-level folder of the tree", () => {
+    const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
+    const layout = readme.slice(readme.indexOf("## Layout"));
+    const folders = fs
+      .readdirSync(PROJECT_DIR, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith(".") && e.name !== "node_modules")
+      .map((e) => e.name);
+    for (const folder of folders) expect(layout, folder).to.match(new RegExp(`^${folder}/\\s`, "m"));
+  });
+
   it("the rule itself is acyclic and one-way", () => {
     for (const [folder, below] of Object.entries(ALLOWED)) {
       for (const other of below)

@@ -1,9 +1,10 @@
 /**
  * `tenants sync <env> [ID...]`: makes the tenant stacks match the registry.
  *
- * 1. Before anything: listener slots missing from the registry are allocated and written into
- *    it (comments and order kept, atomic write): a tenant's place on the load balancers is
- *    decided once and never moves.
+ * 1. Before anything changes: the backend answers (the platform stack, the existing stacks),
+ *    requested ids are known and a prune is sane; then listener slots missing from the
+ *    registry are allocated and written into it (comments and order kept, atomic write): a
+ *    tenant's place on the load balancers is decided once and never moves.
  * 2. Every entry's stack is created or updated (`up` with the configuration the entry implies),
  *    `--concurrency` at a time; a failing tenant never stops the others.
  * 3. Orphan stacks (no entry) are reported and kept; with `--prune` each is removed after the
@@ -38,24 +39,9 @@ export async function syncTenants(
   context: LifecycleContext,
   options: SyncOptions = {},
 ): Promise<CommandReport> {
-  const inputs = readInputs(context);
-  let written: { tenantId: string; slot: ListenerSlot }[] = [];
-  if (inputs.unallocated.length > 0) {
-    const slots = new Map(
-      inputs.entries
-        .filter((e) => inputs.unallocated.includes(e.id))
-        .map((e) => [e.id, e.listener!] as const),
-    );
-    inputs.snapshot = commitRegistry(inputs.snapshot, withListenerSlots(inputs.snapshot, slots));
-    written = [...slots].map(([tenantId, slot]) => ({ tenantId, slot }));
-    const allocated = `allocated listener slots in ${inputs.snapshot.registry.file}: ${written
-      .map((w) => `${w.tenantId} (shard ${w.slot.shard}, priority ${w.slot.priority})`)
-      .join(", ")}`;
-    context.changed(allocated);
-    context.note(allocated);
-  }
-
-  const state = await withStacks(context, inputs);
+  // Everything that can refuse the command runs before the registry is written: the backend
+  // answers (Pulumi CLI, login, platform stack), requested ids exist, a prune is sane.
+  let state = await withStacks(context, readInputs(context));
   const orphans = orphansOf(state);
   const selected = (id: string) => !options.tenantIds?.length || options.tenantIds.includes(id);
   if (options.tenantIds?.length) {
@@ -71,6 +57,20 @@ export async function syncTenants(
       `refused to prune: ${state.snapshot.registry.file} lists no tenants, so --prune would remove all ${orphans.length} ` +
         `tenant stacks of ${context.environment}; check the file, or remove tenants one by one with \`remove\`; nothing was changed`,
     );
+  }
+
+  let written: { tenantId: string; slot: ListenerSlot }[] = [];
+  if (state.unallocated.length > 0) {
+    const slots = new Map(
+      state.entries.filter((e) => state.unallocated.includes(e.id)).map((e) => [e.id, e.listener!] as const),
+    );
+    state = { ...state, snapshot: commitRegistry(state.snapshot, withListenerSlots(state.snapshot, slots)) };
+    written = [...slots].map(([tenantId, slot]) => ({ tenantId, slot }));
+    const allocated = `allocated listener slots in ${state.snapshot.registry.file}: ${written
+      .map((w) => `${w.tenantId} (shard ${w.slot.shard}, priority ${w.slot.priority})`)
+      .join(", ")}`;
+    context.changed(allocated);
+    context.note(allocated);
   }
 
   const tasks: FleetTask[] = state.entries

@@ -159,6 +159,24 @@ describe("the operator CLI", () => {
       expect(fs.readFileSync(file, "utf8")).to.equal(before);
     });
 
+    it("`tenants sync` without the Pulumi CLI writes no listener slot", async function () {
+      this.timeout(20000);
+      const file = tempRegistry("tenants:\n  - id: fresh\n    hosts: [fresh.wpdev.example.com]\n");
+      const before = fs.readFileSync(file, "utf8");
+      const pathBefore = process.env.PATH;
+      process.env.PATH = path.dirname(process.execPath);
+      try {
+        const run = capture({ ports: defaultPorts });
+        expect(await main(["tenants", "sync", "dev", "--tenants", file], run.runtime)).to.equal(
+          EXIT.prerequisite.code,
+        );
+        expect(run.err()).to.not.match(/allocated listener slots/);
+      } finally {
+        process.env.PATH = pathBefore;
+      }
+      expect(fs.readFileSync(file, "utf8")).to.equal(before);
+    });
+
     it("an offline rollout leaves every tracked file untouched and says where its records are", async function () {
       this.timeout(120000);
       const before = trackedFiles();
