@@ -1,6 +1,6 @@
 /**
- * `npm run docs`: writes the generated parts of README.md (the exit-code table, from
- * lib/exitCodes.ts) between their markers, so the README never disagrees with `--help`.
+ * `npm run docs`: writes the generated parts of the READMEs (the exit-code table, from
+ * lib/exitCodes.ts) between their markers, so no README disagrees with `--help`.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -18,8 +18,13 @@ export function withExitCodes(readme: string): string {
   return `${readme.slice(0, start + START.length)}\n${renderExitCodesMarkdown()}\n${readme.slice(end)}`;
 }
 
+/** The READMEs that carry the exit-code table. */
+export const READMES_WITH_EXIT_CODES = ["README.md", "ops/README.md"];
+
 if (require.main === module) {
-  const file = path.join(PROJECT_DIR, "README.md");
-  fs.writeFileSync(file, withExitCodes(fs.readFileSync(file, "utf8")));
-  process.stdout.write(`wrote the exit-code table into ${file}\n`);
+  for (const name of READMES_WITH_EXIT_CODES) {
+    const file = path.join(PROJECT_DIR, name);
+    fs.writeFileSync(file, withExitCodes(fs.readFileSync(file, "utf8")));
+    process.stdout.write(`wrote the exit-code table into ${file}\n`);
+  }
 }

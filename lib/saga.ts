@@ -10,6 +10,7 @@
  * (temporary resources: delete the temporary cluster, scale the service back). A compensation
  * without `run` is manual only: its line is reported until a later step settles it.
  */
+import { messageOf } from "./errors";
 import { Progress } from "./progress";
 
 /** What the saga ended with, as compensations see it. */
@@ -18,10 +19,16 @@ export interface SagaOutcome {
   readonly succeeded: boolean;
 }
 
+/** When a compensation applies. */
+export type CompensationWhen = "failure" | "always";
+
 /** How to put one step back. */
 export interface Compensation {
-  /** What the compensation does, as a progress step: "scale the service back to 2". */
-  readonly name: string;
+  /**
+   * What the compensation does, as a progress step: "scale the service back to 2". A function
+   * when it depends on the outcome ("... with a new deployment" only after a success).
+   */
+  readonly name: string | ((outcome: SagaOutcome) => string);
   /**
    * Does it. Resolving `false` means it could not finish (the thing is not there yet): its
    * manual line stays. Throwing is reported and leaves the manual line. @default - manual only
@@ -30,7 +37,22 @@ export interface Compensation {
   /** What an operator does by hand when `run` cannot (or there is no `run`). */
   readonly manual: string;
   /** "failure": only when the saga fails (an undo); "always": temporary resources. @default "failure" */
-  readonly when?: "failure" | "always";
+  readonly when?: CompensationWhen;
+  /**
+   * How the manual line is reported while the compensation is left open: as something to clean
+   * up, or, for an undo of content that an operator must judge (previous files that could not
+   * be put back), as content kept, in place of what `keep` recorded under the same key.
+   * @default "cleanup"
+   */
+  readonly leftAs?: "cleanup" | "kept";
+}
+
+/** A compensation that ran and failed. */
+export interface FailedUndo {
+  readonly name: string;
+  readonly message: string;
+  /** Whether it was an undo ("failure") or the clean-up of something temporary ("always"). */
+  readonly when: CompensationWhen;
 }
 
 /** What `finish` did. */
@@ -38,8 +60,8 @@ export interface SagaReport {
   readonly succeeded: boolean;
   /** Names of the compensations that ran to completion, in the order they ran. */
   readonly undone: readonly string[];
-  /** Compensations that failed: their name and error message, in the order they ran. */
-  readonly failedUndos: readonly { readonly name: string; readonly message: string }[];
+  /** Compensations that failed, in the order they ran. */
+  readonly failedUndos: readonly FailedUndo[];
   /** Content kept on purpose (previous files, dumps), in the order first recorded. */
   readonly kept: readonly string[];
   /** Manual lines of what is left to do by hand, in the order the steps registered them. */
@@ -63,7 +85,7 @@ interface Registered {
 
 /** One run of a saga. */
 export class Saga {
-  private readonly registered = new Map<string, Registered>();
+  private readonly entries = new Map<string, Registered>();
   private readonly keptLines = new Map<string, string>();
   private sequence = 0;
   private finished?: SagaReport;
@@ -86,24 +108,30 @@ export class Saga {
   }
 
   /**
-   * Registers a compensation under `key` (replacing an open one with the same key). Use it
-   * before something starts that may half-happen (a restore job, a task), then `settle` it
-   * when a later step makes it unnecessary.
+   * Registers a compensation under `key`. Use it before something starts that may half-happen
+   * (a restore job, a task), then `settle` it when a later step makes it unnecessary. Replacing
+   * an open one (the same thing, further along) keeps its place in the order; a settled key
+   * registered again is a new thing and goes last.
    */
   register(key: string, compensation: Compensation): void {
-    this.registered.delete(key);
-    this.registered.set(key, { compensation, open: true });
+    if (!this.entries.get(key)?.open) this.entries.delete(key);
+    this.entries.set(key, { compensation, open: true });
   }
 
   /** The compensation of `key` is no longer needed (done some other way, or no longer true). */
   settle(key: string): void {
-    const entry = this.registered.get(key);
+    const entry = this.entries.get(key);
     if (entry) entry.open = false;
   }
 
-  /** True while the compensation of `key` is registered and open. */
+  /** True while the compensation of `key` is registered and open (after `finish`: left undone). */
   isOpen(key: string): boolean {
-    return this.registered.get(key)?.open ?? false;
+    return this.entries.get(key)?.open ?? false;
+  }
+
+  /** True once a compensation was registered under `key`, open or not. */
+  registered(key: string): boolean {
+    return this.entries.has(key);
   }
 
   /** Records (or replaces) content kept on purpose. */
@@ -122,52 +150,58 @@ export class Saga {
    */
   async finish(succeeded: boolean, options: FinishOptions = {}): Promise<SagaReport> {
     if (this.finished) return this.finished;
+    const outcome: SagaOutcome = { succeeded };
     const undone: string[] = [];
-    const failedUndos: { name: string; message: string }[] = [];
-    for (const entry of [...this.registered.values()].reverse()) {
+    const failedUndos: FailedUndo[] = [];
+    for (const entry of [...this.entries.values()].reverse()) {
       const { compensation } = entry;
-      if (!entry.open || !compensation.run) continue;
-      const applies = (compensation.when ?? "failure") === "always" || !succeeded;
-      if (!applies) {
-        // A failure-only compensation of a saga that succeeded has nothing to put back.
+      const when = compensation.when ?? "failure";
+      if (!entry.open) continue;
+      if (when === "failure" && succeeded) {
+        // An undo of a saga that succeeded has nothing to put back.
         entry.open = false;
         continue;
       }
-      if (compensation.when !== "always" && options.skipUndos) continue;
+      if (!compensation.run || (when === "failure" && options.skipUndos)) continue;
       const run = compensation.run;
+      const name = typeof compensation.name === "function" ? compensation.name(outcome) : compensation.name;
       try {
         const complete = this.progress
-          ? await this.progress.step(compensation.name, () => run({ succeeded }))
-          : await run({ succeeded });
+          ? await this.progress.step(name, () => run(outcome))
+          : await run(outcome);
         if (complete !== false) {
           entry.open = false;
-          undone.push(compensation.name);
+          undone.push(name);
         }
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        failedUndos.push({ name: compensation.name, message });
-        this.progress?.info(`${compensation.name} failed: ${message}`);
+        const message = messageOf(error);
+        failedUndos.push({ name, message, when });
+        this.progress?.info(`${name} failed: ${message}`);
       }
     }
-    // Open failure-only compensations of a successful saga were closed above; what is still
-    // open needs an operator.
-    const leftToCleanUp = [...this.registered.values()]
-      .filter((entry) => entry.open && (succeeded ? entry.compensation.when === "always" : true))
-      .map((entry) => entry.compensation.manual);
-    this.finished = {
-      succeeded,
-      undone,
-      failedUndos,
-      kept: [...this.keptLines.values()],
-      leftToCleanUp,
-    };
+    const kept = new Map(this.keptLines);
+    const leftToCleanUp: string[] = [];
+    for (const [key, { compensation, open }] of this.entries) {
+      if (!open) continue;
+      if (compensation.leftAs === "kept") kept.set(key, compensation.manual);
+      else leftToCleanUp.push(compensation.manual);
+    }
+    this.finished = { succeeded, undone, failedUndos, kept: [...kept.values()], leftToCleanUp };
     return this.finished;
   }
 }
 
-/** The notes a failed saga's error carries: what was kept, then what is left to clean up. */
+/**
+ * The notes a failed saga's error carries: the undos that failed (the content is not where the
+ * operator would expect it, so the reason matters), what was kept, then what is left to clean
+ * up. A failed clean-up of something temporary is told by its manual line alone; its reason is
+ * in the progress log.
+ */
 export function sagaNotes(report: SagaReport): string[] {
-  const notes = report.kept.map((line) => `kept: ${line}`);
+  const notes = report.failedUndos
+    .filter((undo) => undo.when === "failure")
+    .map((undo) => `could not ${undo.name}: ${undo.message}`);
+  for (const line of report.kept) notes.push(`kept: ${line}`);
   for (const line of report.leftToCleanUp) notes.push(`to clean up: ${line}`);
   if (report.leftToCleanUp.length === 0) notes.push("nothing left to clean up");
   return notes;

@@ -1,6 +1,7 @@
 /**
- * One restore run. Everything slow and harmless happens while the site still runs; the site
- * stops only for the swap and the schema copy; whatever fails, the site is put back.
+ * One restore run, a saga (lib/saga.ts). Everything slow and harmless happens while the site
+ * still runs; the site stops only for the swap and the schema copy; whatever fails, the site is
+ * put back.
  *
  *  1. read: the recovery points (validated), the service (no deployment running) and its autoscaling.
  *  2. beside the live site: EFS item-level restore of /tenants/<id>; Aurora restore to a temporary
@@ -9,20 +10,25 @@
  *  3. stop the site: suspend Application Auto Scaling, scale the service to 0, wait until drained.
  *  4. swap the files; 5. copy the schema (see siteTasks.ts). A failure in 5 after 4 puts the
  *     previous files back: files and database never come from different points in time.
- *  6. put back, always: scale back (with a new deployment after a success), resume autoscaling,
- *     delete the temporary cluster, deregister the task definition revision; after a success,
- *     wait until the service is stable. Scaling back comes first: a slow or failed deletion must
- *     not keep the site down.
+ *  6. put back (`saga.finish`), newest first: the previous files after a failure; then, always,
+ *     scale back (with a new deployment after a success), resume autoscaling, deregister the
+ *     task definition revision, delete the temporary cluster; after a success, wait until the
+ *     service is stable. Scaling back comes before the deletions (the site stopped after they
+ *     were created): a slow or failed deletion must not keep the site down.
+ *
+ * Each step registers its compensation and its manual line as soon as it starts changing
+ * things (a restore job or a call that times out may still have done its work); the failure
+ * notes and the result's `kept` and `cleanup` lists are the saga's report.
  */
 import { OpsClients } from "./clients";
 import { TenantContextWithOutputs } from "./context";
 import { OpsDeps } from "./deps";
 import { BbwsError, toBbwsError } from "../lib/errors";
-import { Ledger } from "./ledger";
 import { Progress, createProgress } from "../lib/progress";
 import { RestoreRequest, RestoreSelection, SelectedPoint, selectRecoveryPoints } from "./recoveryPoints";
 import type { RestoreResult, RestoreTimeouts } from "./restore";
 import { startAuroraRestore, startEfsItemRestore, waitRestoreJob } from "./restoreJobs";
+import { Compensation, Saga, SagaReport, sagaNotes } from "../lib/saga";
 import { restorePaths } from "./scripts";
 import {
   ScalingState,
@@ -55,34 +61,43 @@ export function restoreStamp(now: Date): string {
     .replace("T", "-");
 }
 
-/** The temporary cluster of a database restore, as far as it got. */
-interface TemporaryCluster {
-  readonly clusterId: string;
-  readonly jobId: string;
-  restored: boolean;
-  instance: boolean;
-  endpoint?: string;
+/** The service as the restore found it: what the put-back returns to. */
+interface ServiceBefore {
+  readonly desiredCount: number;
+  /** Its scalable target. @default - the service has no autoscaling */
+  readonly scaling?: ScalingState;
 }
+
+/** What the database restore prepared beside the live site for the schema copy. */
+interface PreparedDatabase {
+  /** The temporary cluster's endpoint. */
+  readonly endpoint: string;
+  /** The db-copy task definition revision with the tenant's secret. */
+  readonly taskDefinitionArn: string;
+}
+
+/** How far a temporary cluster got: what deleting it takes, and whether "not found" means gone. */
+type TemporaryClusterStage = "restoring" | "restored" | "instance";
+
+/** Saga keys of the restore's own compensations (the site tasks keep theirs). */
+const KEYS = {
+  restoreDirectory: "restoreDirectory",
+  temporaryCluster: "temporaryCluster",
+  scaling: "scaling",
+  service: "service",
+} as const;
 
 /** One restore, from validation to put-back. */
 export class RestoreRun {
   private readonly progress: Progress;
   private readonly clients: OpsClients;
-  private readonly ledger = new Ledger();
+  private readonly saga: Saga;
   private readonly stamp = restoreStamp(new Date());
   private readonly paths: ReturnType<typeof restorePaths>;
   private readonly ref: ServiceRef;
   private readonly site: SiteTasks;
-
-  private desiredCount = 0;
-  private scaling?: ScalingState;
-  private scalingSuspended = false;
-  private scaledDown = false;
-  /** The service was told to scale to 0 at some point. */
-  private stopped = false;
+  /** The deployment the scale-back started after a success: the one the stable wait follows. */
   private deploymentId?: string;
-  private temporary?: TemporaryCluster;
-  private dbCopyTaskDefinition?: string;
 
   constructor(
     private readonly context: TenantContextWithOutputs,
@@ -91,6 +106,7 @@ export class RestoreRun {
     private readonly deps: OpsDeps,
   ) {
     this.progress = createProgress(deps.log);
+    this.saga = new Saga(this.progress);
     this.clients = deps.clients({
       region: context.platform.region,
       drRegion: context.platform.backup.drRegion,
@@ -103,7 +119,7 @@ export class RestoreRun {
       tenantId: context.tenantId,
       databaseName: context.tenant.databaseName,
       stamp: this.stamp,
-      ledger: this.ledger,
+      saga: this.saga,
       progress: this.progress,
       intervalSeconds,
       timeouts,
@@ -121,23 +137,26 @@ export class RestoreRun {
           `${point.resource.label}: ${point.arn} (created ${point.createdAt?.toISOString() ?? "at an unknown time"})`,
         );
     }
-    await this.progress.step("read the service and its autoscaling", () => this.readService());
+    const before = await this.progress.step("read the service and its autoscaling", () => this.readService());
 
     let failure: BbwsError | undefined;
     try {
       if (selection.files) await this.restoreFilesBeside(selection.files);
-      if (selection.database) await this.restoreDatabaseBeside(selection.database);
-      await this.stopSite();
-      if (selection.files) await this.site.swapFiles();
-      if (selection.database)
-        await this.site.copySchema(this.temporary!.endpoint!, this.dbCopyTaskDefinition!);
+      const database = selection.database && (await this.restoreDatabaseBeside(selection.database));
+      await this.stopSite(before);
+      if (selection.files) {
+        await this.site.swapFiles();
+        // The restored copy was moved into place: nothing is left beside the live files.
+        this.saga.settle(KEYS.restoreDirectory);
+      }
+      if (database) await this.site.copySchema(database.endpoint, database.taskDefinitionArn);
     } catch (error) {
       failure = toBbwsError(error);
-      if (this.site.files !== "previous") await this.site.rollBackFiles(failure);
     }
 
-    await this.putBack(failure === undefined);
-    if (!failure && (this.scaledDown || this.scalingSuspended)) {
+    // Even after Ctrl-C: stopping without the put-back would leave the site down or half restored.
+    const report = await this.saga.finish(failure === undefined);
+    if (!failure && (this.saga.isOpen(KEYS.service) || this.saga.isOpen(KEYS.scaling))) {
       failure = new BbwsError(
         "failed",
         "the files and database are restored, but the service could not be put back in operation",
@@ -157,15 +176,15 @@ export class RestoreRun {
         failure = toBbwsError(error);
       }
     }
-    if (failure) throw this.explain(failure);
-    return this.result(selection);
+    if (failure) throw this.explain(failure, report, before);
+    return this.result(selection, report, before);
   }
 
   private wait(timeoutSeconds: number, signal?: AbortSignal): WaitParams {
     return { timeoutSeconds, intervalSeconds: this.intervalSeconds, signal };
   }
 
-  private async readService(): Promise<void> {
+  private async readService(): Promise<ServiceBefore> {
     const service = await describeService(this.clients.ecs, this.ref);
     if (
       (service.deployments?.length ?? 0) > 1 ||
@@ -176,9 +195,8 @@ export class RestoreRun {
         `a deployment of service ${this.ref.service} is in progress; restore once it has finished`,
       );
     }
-    this.desiredCount = service.desiredCount ?? 0;
-    this.scaling = await readScaling(this.clients.autoScaling, this.ref);
-    const suspended = this.scaling?.suspendedState;
+    const scaling = await readScaling(this.clients.autoScaling, this.ref);
+    const suspended = scaling?.suspendedState;
     // What a restore in progress leaves: taking "0 tasks" as the count to go back to would end
     // the other restore with the site down.
     if (
@@ -190,10 +208,11 @@ export class RestoreRun {
         "busy",
         `autoscaling of service ${this.ref.service} is suspended: another restore may be running. If none is, resume it ` +
           `(aws application-autoscaling register-scalable-target --service-namespace ecs --scalable-dimension ` +
-          `ecs:service:DesiredCount --resource-id ${this.scaling!.resourceId} --suspended-state ` +
+          `ecs:service:DesiredCount --resource-id ${scaling!.resourceId} --suspended-state ` +
           `DynamicScalingInSuspended=false,DynamicScalingOutSuspended=false,ScheduledScalingSuspended=false) and try again`,
       );
     }
+    return { desiredCount: service.desiredCount ?? 0, scaling };
   }
 
   private async restoreFilesBeside(point: SelectedPoint): Promise<void> {
@@ -207,11 +226,14 @@ export class RestoreRun {
         path: this.paths.live,
         creationToken: `bbws-${tenantId}-${this.stamp}`,
       });
-      this.ledger.cleanup(
-        "restoreDirectory",
-        `the restored copy of ${this.paths.live} in /aws-backup-restore_<datetime>/ at the root of file system ` +
+      // Manual only: nothing here may delete in the file system root; the swap settles it.
+      this.saga.register(KEYS.restoreDirectory, {
+        name: "delete the restore directory",
+        when: "always",
+        manual:
+          `the restored copy of ${this.paths.live} in /aws-backup-restore_<datetime>/ at the root of file system ` +
           `${platform.storage.fileSystemId} (EFS restore job ${jobId}, which may still be running): delete that directory`,
-      );
+      });
       await waitRestoreJob(
         this.clients.backup,
         jobId,
@@ -221,163 +243,133 @@ export class RestoreRun {
     });
   }
 
-  private async restoreDatabaseBeside(point: SelectedPoint): Promise<void> {
+  private async restoreDatabaseBeside(point: SelectedPoint): Promise<PreparedDatabase> {
     const { platform, tenantId, environment, tenant } = this.context;
     const live = await this.progress.step(
       `read the live cluster ${platform.database.clusterIdentifier}`,
       () => describeCluster(this.clients.rds, platform.database.clusterIdentifier),
     );
     const clusterId = temporaryClusterId(environment, tenantId, this.stamp);
-    const temporary = await this.progress.step(
+    const jobId = await this.progress.step(
       `restore the database to temporary cluster ${clusterId}`,
       async () => {
-        const jobId = await startAuroraRestore(this.clients.backup, {
+        const started = await startAuroraRestore(this.clients.backup, {
           recoveryPointArn: point.arn,
           iamRoleArn: platform.backup.roleArn,
           clusterId,
           live,
         });
-        const started: TemporaryCluster = { clusterId, jobId, restored: false, instance: false };
-        this.temporary = started;
-        this.ledger.cleanup(
-          "temporaryCluster",
-          `temporary Aurora cluster ${clusterId} (restore job ${jobId}; if it is still running, wait for it): ` +
-            `aws rds delete-db-instance --db-instance-identifier ${clusterId}-1; ` +
-            `aws rds delete-db-cluster --db-cluster-identifier ${clusterId} --skip-final-snapshot`,
-        );
+        this.saga.register(KEYS.temporaryCluster, this.deleteTemporary(clusterId, started, "restoring"));
         await waitRestoreJob(
           this.clients.backup,
-          jobId,
+          started,
           `Aurora restore to ${clusterId}`,
           this.wait(this.timeouts.auroraRestore, this.deps.signal),
         );
-        started.restored = true;
+        this.saga.register(KEYS.temporaryCluster, this.deleteTemporary(clusterId, started, "restored"));
         return started;
       },
     );
-    temporary.endpoint = await this.progress.step(`add a db.serverless instance to ${clusterId}`, () => {
-      temporary.instance = true;
+    const endpoint = await this.progress.step(`add a db.serverless instance to ${clusterId}`, () => {
+      this.saga.register(KEYS.temporaryCluster, this.deleteTemporary(clusterId, jobId, "instance"));
       return addServerlessInstance(
         this.clients.rds,
         { clusterId, live, tenantId },
         this.wait(this.timeouts.temporaryInstance, this.deps.signal),
       );
     });
-    this.dbCopyTaskDefinition = await this.progress.step(
+    const taskDefinitionArn = await this.saga.step(
       "register the db-copy task definition with the tenant's secret",
-      async () => {
-        const arn = await registerDbCopyRevision(
+      () =>
+        registerDbCopyRevision(
           this.clients.ecs,
-          this.context.platform.maintenance.dbCopyTaskDefinitionArn,
+          platform.maintenance.dbCopyTaskDefinitionArn,
           tenantId,
           tenant.databaseSecretArn,
-        );
-        this.ledger.cleanup(
-          "taskDefinition",
-          `task definition ${arn}: aws ecs deregister-task-definition --task-definition ${arn}`,
-        );
-        return arn;
-      },
+        ),
+      (arn) => ({
+        name: "deregister the db-copy task definition",
+        when: "always",
+        run: () => deregisterTaskDefinition(this.clients.ecs, arn),
+        manual: `task definition ${arn}: aws ecs deregister-task-definition --task-definition ${arn}`,
+      }),
     );
+    return { endpoint, taskDefinitionArn };
   }
 
-  private async stopSite(): Promise<void> {
-    const scaling = this.scaling;
+  /** Deleting the temporary cluster, as far as it got at `stage`. */
+  private deleteTemporary(clusterId: string, jobId: string, stage: TemporaryClusterStage): Compensation {
+    return {
+      name: `delete temporary cluster ${clusterId}`,
+      when: "always",
+      run: async () => {
+        const deleted = await deleteTemporaryCluster(this.clients.rds, clusterId, stage === "instance");
+        // Absent while its restore job still runs: the job creates it later, so the line stays.
+        return deleted || stage !== "restoring";
+      },
+      manual:
+        `temporary Aurora cluster ${clusterId} (restore job ${jobId}; if it is still running, wait for it): ` +
+        `aws rds delete-db-instance --db-instance-identifier ${clusterId}-1; ` +
+        `aws rds delete-db-cluster --db-cluster-identifier ${clusterId} --skip-final-snapshot`,
+    };
+  }
+
+  /** Registered before each call: a call that fails or times out may still have taken effect. */
+  private async stopSite({ desiredCount, scaling }: ServiceBefore): Promise<void> {
+    const { ecs, autoScaling } = this.clients;
     if (scaling) {
       await this.progress.step("suspend autoscaling", async () => {
-        this.scalingSuspended = true;
-        await suspendScaling(this.clients.autoScaling, scaling);
+        const s = scaling.suspendedState;
+        this.saga.register(KEYS.scaling, {
+          name: "resume autoscaling",
+          when: "always",
+          run: () => restoreScaling(autoScaling, scaling),
+          manual:
+            `autoscaling of ${this.ref.service} is suspended: aws application-autoscaling register-scalable-target ` +
+            `--service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id ${scaling.resourceId} ` +
+            `--suspended-state DynamicScalingInSuspended=${s.DynamicScalingInSuspended},` +
+            `DynamicScalingOutSuspended=${s.DynamicScalingOutSuspended},ScheduledScalingSuspended=${s.ScheduledScalingSuspended}`,
+        });
+        await suspendScaling(autoScaling, scaling);
       });
     }
-    await this.progress.step(`scale the service to 0 (from ${this.desiredCount})`, async () => {
-      this.scaledDown = true;
-      this.stopped = true;
-      await scaleService(this.clients.ecs, this.ref, 0);
-      await waitDrained(this.clients.ecs, this.ref, this.wait(this.timeouts.drain, this.deps.signal));
+    await this.progress.step(`scale the service to 0 (from ${desiredCount})`, async () => {
+      // Registered after autoscaling's: newest first, the site runs again before anything else.
+      this.saga.register(KEYS.service, {
+        name: ({ succeeded }) =>
+          `scale the service back to ${desiredCount}${succeeded ? " with a new deployment" : ""}`,
+        when: "always",
+        run: async ({ succeeded }) => {
+          // A new deployment after a success: tasks start on the restored files and schema.
+          this.deploymentId = await scaleService(ecs, this.ref, desiredCount, succeeded);
+        },
+        manual:
+          `service ${this.ref.service} is still at 0 tasks: aws ecs update-service --cluster ${this.ref.cluster} ` +
+          `--service ${this.ref.service} --desired-count ${desiredCount} --force-new-deployment`,
+      });
+      await scaleService(ecs, this.ref, 0);
+      await waitDrained(ecs, this.ref, this.wait(this.timeouts.drain, this.deps.signal));
     });
   }
 
-  /** Step 6: never throws (and ignores Ctrl-C); what cannot be done goes into the ledger. */
-  private async putBack(succeeded: boolean): Promise<void> {
-    if (this.scaledDown) {
-      await this.attempt(
-        `scale the service back to ${this.desiredCount}${succeeded ? " with a new deployment" : ""}`,
-        async () => {
-          this.deploymentId = await scaleService(this.clients.ecs, this.ref, this.desiredCount, succeeded);
-          this.scaledDown = false;
-        },
-        "service",
-        `service ${this.ref.service} is still at 0 tasks: aws ecs update-service --cluster ${this.ref.cluster} ` +
-          `--service ${this.ref.service} --desired-count ${this.desiredCount} --force-new-deployment`,
-      );
-    }
-    const scaling = this.scaling;
-    if (this.scalingSuspended && scaling) {
-      const s = scaling.suspendedState;
-      await this.attempt(
-        "resume autoscaling",
-        async () => {
-          await restoreScaling(this.clients.autoScaling, scaling);
-          this.scalingSuspended = false;
-        },
-        "scaling",
-        `autoscaling of ${this.ref.service} is suspended: aws application-autoscaling register-scalable-target ` +
-          `--service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id ${scaling.resourceId} ` +
-          `--suspended-state DynamicScalingInSuspended=${s.DynamicScalingInSuspended},` +
-          `DynamicScalingOutSuspended=${s.DynamicScalingOutSuspended},ScheduledScalingSuspended=${s.ScheduledScalingSuspended}`,
-      );
-    }
-    const temporary = this.temporary;
-    if (temporary) {
-      await this.attempt(`delete temporary cluster ${temporary.clusterId}`, async () => {
-        const deleted = await deleteTemporaryCluster(
-          this.clients.rds,
-          temporary.clusterId,
-          temporary.instance,
-        );
-        // Absent while its restore job still runs: the job creates it later, so the note stays.
-        if (deleted || temporary.restored) this.ledger.settle("temporaryCluster");
-      });
-    }
-    const taskDefinition = this.dbCopyTaskDefinition;
-    if (taskDefinition) {
-      await this.attempt("deregister the db-copy task definition", async () => {
-        await deregisterTaskDefinition(this.clients.ecs, taskDefinition);
-        this.ledger.settle("taskDefinition");
-      });
-    }
-  }
-
-  /** Runs a put-back step; a failure is logged and left in the ledger, never thrown. */
-  private async attempt(name: string, run: () => Promise<void>, key?: string, line?: string): Promise<void> {
-    try {
-      await this.progress.step(name, run);
-    } catch (error) {
-      this.progress.info(`${name} failed: ${toBbwsError(error).message}`);
-      if (key && line) this.ledger.cleanup(key, line);
-    }
-  }
-
-  /** The failure, prefixed with the tenant and followed by the site's state and the ledger. */
-  private explain(failure: BbwsError): BbwsError {
+  /** The failure, prefixed with the tenant and followed by the site's state and the saga's notes. */
+  private explain(failure: BbwsError, report: SagaReport, before: ServiceBefore): BbwsError {
     failure.message = `restore of ${this.context.tenantId} (${this.context.environment}) failed: ${failure.message}`;
-    const service = this.scaledDown
+    const service = this.saga.isOpen(KEYS.service)
       ? `service ${this.ref.service} is STILL AT 0 TASKS`
-      : this.stopped
-        ? `service ${this.ref.service} is back to ${this.desiredCount} task(s)`
+      : this.saga.registered(KEYS.service)
+        ? `service ${this.ref.service} is back to ${before.desiredCount} task(s)`
         : `service ${this.ref.service} was not stopped`;
     failure.notes.unshift(`site: files ${this.site.files}, database ${this.site.database}; ${service}`);
-    for (const line of this.ledger.lines("kept")) failure.notes.push(`kept: ${line}`);
-    const cleanup = this.ledger.lines("cleanup");
-    for (const line of cleanup) failure.notes.push(`to clean up: ${line}`);
-    if (cleanup.length === 0) failure.notes.push("nothing left to clean up");
+    failure.notes.push(...sagaNotes(report));
     return failure;
   }
 
-  private result(selection: RestoreSelection): RestoreResult {
+  private result(selection: RestoreSelection, report: SagaReport, before: ServiceBefore): RestoreResult {
+    const { environment, tenantId } = this.context;
     return {
-      environment: this.context.environment,
-      tenantId: this.context.tenantId,
+      environment,
+      tenantId,
       stamp: this.stamp,
       files: selection.files && {
         recoveryPointArn: selection.files.arn,
@@ -386,11 +378,11 @@ export class RestoreRun {
       database: selection.database && {
         recoveryPointArn: selection.database.arn,
         createdAt: selection.database.createdAt?.toISOString(),
-        temporaryClusterId: this.temporary!.clusterId,
+        temporaryClusterId: temporaryClusterId(environment, tenantId, this.stamp),
       },
-      desiredCount: this.desiredCount,
-      kept: this.ledger.lines("kept"),
-      cleanup: this.ledger.lines("cleanup"),
+      desiredCount: before.desiredCount,
+      kept: report.kept,
+      cleanup: report.leftToCleanUp,
       steps: this.progress.steps,
     };
   }

@@ -1,15 +1,15 @@
 /**
  * The changes a restore makes to the live site, each a one-off ECS task: swap the restored
  * files in, copy the schema, and put the previous files back. They keep track of where the
- * files and the database stand (previous, restored, or unknown when a task died half-way) and
- * record what they keep in the ledger.
+ * files and the database stand (previous, restored, or unknown when a task died half-way) for
+ * the notes, and record in the restore's saga what they keep and how the swap is undone.
  */
 import { DB_COPY_CONTAINER, MAINTENANCE_CONTAINER } from "../components/shared/maintenance";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { PlatformContract } from "../config/platformContract";
-import { BbwsError, toBbwsError } from "../lib/errors";
-import { Ledger } from "./ledger";
+import { BbwsError } from "../lib/errors";
 import { Progress } from "../lib/progress";
+import { Compensation, Saga } from "../lib/saga";
 import {
   DB_COPY_EXIT,
   DB_COPY_SCRIPT,
@@ -33,13 +33,20 @@ export interface SiteTasksArgs {
   readonly tenantId: string;
   readonly databaseName: string;
   readonly stamp: string;
-  readonly ledger: Ledger;
+  /** Where the swap registers its rollback and the tasks record what they keep. */
+  readonly saga: Saga;
   readonly progress: Progress;
   readonly intervalSeconds: number;
   readonly timeouts: { readonly swap: number; readonly databaseCopy: number };
   /** Aborts the swap and the copy (never the rollback, which must run after an abort). */
   readonly signal?: AbortSignal;
 }
+
+/**
+ * Saga keys of the site tasks. The swap's rollback and the previous files it would put back
+ * share one: a rollback that cannot finish leaves its line as the previous files kept.
+ */
+const KEYS = { previousFiles: "previousFiles", restoredFiles: "restoredFiles", dumps: "dumps" } as const;
 
 /** The live-site changes of one restore. */
 export class SiteTasks {
@@ -65,20 +72,24 @@ export class SiteTasks {
         this.a.timeouts.swap,
         this.a.signal,
         () => {
+          // From the moment the task runs, the live files may be half moved.
           this.files = "unknown";
+          this.a.saga.register(KEYS.previousFiles, this.rollBackFiles());
         },
       );
       if (outcome.exitCode === 0) {
         this.files = "restored";
-        this.a.ledger.settle("restoreDirectory");
-        this.a.ledger.kept(
-          "previousFiles",
+        this.a.saga.keep(
+          KEYS.previousFiles,
           `previous files: ${this.paths.previous} on file system ${this.a.platform.storage.fileSystemId}`,
         );
         return;
       }
       throw this.failure("swap", outcome, swapExitMeaning, (intact) => {
-        if (intact) this.files = "previous";
+        if (!intact) return;
+        // The script put the previous content back itself.
+        this.files = "previous";
+        this.a.saga.settle(KEYS.previousFiles);
       });
     });
   }
@@ -110,26 +121,30 @@ export class SiteTasks {
         `${this.paths.restoredDump} on file system ${platform.storage.fileSystemId}`;
       if (outcome.exitCode === 0) {
         this.database = "restored";
-        this.a.ledger.kept("dumps", dumps);
+        this.a.saga.keep(KEYS.dumps, dumps);
         return;
       }
       throw this.failure("database copy", outcome, dbCopyExitMeaning, (intact, code) => {
         if (intact) this.database = "previous";
         // The previous dump exists once the live dump succeeded (exit codes from the import on).
         if (code === undefined || code >= DB_COPY_EXIT.importFailedPutBack || !intact)
-          this.a.ledger.kept("dumps", dumps);
+          this.a.saga.keep(KEYS.dumps, dumps);
       });
     });
   }
 
   /**
-   * Puts the previous files back after a later failure, or after a swap that died half-way.
-   * Runs without the abort signal; a failure goes into `failure`'s notes, never up.
+   * The swap's undo: puts the previous files back after a later failure, or after a swap that
+   * died half-way. Runs without the abort signal (it must run after a Ctrl-C); when it cannot,
+   * the previous files are reported as kept, with the live files to check first.
    */
-  async rollBackFiles(failure: BbwsError): Promise<void> {
+  private rollBackFiles(): Compensation {
     const fileSystem = this.a.platform.storage.fileSystemId;
-    try {
-      await this.a.progress.step("put the previous files back", async () => {
+    return {
+      name: "put the previous files back",
+      leftAs: "kept",
+      manual: `previous files (check ${this.paths.live} first): ${this.paths.previous} on file system ${fileSystem}`,
+      run: async () => {
         const outcome = await this.run(
           "rollback",
           MAINTENANCE_CONTAINER,
@@ -145,20 +160,14 @@ export class SiteTasks {
           }));
         }
         if (this.files === "restored")
-          this.a.ledger.kept(
-            "restoredFiles",
+          this.a.saga.keep(
+            KEYS.restoredFiles,
             `the restored files: ${this.paths.rolledBackFiles} on file system ${fileSystem}`,
           );
         this.files = "previous";
-        this.a.ledger.settle("previousFiles");
-      });
-    } catch (error) {
-      failure.notes.push(`could not put the previous files back: ${toBbwsError(error).message}`);
-      this.a.ledger.kept(
-        "previousFiles",
-        `previous files (check ${this.paths.live} first): ${this.paths.previous} on file system ${fileSystem}`,
-      );
-    }
+        this.a.saga.unkeep(KEYS.previousFiles);
+      },
+    };
   }
 
   private run(

@@ -10,6 +10,7 @@ import * as path from "path";
 import { expect } from "chai";
 import { COMMANDS, main } from "../../../cli/main";
 import { defaultPorts } from "../../../cli/lifecycle";
+import { READMES_WITH_EXIT_CODES } from "../../../cli/readme";
 import { CliRuntime } from "../../../cli/shell";
 import { EXIT, renderExitCodes, renderExitCodesMarkdown } from "../../../lib/exitCodes";
 import { PROJECT_DIR } from "../../../lib/projectDir";
@@ -108,9 +109,11 @@ describe("the operator CLI", () => {
       }
     });
 
-    it("the README's exit-code table is generated from the same table", () => {
-      const readme = fs.readFileSync(path.join(PROJECT_DIR, "README.md"), "utf8");
-      expect(readme).to.include(renderExitCodesMarkdown());
+    it("the READMEs' exit-code tables are generated from the same table", () => {
+      for (const name of READMES_WITH_EXIT_CODES) {
+        const readme = fs.readFileSync(path.join(PROJECT_DIR, name), "utf8");
+        expect(readme, name).to.include(renderExitCodesMarkdown());
+      }
     });
   });
 

@@ -303,7 +303,11 @@ export function mockRestore(mocks: Mocks, scenario: RestoreScenario = {}): FakeS
   return service;
 }
 
-/** The calls of a complete restore of both parts, in order. */
+/**
+ * The calls of a complete restore of both parts, in order. The put-back runs newest first: the
+ * service (stopped last) comes back first, then autoscaling, the task definition revision and
+ * the temporary cluster.
+ */
 export const FULL_RESTORE_CALLS = [
   "backup:DescribeRecoveryPoint",
   "backup:DescribeRecoveryPoint",
@@ -334,9 +338,9 @@ export const FULL_RESTORE_CALLS = [
   "ecs:DescribeTasks",
   "ecs:UpdateService",
   "autoScaling:RegisterScalableTarget",
+  "ecs:DeregisterTaskDefinition",
   "rds:DeleteDBInstance",
   "rds:DeleteDBCluster",
-  "ecs:DeregisterTaskDefinition",
   "ecs:DescribeServices",
   "ecs:DescribeServices",
 ];
@@ -347,11 +351,11 @@ export const UNTIL_STOPPED = FULL_RESTORE_CALLS.slice(
   FULL_RESTORE_CALLS.indexOf("ecs:DescribeServices", 4) + 2,
 );
 
-/** The put-back of a failed restore of both parts: scale back without a deployment, resume, delete, deregister. */
+/** The put-back of a failed restore of both parts: scale back without a deployment, resume, deregister, delete. */
 export const PUT_BACK_CALLS = [
   "ecs:UpdateService",
   "autoScaling:RegisterScalableTarget",
+  "ecs:DeregisterTaskDefinition",
   "rds:DeleteDBInstance",
   "rds:DeleteDBCluster",
-  "ecs:DeregisterTaskDefinition",
 ];
