@@ -16,7 +16,12 @@ interface LifecycleOptions {
   readonly platformStack?: string;
   readonly lockAttempts: number;
   readonly concurrency?: number;
+  /** `--offline-fault` specs (offline/faults.ts). */
+  readonly offlineFault?: readonly string[];
 }
+
+/** A ports request with the offline engine's fault injection. */
+export type OfflinePortsRequest = PortsRequest & { readonly offlineFaults?: readonly string[] };
 
 /** The context of a lifecycle command run against `environment`. */
 export async function lifecycleContext(input: ActionInput, environment: string): Promise<LifecycleContext> {
@@ -29,7 +34,15 @@ export async function lifecycleContext(input: ActionInput, environment: string):
   let settings: PlatformSettings | undefined;
   const settingsOf = () =>
     (settings ??= (runtime.settings ?? loadStackSettings)(environment, runtime.projectDir));
-  const request: PortsRequest = {
+  if (options.offlineFault?.length && options.offline !== true) {
+    const { BbwsError } = await import("../lib/errors");
+    throw new BbwsError(
+      "usage",
+      "--offline-fault injects faults into the offline engine only: add --offline",
+    );
+  }
+  const request: OfflinePortsRequest = {
+    offlineFaults: options.offlineFault,
     environment,
     offline: options.offline === true,
     offlineState: options.offlineState,
@@ -70,14 +83,19 @@ export async function lifecycleContext(input: ActionInput, environment: string):
  * The real ports (Automation API, AWS Backup, the maintenance task, ECS) or, with `--offline`,
  * the offline engine's simulations behind the same ports.
  */
-export async function defaultPorts(request: PortsRequest): Promise<LifecyclePorts> {
+export async function defaultPorts(request: OfflinePortsRequest): Promise<LifecyclePorts> {
   if (request.offline) {
-    const { offlinePorts } = await import("../offline/services");
+    const [{ offlinePorts }, { parseFault }] = await Promise.all([
+      import("../offline/services"),
+      import("../offline/faults"),
+    ]);
     return offlinePorts({
       environment: request.environment,
       projectDir: request.projectDir,
       stateDir: request.offlineState,
       platformStack: request.platformStack,
+      faults: (request.offlineFaults ?? []).map(parseFault),
+      lockAttempts: request.lockAttempts,
     });
   }
   const [

@@ -10,6 +10,8 @@ import { InvalidArgumentError, Option } from "commander";
 import { DEFAULT_CONCURRENCY, DEFAULT_LOCK_ATTEMPTS, ROLLOUT_DEFAULTS } from "../tenants/lifecycle/defaults";
 import { BACKUP_DEFAULTS, RESTORE_POLL_INTERVAL_SECONDS } from "../ops/defaults";
 import { imageSchema } from "../config/tenantEntry";
+import { TENANT_ID_MAX_LENGTH } from "../config/awsNames";
+import { parseFault } from "../offline/faults";
 
 /** A whole number >= `minimum`. */
 export const wholeNumber =
@@ -112,7 +114,7 @@ export const OPTIONS = {
   id: () =>
     new Option(
       "--id <id>",
-      "tenant id: 3-28 lower-case letters, digits and single hyphens, starting with a letter",
+      `tenant id: 3-${TENANT_ID_MAX_LENGTH} lower-case letters, digits and single hyphens, starting with a letter`,
     ).makeOptionMandatory(),
   domain: () =>
     new Option("--domain <host>", "host name the site answers on; repeat for up to 5")
@@ -206,6 +208,23 @@ export const OPTIONS = {
       "--workers <n>",
       "worker processes for tenant programs (default: one per core for large registries)",
     ).argParser(wholeNumber(1)),
+  adoptRetainedData: () =>
+    new Option(
+      "--adopt-retained-data",
+      "re-attach the database, user and files an earlier removal of this id kept (see the tombstones beside the registry); without it such an id is refused",
+    ),
+  offlineFault: () =>
+    new Option(
+      "--offline-fault <tenants:phase:kind>",
+      "with --offline, make tenants fail: tenants is an id or glob, phase preview|up|destroy|remove|backup|deploy, kind error|locked|hang (repeatable; docs/plan-checks.md)",
+    ).argParser((value: string, previous: string[] | undefined) => {
+      try {
+        parseFault(value);
+      } catch (error) {
+        throw new InvalidArgumentError((error as Error).message);
+      }
+      return [...(previous ?? []), value];
+    }),
 } as const;
 
 /** The name of an option in the table. */
@@ -221,4 +240,5 @@ export const LIFECYCLE_OPTIONS: readonly OptionName[] = [
   "offlineState",
   "platformStack",
   "lockAttempts",
+  "offlineFault",
 ];

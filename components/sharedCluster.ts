@@ -16,7 +16,7 @@ import { createSecurityTiers } from "./shared/securityTiers";
 import { createAccessLogBucket } from "./shared/accessLogs";
 import { listenerCertificateArn } from "./shared/certificate";
 import { createLoadBalancerShards } from "./shared/loadBalancers";
-import { createFileSystem } from "./shared/fileSystem";
+import { createFileSystem, createFileSystemPolicy } from "./shared/fileSystem";
 import { createMaintenanceTasks } from "./shared/maintenance";
 import { createDatabase } from "./shared/database";
 import { createImageRegistry } from "./shared/imageRegistry";
@@ -323,11 +323,18 @@ export class SharedCluster extends pulumi.ComponentResource {
         partition: partition.partition,
         fileSystemId: efs.fileSystem.id,
         fileSystemArn: efs.fileSystem.arn,
-        dataKeyArn: dataKey.arn,
         telemetryKeyArn: telemetryKey.arn,
         logRetentionDays: args.logRetentionDays,
         pullThroughPrefix: registry.pullThroughPrefix,
         tags,
+      },
+      this,
+    );
+    createFileSystemPolicy(
+      name,
+      {
+        fileSystem: efs.fileSystem,
+        maintenanceAccessPointArn: maintenance.accessPointArn,
       },
       this,
     );

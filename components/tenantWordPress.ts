@@ -20,11 +20,15 @@ import { createTenantRouting } from "./tenant/routing";
 import { createTenantService } from "./tenant/service";
 import { createTenantScaling } from "./tenant/scaling";
 import { createTenantAlarms } from "./tenant/alarms";
+import { TENANT_DATABASE_CONNECTIONS } from "../config/quotas";
 
 /** POSIX identity of www-data in the official WordPress image. */
 export const WWW_DATA = 33;
-/** Connections one tenant's user may hold on the shared cluster. */
-export const MAX_DATABASE_CONNECTIONS = 40;
+/**
+ * Connections one tenant's user may hold on the shared cluster; the plan's quota preflight
+ * holds the sum over tenants to the cluster's max_connections (config/quotas.ts).
+ */
+export const MAX_DATABASE_CONNECTIONS = TENANT_DATABASE_CONNECTIONS;
 
 /** Arguments of TenantWordPress. */
 export interface TenantWordPressArgs {

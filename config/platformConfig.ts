@@ -18,6 +18,8 @@ import {
 } from "./presets";
 import { TaskSize, taskSizeSchema } from "./fargateSizes";
 import { validateBackupLifecycles } from "./backupLifecycle";
+import { AccountQuotas, QUOTAS, QuotaId } from "./quotas";
+import { imageReferenceProblem } from "./imageReference";
 
 /** The Pulumi project name; also the configuration namespace (`bbws:<key>`). */
 export const PROJECT = "bbws";
@@ -38,6 +40,8 @@ export interface PlatformSettings extends EnvironmentPreset {
   readonly wordpressImage: string;
   /** E-mail address subscribed to the alarm and backup notification topics, if any. */
   readonly alarmEmail?: string;
+  /** Account quotas raised above AWS's defaults (config/quotas.ts); absent ones are the defaults. */
+  readonly quotas: AccountQuotas;
 }
 
 /** CloudWatch Logs accepts only these retention periods (PutRetentionPolicy). */
@@ -70,6 +74,31 @@ function toBoolean(value: unknown): unknown {
   if (value === "true") return true;
   if (value === "false") return false;
   return value;
+}
+
+/** Config key -> quota id, filled by quotaKeys(). */
+const QUOTA_KEYS: Record<string, QuotaId> = {};
+
+/** Why `cidr` is not an IPv4 block /16-/20 with its host bits zero, or undefined. */
+export function cidrProblem(cidr: string): string | undefined {
+  const match = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr);
+  if (!match) return "not of the form a.b.c.d/n";
+  const octets = match.slice(1, 5).map(Number);
+  const bad = octets.findIndex(
+    (o, i) => o > 255 || (match[i + 1].length > 1 && match[i + 1].startsWith("0")),
+  );
+  if (bad >= 0) return `octet ${bad + 1} is ${match[bad + 1]}, not 0-255`;
+  const prefix = Number(match[5]);
+  if (prefix < 16 || prefix > 20)
+    return `the prefix /${prefix} is outside /16-/20 (a VPC takes /16 to /28; BBWS needs room for its subnets)`;
+  const address = octets.reduce((n, o) => n * 256 + o, 0);
+  const hostBits = 2 ** (32 - prefix);
+  if (address % hostBits !== 0) {
+    const network = address - (address % hostBits);
+    const text = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join(".");
+    return `host bits are set; the block is ${text}/${prefix}`;
+  }
+  return undefined;
 }
 
 /** One `bbws:*` key: its Pulumi.yaml type, its description and its schema. */
@@ -115,10 +144,14 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
   vpcCidr: {
     type: "string",
     description: "IPv4 CIDR of the VPC (a /16 to /20). Defaults to 10.0.0.0/16.",
-    schema: text(
-      "an IPv4 CIDR block from /16 to /20 such as 10.20.0.0/16",
-      /^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|20)$/,
-    ),
+    schema: z.string().superRefine((cidr, ctx) => {
+      const problem = cidrProblem(cidr);
+      if (problem)
+        ctx.addIssue({
+          code: "custom",
+          message: `an IPv4 CIDR block from /16 to /20 such as 10.20.0.0/16 (${problem})`,
+        });
+    }),
   },
   availabilityZones: {
     type: "integer",
@@ -249,17 +282,39 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
     type: "string",
     description:
       "Default WordPress image path on ECR Public, e.g. docker/library/wordpress:6.8-php8.3-apache.",
-    schema: text(
-      "an ECR Public image path with a tag, such as docker/library/wordpress:6.8-php8.3-apache",
-      /^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9._-]+$/,
-    ),
+    schema: z.string().superRefine((image, ctx) => {
+      const problem = /^[a-z0-9][a-z0-9._/-]*(:[\w][\w.-]*)?(@sha256:[a-f0-9]+)?$/.test(image)
+        ? imageReferenceProblem(image)
+        : "it is not a path on ECR Public";
+      if (problem)
+        ctx.addIssue({
+          code: "custom",
+          message: `an ECR Public image path with a tag or digest, such as docker/library/wordpress:6.8-php8.3-apache (${problem})`,
+        });
+    }),
   },
   alarmEmail: {
     type: "string",
     description: "E-mail address subscribed to alarm and backup notifications (optional).",
     schema: z.string().email("an e-mail address"),
   },
+  ...quotaKeys(),
 };
+
+/** `bbws:quota*`: the adjustable quotas of config/quotas.ts, defaults = AWS defaults. */
+function quotaKeys(): Record<string, ConfigKey> {
+  const keys: Record<string, ConfigKey> = {};
+  for (const [id, quota] of Object.entries(QUOTAS) as [QuotaId, (typeof QUOTAS)[QuotaId]][]) {
+    if (!("configKey" in quota)) continue;
+    keys[quota.configKey] = {
+      type: "integer",
+      description: `The account's quota of ${quota.name} if raised (default ${quota.defaultLimit}, AWS's); plan and tenants add refuse to cross it.`,
+      schema: integer(1, 1_000_000),
+    };
+    QUOTA_KEYS[quota.configKey] = id;
+  }
+  return keys;
+}
 
 function acuSchema(min = 0) {
   const allowed = `a number of ACUs from ${min} to 256 in steps of 0.5`;
@@ -388,6 +443,11 @@ export function resolvePlatformSettings(
     wordpressImage:
       (parsed.wordpressImage as string | undefined) ?? "docker/library/wordpress:6.8-php8.3-apache",
     alarmEmail: parsed.alarmEmail as string | undefined,
+    quotas: Object.fromEntries(
+      Object.entries(QUOTA_KEYS)
+        .filter(([key]) => parsed[key] !== undefined)
+        .map(([key, id]) => [id, parsed[key] as number]),
+    ),
   });
 
   const crossProblems = crossFieldProblems(settings);

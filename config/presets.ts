@@ -109,7 +109,7 @@ export const PRESETS: Readonly<Record<EnvironmentName, EnvironmentPreset>> = {
     },
     deletionProtection: false,
     finalSnapshot: false,
-    database: { minCapacity: 0.5, maxCapacity: 2, readers: 0, backupRetentionDays: 7 },
+    database: { minCapacity: 0.5, maxCapacity: 4, readers: 0, backupRetentionDays: 7 },
     backup: { retentionDays: 7, drCopyRetentionDays: 30, restoreTesting: false },
     albShards: 1,
   },

@@ -6,8 +6,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { YAMLError, parse } from "yaml";
+import { parseDocument } from "yaml";
 import { BbwsError } from "../lib/errors";
+import { MAX_YAML_ALIASES, describeYamlError, lineAt } from "../lib/yamlErrors";
 import { PROJECT_DIR } from "../lib/projectDir";
 import { PROJECT, PlatformSettings, RawPlatformConfig, resolvePlatformSettings } from "./platformConfig";
 
@@ -37,26 +38,43 @@ export function readStackFile(
       `${file} does not exist: no stack configuration for "${stackName}" (create it with \`pulumi stack init ${stackName}\`)`,
     );
   }
+  const text = fs.readFileSync(file, "utf8");
   let document: { config?: Record<string, unknown> };
-  try {
-    document = (parse(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-  } catch (error) {
-    const where = error instanceof YAMLError && error.linePos ? `${file}:${error.linePos[0].line}` : file;
-    throw new BbwsError(
-      "invalidInput",
-      `${where}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
-      {
-        cause: error,
-      },
-    );
+  const fail = (line: number | undefined, message: string, cause?: unknown): never => {
+    throw new BbwsError("invalidInput", `${line ? `${file}:${line}` : file}: ${message}`, { cause });
+  };
+  const parsed = parseDocument(text);
+  if (parsed.errors.length > 0) {
+    const problem = describeYamlError(parsed.errors[0], text);
+    fail(problem.line, problem.message, parsed.errors[0]);
   }
+  try {
+    document = (parsed.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {}) as {
+      config?: Record<string, unknown>;
+    };
+  } catch (error) {
+    const problem = describeYamlError(error, text);
+    return fail(problem.line, problem.message, error);
+  }
+  if (document === null || typeof document !== "object" || Array.isArray(document))
+    fail(undefined, "must be a mapping with a `config:` section");
   const flat: FlatConfig = {};
   const values: Record<string, unknown> = {};
+  const lineOfKey = (key: string) => {
+    const section = parsed.get("config", true) as
+      { items?: { key?: { value?: unknown; range?: number[] } }[] } | undefined;
+    const range = section?.items?.find((pair) => pair.key?.value === key)?.key?.range;
+    return range ? lineAt(text, range[0]) : undefined;
+  };
   for (const [key, value] of Object.entries(document.config ?? {})) {
     if (value !== null && typeof value === "object") {
-      throw new BbwsError(
-        "invalidInput",
-        `${file}: ${key} holds an object; BBWS keys are plain values (secrets are not needed by the platform)`,
+      const secure = (value as Record<string, unknown>).secure !== undefined;
+      fail(
+        lineOfKey(key),
+        secure
+          ? `${key} is a secure (encrypted) value, but BBWS reads platform keys as plain values and never needs a secret here; ` +
+              `set it in plain text with \`pulumi config set ${key} <value>\` (no --secret)`
+          : `${key} holds ${Array.isArray(value) ? "a list" : "an object"} (got ${JSON.stringify(value).slice(0, 60)}); BBWS keys are plain values`,
       );
     }
     flat[key] = String(value);

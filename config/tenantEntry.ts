@@ -8,13 +8,23 @@
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { taskSizeSchema } from "./fargateSizes";
+import { BINDING_NAME_BUDGET, TENANT_ID_MAX_LENGTH } from "./awsNames";
+import { imageReferenceProblem } from "./imageReference";
 
 /**
  * Tenant ids become stack names (`<env>.<id>`), AWS resource names, EFS paths and MySQL
- * identifiers (`wp_<id>`, at most 32 characters), so they are short and plain: lower-case
- * letters, digits and single hyphens, starting with a letter.
+ * identifiers (`wp_<id>`), so they are short and plain: lower-case letters, digits and single
+ * hyphens, starting with a letter. The longest id is derived from the names made of it
+ * (`config/awsNames.ts`): every one of them fits its AWS limit.
  */
-export const TENANT_ID_PATTERN = /^[a-z](?:[a-z0-9]|-(?!-)){1,26}[a-z0-9]$/;
+export const TENANT_ID_PATTERN = new RegExp(
+  `^[a-z](?:[a-z0-9]|-(?!-)){1,${TENANT_ID_MAX_LENGTH - 2}}[a-z0-9]$`,
+);
+
+/** What a valid id looks like, for messages. */
+export const TENANT_ID_RULE =
+  `must be 3-${TENANT_ID_MAX_LENGTH} characters of lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen ` +
+  `(it names stacks, AWS resources and the MySQL schema; the ${BINDING_NAME_BUDGET.what} allows ${BINDING_NAME_BUDGET.maxLength} characters)`;
 
 /** Ids that would be confusing or collide with platform names. */
 export const RESERVED_IDS: ReadonlySet<string> = new Set([
@@ -40,8 +50,32 @@ export const RESERVED_IDS: ReadonlySet<string> = new Set([
 export const HOST_PATTERN =
   /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
+/**
+ * An ALB host-header condition value takes at most 128 characters (ELBv2 API Reference,
+ * HostHeaderConditionConfig: Values), shorter than DNS's 253.
+ */
+export const MAX_HOST_LENGTH = 128;
+
 /** An ALB rule takes at most 5 condition values; each host is one. */
 export const MAX_HOSTS = 5;
+
+/** Why `host` is not a DNS host name (the first rule it breaks). */
+export function hostProblem(host: string): string {
+  if (host !== host.toLowerCase()) return "upper-case letters";
+  if (host.includes("*")) return "a wildcard (each site lists its own host names)";
+  if (host.startsWith(".") || host.endsWith(".") || host.includes(".."))
+    return "an empty label (a leading, trailing or double dot)";
+  const labels = host.split(".");
+  if (labels.length < 2) return "a single label (a host needs a domain, e.g. shop.example.com)";
+  const long = labels.find((l) => l.length > 63);
+  if (long) return `the label "${long.slice(0, 20)}..." has ${long.length} characters, at most 63`;
+  const badChar = /[^a-z0-9.-]/.exec(host);
+  if (badChar) return `the character ${JSON.stringify(badChar[0])}`;
+  const hyphen = labels.find((l) => l.startsWith("-") || l.endsWith("-"));
+  if (hyphen) return `the label "${hyphen}" starts or ends with a hyphen`;
+  if (/^\d+$/.test(labels[labels.length - 1])) return "an all-numeric top-level label (an IP address?)";
+  return "not a host name";
+}
 
 /** ALB listener rule priorities range from 1 to 50000. */
 export const MAX_PRIORITY = 50000;
@@ -129,18 +163,21 @@ export const tenantEntrySchema = z
   .object({
     id: z
       .string({ required_error: "required: the tenant id, e.g. acme" })
-      .regex(
-        TENANT_ID_PATTERN,
-        "must be 3-28 characters of lower-case letters, digits and single hyphens, starting with a letter and not ending with a hyphen (it names stacks, AWS resources and the MySQL schema)",
-      ),
+      .regex(TENANT_ID_PATTERN, TENANT_ID_RULE),
     hosts: z
       .array(
-        z
-          .string()
-          .regex(
-            HOST_PATTERN,
-            "is not a valid DNS host name (lower-case labels of letters, digits and hyphens, e.g. shop.example.com)",
-          ),
+        z.string().superRefine((host, ctx) => {
+          if (host.length > MAX_HOST_LENGTH)
+            ctx.addIssue({
+              code: "custom",
+              message: `has ${host.length} characters; an ALB host condition takes at most ${MAX_HOST_LENGTH} (ELBv2 HostHeaderConditionConfig)`,
+            });
+          else if (!HOST_PATTERN.test(host))
+            ctx.addIssue({
+              code: "custom",
+              message: `is not a valid DNS host name: ${hostProblem(host)} (lower-case labels of letters, digits and hyphens, e.g. shop.example.com)`,
+            });
+        }),
         {
           required_error: "required: 1 to 5 host names the site answers on",
         },
@@ -192,13 +229,17 @@ export const tenantEntrySchema = z
      * @default false: a record would let any task in the VPC list the tenant's task addresses
      */
     serviceDiscovery: z.boolean().optional(),
-    /** Image tag, digest (sha256:...) or full image reference. */
+    /** Image tag, digest (sha256:<64 hex>) or full image reference (registry/path:tag[@digest]). */
     image: z
       .string()
-      .regex(
-        /^([a-z0-9][a-z0-9._/:-]*[/:@])?([A-Za-z0-9_][A-Za-z0-9._-]{0,127}|sha256:[a-f0-9]{64})$/,
-        "must be an image tag (6.8.3-php8.3-apache), a digest (sha256:<64 hex>) or a full image reference",
-      )
+      .superRefine((image, ctx) => {
+        const problem = imageReferenceProblem(image);
+        if (problem)
+          ctx.addIssue({
+            code: "custom",
+            message: `must be an image tag (6.8.3-php8.3-apache), a digest (sha256:<64 hex>) or a full image reference: ${problem}`,
+          });
+      })
       .optional(),
     schedule: scheduleSchema.optional(),
     listener: listenerSlotSchema.optional(),

@@ -30,7 +30,8 @@ export const EXIT = {
   },
   refused: {
     code: 4,
-    meaning: "refused for safety (a removal whose final backup could not be taken); nothing was changed",
+    meaning:
+      "refused for safety (a removal whose final backup could not be taken, or a new stack for an id whose data a removal kept); nothing was changed",
   },
   busy: {
     code: 5,
@@ -51,6 +52,16 @@ export const EXIT = {
   },
   policyViolation: { code: 10, meaning: 'the plan violates a mandatory policy (listed under "Policy")' },
   interrupted: { code: 130, meaning: "interrupted with Ctrl-C (a restore puts the site back first)" },
+  awsConstraint: {
+    code: 11,
+    meaning:
+      'the plan has values AWS would refuse: names, enum values, ranges, IAM actions and condition keys, tags (listed under "AWS checks", each with its source)',
+  },
+  quotaExceeded: {
+    code: 12,
+    meaning:
+      "the plan or the new tenant crosses an account or service quota (IAM roles, per-ALB limits, services, access points, database connections); nothing was changed",
+  },
 } as const satisfies Record<string, ExitCodeRow>;
 
 /** A kind of outcome. */

@@ -3,6 +3,7 @@
  * resources read (ARNs, DNS names, endpoints, generated names). Inputs are echoed back as
  * state, as the real provider does; these functions add what AWS computes.
  */
+import { NAME_PREFIX_SUFFIX_LENGTH, autoNameRule, providerAutoName } from "../config/awsNames";
 import { OFFLINE_ACCOUNT_ID, alphanumeric, autoName, digits, hex, uuid } from "./fakeIds";
 
 /** Where a resource lives, and what it was given. */
@@ -34,12 +35,22 @@ const ALB_ZONE_IDS: Readonly<Record<string, string>> = {
 const arn = (c: ResourceContext, service: string, resource: string, global = false) =>
   `arn:${c.partition}:${service}:${global ? "" : c.region}:${c.account}:${resource}`;
 const seed = (c: ResourceContext) => `${c.type}::${c.name}`;
-/** The physical name: the explicit `name`, a `namePrefix` plus AWS's 26-character suffix, or Pulumi's auto-name. */
-const physical = (c: ResourceContext, max?: number): string =>
+/**
+ * The physical name: the explicit `name`, a `namePrefix` plus Terraform's 26-character unique
+ * suffix, or the provider's auto-name (config/awsNames.ts), which fails as the real provider
+ * does when the logical name leaves no room for the random suffix.
+ */
+const physical = (c: ResourceContext): string =>
   (c.inputs.name as string | undefined) ??
   (typeof c.inputs.namePrefix === "string"
-    ? `${c.inputs.namePrefix}${digits(seed(c), 26)}`
-    : autoName(c.name, max));
+    ? `${c.inputs.namePrefix}${digits(seed(c), NAME_PREFIX_SUFFIX_LENGTH)}`
+    : autoNamed(c));
+
+/** The provider's auto-name of a resource (same random part on every run). */
+function autoNamed(c: ResourceContext): string {
+  const logical = autoNameRule(c.type).lowerCase ? c.name.toLowerCase() : c.name;
+  return providerAutoName(c.type, logical, hex(`autoname:${logical}`, 7));
+}
 
 /** Splits an ALB/listener ARN into its `app/<name>/<id>` part. */
 function loadBalancerPath(loadBalancerArn: string | undefined): string {
@@ -85,7 +96,7 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
   },
 
   "aws:cloudwatch/logGroup:LogGroup": (c) => {
-    const name = physical(c, 512);
+    const name = physical(c);
     return { id: name, state: { name, arn: arn(c, "logs", `log-group:${name}`) } };
   },
   "aws:cloudwatch/metricAlarm:MetricAlarm": (c) => {
@@ -94,7 +105,7 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
   },
 
   "aws:iam/role:Role": (c) => {
-    const name = physical(c, 64);
+    const name = physical(c);
     return {
       id: name,
       state: {
@@ -105,8 +116,8 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
     };
   },
   "aws:iam/rolePolicy:RolePolicy": (c) => ({
-    id: `${c.inputs.role}:${physical(c, 128)}`,
-    state: { name: physical(c, 128) },
+    id: `${c.inputs.role}:${physical(c)}`,
+    state: { name: physical(c) },
   }),
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (c) => ({
     id: `${c.inputs.role}-${hex(seed(c), 8)}`,
@@ -114,7 +125,7 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
   }),
 
   "aws:s3/bucket:Bucket": (c) => {
-    const bucket = (c.inputs.bucket as string | undefined) ?? autoName(c.name.toLowerCase(), 63);
+    const bucket = (c.inputs.bucket as string | undefined) ?? autoNamed(c);
     return {
       id: bucket,
       state: {
@@ -155,7 +166,7 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
   }),
 
   "aws:lb/loadBalancer:LoadBalancer": (c) => {
-    const name = physical(c, 32);
+    const name = physical(c);
     const id = hex(seed(c), 16);
     const arnSuffix = `app/${name}/${id}`;
     return {
@@ -185,7 +196,7 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
     return { id: value, state: { arn: value } };
   },
   "aws:lb/targetGroup:TargetGroup": (c) => {
-    const name = physical(c, 32);
+    const name = physical(c);
     const arnSuffix = `targetgroup/${name}/${hex(seed(c), 16)}`;
     return {
       id: arn(c, "elasticloadbalancing", arnSuffix),
@@ -225,8 +236,8 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
   },
   "aws:efs/fileSystemPolicy:FileSystemPolicy": (c) => ({ id: String(c.inputs.fileSystemId), state: {} }),
 
-  "aws:rds/subnetGroup:SubnetGroup": (c) => named(c, "rds", "subgrp", 255, true),
-  "aws:rds/clusterParameterGroup:ClusterParameterGroup": (c) => named(c, "rds", "cluster-pg", 255, true),
+  "aws:rds/subnetGroup:SubnetGroup": (c) => named(c, "rds", "subgrp", true),
+  "aws:rds/clusterParameterGroup:ClusterParameterGroup": (c) => named(c, "rds", "cluster-pg", true),
   "aws:rds/cluster:Cluster": (c) => {
     const id = (c.inputs.clusterIdentifier as string | undefined) ?? autoName(c.name, 63).toLowerCase();
     const suffix = hex(`${c.account}:${c.region}`, 12);
@@ -270,7 +281,7 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
   },
 
   "aws:ecr/repository:Repository": (c) => {
-    const name = physical(c, 256);
+    const name = physical(c);
     return {
       id: name,
       state: {
@@ -366,7 +377,7 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
   }),
 
   "aws:sns/topic:Topic": (c) => {
-    const name = physical(c, 256);
+    const name = physical(c);
     return { id: arn(c, "sns", name), state: { name, arn: arn(c, "sns", name) } };
   },
   "aws:sns/topicSubscription:TopicSubscription": (c) => ({
@@ -376,7 +387,7 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
   "aws:sns/topicPolicy:TopicPolicy": (c) => ({ id: String(c.inputs.arn), state: {} }),
 
   "aws:secretsmanager/secret:Secret": (c) => {
-    const name = physical(c, 512);
+    const name = physical(c);
     const value = arn(c, "secretsmanager", `secret:${name}-${alphanumeric(seed(c), 6)}`);
     return { id: value, state: { name, arn: value } };
   },
@@ -389,7 +400,7 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
   },
 
   "aws:backup/vault:Vault": (c) => {
-    const name = physical(c, 50);
+    const name = physical(c);
     return { id: name, state: { name, arn: arn(c, "backup", `backup-vault:${name}`), recoveryPoints: 0 } };
   },
   "aws:backup/plan:Plan": (c) => {
@@ -406,7 +417,7 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
     state: { name: c.inputs.name },
   }),
   "aws:backup/restoreTestingPlan:RestoreTestingPlan": (c) => {
-    const name = physical(c, 50).replace(/-/g, "_");
+    const name = physical(c);
     return {
       id: name,
       state: { name, arn: arn(c, "backup", `restore-testing-plan:${name}-${hex(seed(c), 6)}`) },
@@ -434,7 +445,7 @@ function sg(c: ResourceContext): ResourceResponse {
   const id = `sg-${hex(seed(c), 17)}`;
   return {
     id,
-    state: { arn: arn(c, "ec2", `security-group/${id}`), name: physical(c, 255), ownerId: c.account },
+    state: { arn: arn(c, "ec2", `security-group/${id}`), name: physical(c), ownerId: c.account },
   };
 }
 function sgr(c: ResourceContext): ResourceResponse {
@@ -445,14 +456,8 @@ function vaultSetting(c: ResourceContext): ResourceResponse {
   const vaultName = String(c.inputs.backupVaultName);
   return { id: vaultName, state: { backupVaultArn: arn(c, "backup", `backup-vault:${vaultName}`) } };
 }
-function named(
-  c: ResourceContext,
-  service: string,
-  kind: string,
-  max: number,
-  lower = false,
-): ResourceResponse {
-  const name = lower ? physical(c, max).toLowerCase() : physical(c, max);
+function named(c: ResourceContext, service: string, kind: string, lower = false): ResourceResponse {
+  const name = lower ? physical(c).toLowerCase() : physical(c);
   return { id: name, state: { name, arn: arn(c, service, `${kind}:${name}`) } };
 }
 

@@ -4,6 +4,7 @@
  * attributes, data sources) and record what every resource was given.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { NAME_LIMITS } from "../config/awsNames";
 import { OFFLINE_ACCOUNT_ID, respond } from "./awsResponses";
 
 /** Stack outputs a `StackReference` resolves to, by referenced stack name. */
@@ -36,6 +37,11 @@ export interface MockedResource {
   readonly region: string;
   /** True for `Resource.get` reads rather than registrations. */
   readonly read: boolean;
+  /**
+   * The physical name AWS would hold (given, or made by the provider's auto-naming), for types
+   * with a name limit (config/awsNames.ts).
+   */
+  readonly physicalName?: string;
 }
 
 /** Dynamic providers ship their serialized code as this input; plans never show it. */
@@ -99,6 +105,7 @@ export class AwsMocks implements pulumi.runtime.Mocks {
       id: response.id,
       region,
       read: args.id !== undefined && args.id !== "",
+      physicalName: physicalNameOf(args.type, recordInputs, response.state),
     });
     // Inputs are echoed back as outputs, as the provider does; computed attributes win.
     return { id: response.id, state: { ...recordInputs, ...response.state } };
@@ -169,6 +176,17 @@ export class AwsMocks implements pulumi.runtime.Mocks {
     }
     return { id: stackName, state: { name: stackName, outputs, secretOutputNames: [] } };
   }
+}
+
+function physicalNameOf(
+  type: string,
+  inputs: Record<string, unknown>,
+  state: Record<string, unknown>,
+): string | undefined {
+  const property = NAME_LIMITS[type]?.property;
+  if (!property) return undefined;
+  const name = inputs[property] ?? state[property];
+  return typeof name === "string" ? name : undefined;
 }
 
 function withoutKey(object: Record<string, unknown>, key: string): Record<string, unknown> {

@@ -17,6 +17,10 @@ import {
 } from "../tenants/lifecycle/ports";
 import { OfflineBackend } from "./stackBackend";
 import { OfflineStateStore, offlineStateDir } from "./state";
+import { OfflineFault, faultFor, strike } from "./faults";
+import { TenantStackBackend } from "../tenants/lifecycle/backend";
+import { withLockRetry } from "../tenants/lifecycle/lockRetry";
+import { tenantStackName } from "../config/naming";
 
 /** Where the offline ports keep their state. */
 export interface OfflinePortsRequest {
@@ -29,6 +33,10 @@ export interface OfflinePortsRequest {
   readonly platformStack?: string;
   /** @default Date.now */
   readonly now?: () => number;
+  /** Faults to inject (`--offline-fault`, offline/faults.ts). */
+  readonly faults?: readonly OfflineFault[];
+  /** Attempts on a (simulated) locked stack. @default 5 */
+  readonly lockAttempts?: number;
 }
 
 /** The offline engine's ports; see the file comment. */
@@ -39,21 +47,97 @@ export function offlinePorts(request: OfflinePortsRequest): LifecyclePorts {
   const store = new OfflineStateStore(stateDir, request.environment);
   const now = request.now ?? Date.now;
   const shown = path.relative(process.cwd(), store.file) || store.file;
+  const faults = request.faults ?? [];
+  const backend = new OfflineBackend({
+    store,
+    platformStack: request.platformStack,
+    projectDir: request.projectDir,
+    now,
+  });
   return {
     name: "offline",
     description:
       `offline: tenant stacks are simulated by the offline engine and recorded in ${shown}; ` +
-      "nothing in AWS, in a Pulumi backend or in the registry's rollout records changes",
-    backend: new OfflineBackend({
-      store,
-      platformStack: request.platformStack,
-      projectDir: request.projectDir,
-      now,
-    }),
-    finalBackup: offlineFinalBackup(store, now),
+      "nothing in AWS, in a Pulumi backend or in the registry's rollout records changes" +
+      (faults.length > 0 ? `; injecting faults: ${faults.map((f) => f.spec).join(", ")}` : ""),
+    backend:
+      faults.length > 0
+        ? withFaults(backend, faults, request.environment, stateDir, request.lockAttempts)
+        : backend,
+    finalBackup: withBackupFaults(offlineFinalBackup(store, now), faults, request.environment),
     tenantFiles: offlineTenantFiles(store, now),
-    deployments: simulatedDeployments,
+    deployments: withDeploymentFaults(simulatedDeployments, faults, request.environment),
     rolloutRecords: () => offlineRolloutRecords(store),
+  };
+}
+
+/**
+ * The backend with `--offline-fault`s: a faulty phase fails before the simulated operation
+ * runs; locks go through the same retry as real stacks (quickly: the simulated lock never clears).
+ */
+export function withFaults(
+  backend: TenantStackBackend,
+  faults: readonly OfflineFault[],
+  environment: string,
+  stateDir: string,
+  lockAttempts = 5,
+): TenantStackBackend {
+  const guarded = <T>(
+    tenantId: string,
+    phase: "preview" | "up" | "destroy" | "remove",
+    run: () => Promise<T>,
+  ) =>
+    withLockRetry(
+      { stackName: tenantStackName(environment, tenantId), workDir: stateDir },
+      async () => {
+        const fault = faultFor(faults, tenantId, phase);
+        if (fault) await strike(fault, tenantStackName(environment, tenantId));
+        return run();
+      },
+      { maxAttempts: lockAttempts, baseDelayMs: 20, maxDelayMs: 100 },
+    );
+  return {
+    platformStack: (env) => backend.platformStack(env),
+    list: (env) => backend.list(env),
+    deployed: (env, id) => backend.deployed(env, id),
+    outputs: (env, id) => backend.outputs(env, id),
+    preview: (target, context) => guarded(target.tenantId, "preview", () => backend.preview(target, context)),
+    up: (target, context) => guarded(target.tenantId, "up", () => backend.up(target, context)),
+    destroy: (env, id, context) => guarded(id, "destroy", () => backend.destroy(env, id, context)),
+    remove: (env, id) => guarded(id, "remove", () => backend.remove(env, id)),
+  };
+}
+
+function withBackupFaults(
+  backup: FinalBackup,
+  faults: readonly OfflineFault[],
+  environment: string,
+): FinalBackup {
+  return {
+    async take(request) {
+      const fault = faultFor(faults, request.tenantId, "backup");
+      if (fault) await strike(fault, tenantStackName(environment, request.tenantId));
+      return backup.take(request);
+    },
+  };
+}
+
+function withDeploymentFaults(
+  check: DeploymentCheck,
+  faults: readonly OfflineFault[],
+  environment: string,
+): DeploymentCheck {
+  return {
+    async confirm(target, wait) {
+      const fault = faultFor(faults, target.tenantId, "deploy");
+      // A hung deployment is waited for as long as the rollout's --timeout says.
+      if (fault)
+        await strike(fault, tenantStackName(environment, target.tenantId), {
+          hangMs: wait.timeoutSeconds * 1000,
+          signal: wait.signal,
+        });
+      return check.confirm(target, wait);
+    },
   };
 }
 

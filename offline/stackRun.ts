@@ -123,7 +123,8 @@ async function runExclusive(options: StackRunOptions, program: () => unknown): P
 
   const resources: RecordedResource[] = [];
   const failures: Failure[] = [];
-  instrumentMonitor(options, mocks, resources, failures);
+  const registered = new Set<string>();
+  instrumentMonitor(options, mocks, resources, failures, registered);
 
   // A failed input (an `apply` that throws, a resource the mocks refuse) leaves every resource
   // that depends on it waiting forever; the SDK reports it only as an unhandled rejection, as
@@ -131,8 +132,7 @@ async function runExclusive(options: StackRunOptions, program: () => unknown): P
   let signalFailure!: () => void;
   const failed = new Promise<"failed">((resolve) => (signalFailure = () => resolve("failed")));
   const onUnhandled = (reason: unknown) => {
-    const failure = describeRejection(reason);
-    if (!failures.some((f) => failure.message.includes(f.message))) failures.push(failure);
+    addFailure(failures, describeRejection(reason));
     signalFailure();
   };
   process.on("unhandledRejection", onUnhandled);
@@ -154,7 +154,11 @@ async function runExclusive(options: StackRunOptions, program: () => unknown): P
         }),
       failed,
     ]);
-    if (finished === "done") await Promise.race([waitForOutstandingWork(), failed]);
+    if (finished === "done") await Promise.race([settle(), failed]);
+    // A resource whose inputs failed to serialize never reaches the monitor, and its rejection
+    // may surface only after the run looks finished: every resource the program constructed
+    // must have been registered, or the run failed (the plan never silently drops a resource).
+    if (failures.length === 0) failures.push(...unregistered(options, registered));
     if (failures.length > 0) throw new StackRunError(options.stack, failures);
     return { project: options.project, stack: options.stack, resources, outputs };
   } finally {
@@ -164,6 +168,58 @@ async function runExclusive(options: StackRunOptions, program: () => unknown): P
     // seen by the next run.
     pulumi.runtime.resetOptions(options.project, options.stack, -1, "", "", false, "");
   }
+}
+
+/**
+ * Waits until the SDK has no RPC in flight and Node has delivered every pending rejection
+ * (`unhandledRejection` is emitted after the microtask queue drains, so a rejection raised by
+ * the last registration arrives one macrotask after `waitForRPCs` resolves).
+ */
+async function settle(): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    await waitForOutstandingWork();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Adds a failure unless the same message (for the same resource, if any) is already there. */
+function addFailure(failures: Failure[], failure: Failure): void {
+  const duplicate = failures.some(
+    (f) => (!failure.resource || f.resource === failure.resource) && f.message.includes(failure.message),
+  );
+  if (!duplicate) failures.push(failure);
+}
+
+/** The parts of a constructed Resource the SDK keeps (internal fields, stable since 3.x). */
+interface ConstructedResource {
+  readonly __pulumiType?: string;
+  readonly __name?: string;
+  readonly __childResources?: Set<ConstructedResource>;
+}
+
+/**
+ * Resources the program constructed (the SDK's parent/child tree under the root stack
+ * resource) that never reached the monitor: each is a failure naming the resource.
+ */
+function unregistered(options: StackRunOptions, registered: ReadonlySet<string>): Failure[] {
+  const root = pulumi.runtime.getStackResource() as unknown as ConstructedResource | undefined;
+  if (!root?.__pulumiType || !root.__name) return [];
+  const missing: Failure[] = [];
+  const visit = (resource: ConstructedResource, parentUrn: string | undefined) => {
+    const type = resource.__pulumiType;
+    const name = resource.__name;
+    if (!type || !name) return;
+    const urn = engineUrn(options.stack, options.project, parentUrn, type, name);
+    if (!registered.has(urn)) {
+      missing.push({
+        resource: `${type} "${name}"`,
+        message: "was never registered: one of its inputs failed or never resolved",
+      });
+    }
+    for (const child of resource.__childResources ?? []) visit(child, urn);
+  };
+  visit(root, undefined);
+  return missing;
 }
 
 interface Failure {
@@ -190,6 +246,7 @@ function instrumentMonitor(
   mocks: AwsMocks,
   resources: RecordedResource[],
   failures: Failure[],
+  registered: Set<string>,
 ): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as PatchableMonitor;
   monitor.newUrn = (parent: string | undefined, type: string, name: string) =>
@@ -215,8 +272,22 @@ function instrumentMonitor(
     const base = monitor[method].bind(monitor);
     monitor[method] = (req, callback) =>
       base(req, (err, resp) => {
+        registered.add(
+          err
+            ? engineUrn(
+                options.stack,
+                options.project,
+                req.getParent() || undefined,
+                req.getType(),
+                req.getName(),
+              )
+            : resp.getUrn(),
+        );
         if (err)
-          failures.push({ resource: `${req.getType()} "${req.getName()}"`, message: describeError(err) });
+          addFailure(failures, {
+            resource: `${req.getType()} "${req.getName()}"`,
+            message: describeError(err),
+          });
         else record(req, resp.getUrn());
         callback(err, resp);
       });

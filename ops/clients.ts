@@ -7,6 +7,8 @@ import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-s
 import { BackupClient } from "@aws-sdk/client-backup";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { RDSClient } from "@aws-sdk/client-rds";
+import { RDSDataClient } from "@aws-sdk/client-rds-data";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 
 /** Clients a command may use. */
 export interface OpsClients {
@@ -19,6 +21,9 @@ export interface OpsClients {
   /** RDS in the DR region (tags of copied Aurora recovery points). */
   readonly drRds: RDSClient;
   readonly autoScaling: ApplicationAutoScalingClient;
+  /** RDS Data API: statements on the live cluster as its master user (password rotation, purge). */
+  readonly rdsData: RDSDataClient;
+  readonly secretsManager: SecretsManagerClient;
 }
 
 /** Builds the clients of an environment from its regions. */
@@ -32,4 +37,6 @@ export const defaultClients: ClientFactory = ({ region, drRegion }) => ({
   rds: new RDSClient({ region }),
   drRds: new RDSClient({ region: drRegion }),
   autoScaling: new ApplicationAutoScalingClient({ region }),
+  rdsData: new RDSDataClient({ region }),
+  secretsManager: new SecretsManagerClient({ region }),
 });

@@ -2,7 +2,8 @@
  * The lifecycle's ports (tenants/lifecycle/ports.ts) implemented with ops and the AWS SDK:
  * the final backup goes through `runBackup` (reason "final": on-demand jobs of the
  * environment's EFS file system and Aurora cluster tagged with the tenant, then copies to the
- * DR vault), a purge deletes `/tenants/<id>` with the platform's maintenance task, and a
+ * DR vault), a purge deletes what is left of a removed tenant (its schema and user if still
+ * there, through the Data API, and `/tenants/<id>` with the platform's maintenance task), and a
  * deployment is confirmed with ECS `DescribeServices`.
  */
 import { ECSClient } from "@aws-sdk/client-ecs";
@@ -47,7 +48,7 @@ function finalBackupRecord(result: BackupResult) {
   };
 }
 
-/** Deletes a purged tenant's files with the maintenance task. */
+/** Deletes a purged tenant's retained data: schema and user (if still there), then files. */
 export function opsTenantFiles(deps: OpsPortsDeps): TenantFiles {
   return {
     async purge({ environment, tenantId, signal }) {
@@ -57,7 +58,10 @@ export function opsTenantFiles(deps: OpsPortsDeps): TenantFiles {
         {},
         { source: deps.source, clients: deps.clients, log: deps.log, signal },
       );
-      return `deleted: ${result.removed.join(", ")} on file system ${result.fileSystemId}`;
+      return (
+        `deleted: ${result.removed.join(", ")} on file system ${result.fileSystemId}; ` +
+        `schema ${result.database.schema} and user ${result.database.user} dropped`
+      );
     },
   };
 }

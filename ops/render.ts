@@ -6,6 +6,7 @@ import { BackupResult } from "./backup";
 import { StepTiming } from "../lib/progress";
 import { RestoreResult } from "./restore";
 import { TenantStatus } from "./status";
+import { RotationResult } from "./rotatePassword";
 
 function table(head: string[]): Table.Table {
   // No colours: output goes to terminals, CI logs and files alike.
@@ -83,4 +84,14 @@ export function renderStatus(s: TenantStatus): string {
   return [`Status of ${s.tenantId} (${s.environment})`, service.toString(), points.toString(), rollout].join(
     "\n",
   );
+}
+
+/** What a password rotation changed. */
+export function renderRotation(r: RotationResult): string {
+  return [
+    `New database password for ${r.tenantId} (${r.environment}): user ${r.user}; the old password no longer works.`,
+    `Secret ${r.secretArn}: version ${r.versionId} is AWSCURRENT, ${r.previousVersionId} AWSPREVIOUS.`,
+    `Service stable on deployment ${r.deploymentId ?? "(unknown id)"}.`,
+    stepsTable(r.steps),
+  ].join("\n");
 }

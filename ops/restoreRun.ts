@@ -23,7 +23,7 @@
 import { OpsClients } from "./clients";
 import { TenantContextWithOutputs } from "./context";
 import { OpsDeps } from "./deps";
-import { BbwsError, toBbwsError } from "../lib/errors";
+import { BbwsError, requireValue, toBbwsError } from "../lib/errors";
 import { Progress, createProgress } from "../lib/progress";
 import { RestoreRequest, RestoreSelection, SelectedPoint, selectRecoveryPoints } from "./recoveryPoints";
 import type { RestoreResult, RestoreTimeouts } from "./restore";
@@ -281,12 +281,17 @@ export class RestoreRun {
     const taskDefinitionArn = await this.saga.step(
       "register the db-copy task definition with the tenant's secret",
       () =>
-        registerDbCopyRevision(
-          this.clients.ecs,
-          platform.maintenance.dbCopyTaskDefinitionArn,
+        registerDbCopyRevision(this.clients.ecs, {
+          baseTaskDefinitionArn: platform.maintenance.dbCopyTaskDefinitionArn,
           tenantId,
-          tenant.databaseSecretArn,
-        ),
+          databaseSecretArn: tenant.databaseSecretArn,
+          executionRoleArn: requireValue(
+            tenant.executionRoleArn,
+            `tenant stack ${environment}.${tenantId} has no output executionRoleArn; update it (npm run tenants -- sync ${environment})`,
+          ),
+          logGroupName: platform.observability.logGroupName,
+          region: platform.region,
+        }),
       (arn) => ({
         name: "deregister the db-copy task definition",
         when: "always",

@@ -29,7 +29,10 @@ export type PartState = "previous" | "restored" | "unknown";
 export interface SiteTasksArgs {
   readonly ecs: ECSClient;
   /** The cluster, subnets and security group tasks run in, the file system and database they change, and the maintenance tasks. */
-  readonly platform: Pick<PlatformContract, "cluster" | "network" | "storage" | "database" | "maintenance">;
+  readonly platform: Pick<
+    PlatformContract,
+    "cluster" | "network" | "storage" | "database" | "maintenance" | "observability"
+  >;
   readonly tenantId: string;
   readonly databaseName: string;
   readonly stamp: string;
@@ -46,7 +49,17 @@ export interface SiteTasksArgs {
  * Saga keys of the site tasks. The swap's rollback and the previous files it would put back
  * share one: a rollback that cannot finish leaves its line as the previous files kept.
  */
-const KEYS = { previousFiles: "previousFiles", restoredFiles: "restoredFiles", dumps: "dumps" } as const;
+const KEYS = {
+  previousFiles: "previousFiles",
+  restoredFiles: "restoredFiles",
+  previousSchema: "previousSchema",
+} as const;
+
+/** The ISO time of a restore stamp (`YYYYMMDD-HHMMSS`, UTC). */
+export function stampTime(stamp: string): string {
+  const m = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})$/.exec(stamp);
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z` : stamp;
+}
 
 /** The live-site changes of one restore. */
 export class SiteTasks {
@@ -116,20 +129,28 @@ export class SiteTasks {
           this.database = "unknown";
         },
       );
-      const dumps =
-        `database dumps: ${this.paths.previousDump} (the content before the restore) and ` +
-        `${this.paths.restoredDump} on file system ${platform.storage.fileSystemId}`;
+      // The db-copy task keeps its dumps in its own /tmp (it mounts no file system), so what
+      // stays of the schema as it was is the live cluster's point-in-time recovery.
+      const previousSchema =
+        `schema ${this.a.databaseName} as it was before the restore: point-in-time recovery of cluster ` +
+        `${platform.database.clusterIdentifier} to ${stampTime(this.a.stamp)} (aws rds restore-db-cluster-to-point-in-time ` +
+        `--source-db-cluster-identifier ${platform.database.clusterIdentifier} --restore-to-time ${stampTime(this.a.stamp)} ...)`;
       if (outcome.exitCode === 0) {
         this.database = "restored";
-        this.a.saga.keep(KEYS.dumps, dumps);
+        this.a.saga.keep(KEYS.previousSchema, previousSchema);
         return;
       }
-      throw this.failure("database copy", outcome, dbCopyExitMeaning, (intact, code) => {
-        if (intact) this.database = "previous";
-        // The previous dump exists once the live dump succeeded (exit codes from the import on).
-        if (code === undefined || code >= DB_COPY_EXIT.importFailedPutBack || !intact)
-          this.a.saga.keep(KEYS.dumps, dumps);
-      });
+      throw this.failure(
+        "database copy",
+        outcome,
+        dbCopyExitMeaning,
+        (intact, code) => {
+          if (intact) this.database = "previous";
+          if (code === undefined || code === DB_COPY_EXIT.importFailedNotPutBack || !intact)
+            this.a.saga.keep(KEYS.previousSchema, previousSchema);
+        },
+        DB_COPY_CONTAINER,
+      );
     });
   }
 
@@ -181,7 +202,6 @@ export class SiteTasks {
     onStarted?: () => void,
   ): Promise<TaskOutcome> {
     const { platform, tenantId } = this.a;
-    const { maintenance } = platform;
     return runOneOffTask(
       this.a.ecs,
       {
@@ -197,12 +217,18 @@ export class SiteTasks {
       { timeoutSeconds, intervalSeconds: this.a.intervalSeconds, signal },
       (taskArn) => {
         const id = taskId(taskArn);
-        this.a.progress.info(
-          `${what} task ${id} started (logs: ${maintenance.logGroupName}, stream ${container}/${container}/${id})`,
-        );
+        this.a.progress.info(`${what} task ${id} started (logs: ${this.logsOf(container, id)})`);
         onStarted?.();
       },
     );
+  }
+
+  /** Where a task's logs are: the db-copy revision writes to the tenant's own streams (its execution role's). */
+  private logsOf(container: string, id: string): string {
+    const { platform, tenantId } = this.a;
+    return container === DB_COPY_CONTAINER
+      ? `${platform.observability.logGroupName}, stream ${tenantId}/${container}/${id}`
+      : `${platform.maintenance.logGroupName}, stream ${container}/${container}/${id}`;
   }
 
   private failure(
@@ -210,8 +236,13 @@ export class SiteTasks {
     outcome: TaskOutcome,
     meaning: (code: number) => ExitMeaning,
     record: (liveIntact: boolean, code?: number) => void = () => undefined,
+    container: string = MAINTENANCE_CONTAINER,
   ): BbwsError {
-    const logs = `logs: ${this.a.platform.maintenance.logGroupName}, task ${taskId(outcome.taskArn)}`;
+    const id = taskId(outcome.taskArn);
+    const logs =
+      container === DB_COPY_CONTAINER
+        ? `logs: ${this.logsOf(container, id)}`
+        : `logs: ${this.a.platform.maintenance.logGroupName}, task ${id}`;
     if (outcome.exitCode === undefined) {
       // Usually the container never ran (image pull, EFS mount), but nothing proves it: assume the worst.
       record(false, undefined);

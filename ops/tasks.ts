@@ -5,7 +5,8 @@
  * tenant's files or schema after the restore has put the site back.
  *
  * The db-copy task gets the tenant's credentials through a per-restore task definition revision
- * whose `secrets` name the tenant's secret; it is deregistered when the restore ends.
+ * that runs with the tenant's own execution role and whose `secrets` name the tenant's secret;
+ * it is deregistered when the restore ends.
  */
 import {
   DeregisterTaskDefinitionCommand,
@@ -16,7 +17,11 @@ import {
   RunTaskCommand,
   StopTaskCommand,
 } from "@aws-sdk/client-ecs";
-import { DB_COPY_CONTAINER } from "../components/shared/maintenance";
+import {
+  DB_COPY_CONTAINER,
+  DB_COPY_USER,
+  maintenanceLogConfiguration,
+} from "../components/shared/maintenance";
 import { TAG } from "../components/tags";
 import { BbwsError, requireValue } from "../lib/errors";
 import { WaitParams } from "./service";
@@ -128,48 +133,79 @@ export function taskId(taskArn: string): string {
   return taskArn.split("/").pop() ?? taskArn;
 }
 
+/** What a per-restore db-copy revision is made of. */
+export interface DbCopyRevisionRequest {
+  /** The platform's db-copy task definition (its task role allows nothing). */
+  readonly baseTaskDefinitionArn: string;
+  readonly tenantId: string;
+  /** The tenant's database secret: DB_USER and MYSQL_PWD come from it. */
+  readonly databaseSecretArn: string;
+  /** The tenant's own execution role: it reads that tenant's secrets and nothing else. */
+  readonly executionRoleArn: string;
+  /** The log group the tenant's execution role writes to (its streams `<tenant>/...`). */
+  readonly logGroupName: string;
+  readonly region: string;
+}
+
 /**
- * Registers a revision of the db-copy task definition (family `<base family>-<tenant>`) whose
- * container receives DB_USER and MYSQL_PWD from the tenant's database secret.
+ * Registers a revision of the db-copy task definition (family `<base family>-<tenant>`) that
+ * runs with the tenant's execution role, logs to the tenant's own streams, and whose container
+ * receives DB_USER and MYSQL_PWD from the tenant's database secret. Refused when the base
+ * revision mounts a volume or runs as root (a platform from before the db-copy task lost them):
+ * a restore must never run a tenant's dump with the file system mounted.
  */
 export async function registerDbCopyRevision(
   ecs: ECSClient,
-  baseTaskDefinitionArn: string,
-  tenantId: string,
-  databaseSecretArn: string,
+  request: DbCopyRevisionRequest,
 ): Promise<string> {
+  const { baseTaskDefinitionArn, tenantId } = request;
   const described = await ecs.send(
     new DescribeTaskDefinitionCommand({ taskDefinition: baseTaskDefinitionArn }),
   );
   const base = requireValue(described.taskDefinition, `task definition ${baseTaskDefinitionArn} not found`);
-  if (!base.containerDefinitions?.some((c) => c.name === DB_COPY_CONTAINER)) {
+  const container = base.containerDefinitions?.find((c) => c.name === DB_COPY_CONTAINER);
+  if (!container) {
     throw new BbwsError(
       "failed",
       `task definition ${baseTaskDefinitionArn} has no ${DB_COPY_CONTAINER} container`,
+    );
+  }
+  if (
+    (base.volumes?.length ?? 0) > 0 ||
+    (container.mountPoints?.length ?? 0) > 0 ||
+    container.user !== DB_COPY_USER
+  ) {
+    throw new BbwsError(
+      "invalidInput",
+      `task definition ${baseTaskDefinitionArn} mounts a volume or does not run as ${DB_COPY_USER}: the platform ` +
+        "predates the isolated db-copy task; update it first (pulumi up -s <env>)",
     );
   }
   const registered = await ecs.send(
     new RegisterTaskDefinitionCommand({
       family: `${base.family}-${tenantId}`,
       taskRoleArn: base.taskRoleArn,
-      executionRoleArn: base.executionRoleArn,
+      executionRoleArn: request.executionRoleArn,
       networkMode: base.networkMode,
       requiresCompatibilities: base.requiresCompatibilities,
       cpu: base.cpu,
       memory: base.memory,
       runtimePlatform: base.runtimePlatform,
-      volumes: base.volumes,
-      containerDefinitions: base.containerDefinitions.map((c) =>
-        c.name === DB_COPY_CONTAINER
-          ? {
-              ...c,
-              secrets: [
-                { name: "DB_USER", valueFrom: `${databaseSecretArn}:username::` },
-                { name: "MYSQL_PWD", valueFrom: `${databaseSecretArn}:password::` },
-              ],
-            }
-          : c,
-      ),
+      containerDefinitions: [
+        {
+          ...container,
+          mountPoints: [],
+          logConfiguration: maintenanceLogConfiguration({
+            logGroupName: request.logGroupName,
+            region: request.region,
+            streamPrefix: tenantId,
+          }),
+          secrets: [
+            { name: "DB_USER", valueFrom: `${request.databaseSecretArn}:username::` },
+            { name: "MYSQL_PWD", valueFrom: `${request.databaseSecretArn}:password::` },
+          ],
+        },
+      ],
       tags: [
         { key: TAG.tenantId, value: tenantId },
         { key: "bbws:purpose", value: "restore" },

@@ -1,11 +1,15 @@
 /**
- * Deletes a removed tenant's files from the environment's shared file system (the tenant
- * lifecycle's `remove --purge`). Destroying a tenant stack deletes its access point, never the
- * directory behind it, so this runs the platform's maintenance task (root through the
- * administrative access point) with PURGE_SCRIPT.
+ * Deletes a removed tenant's retained data (the tenant lifecycle's `remove --purge`): its files
+ * on the environment's shared file system, and its schema and user when they are still there.
+ * Destroying a tenant stack deletes its access point, never the directory behind it, so the
+ * files go with the platform's maintenance task (root through the administrative access point)
+ * and PURGE_SCRIPT. The schema and user are already gone when the stack was destroyed with
+ * `--purge`; a tenant removed earlier without it (its tombstone says the data is retained) still
+ * has both, so they are dropped through the Data API (`DROP ... IF EXISTS`: harmless otherwise).
  *
- * Calls: RunTask (maintenance task definition, FARGATE, private subnets) -> DescribeTasks until
- * STOPPED; StopTask on timeout or Ctrl-C.
+ * Calls: ExecuteStatement (DROP DATABASE/USER IF EXISTS) -> RunTask (maintenance task
+ * definition, FARGATE, private subnets) -> DescribeTasks until STOPPED; StopTask on timeout or
+ * Ctrl-C.
  */
 import { MAINTENANCE_CONTAINER } from "../components/shared/maintenance";
 import { PlatformContract } from "../config/platformContract";
@@ -14,6 +18,9 @@ import { BbwsError } from "../lib/errors";
 import { createProgress } from "../lib/progress";
 import { PURGE_EXIT, PURGE_SCRIPT } from "./scripts";
 import { runOneOffTask, taskId } from "./tasks";
+import { ExecuteStatementCommand } from "@aws-sdk/client-rds-data";
+import { databaseName, databaseUser } from "../config/naming";
+import { deleteStatements } from "../components/tenant/sql";
 
 /** Options of a purge. */
 export interface PurgeFilesOptions {
@@ -29,7 +36,7 @@ export interface PurgeFilesTarget {
   readonly tenantId: string;
   readonly platform: Pick<
     PlatformContract,
-    "region" | "network" | "cluster" | "storage" | "backup" | "maintenance"
+    "region" | "network" | "cluster" | "storage" | "backup" | "maintenance" | "database"
   >;
 }
 
@@ -39,6 +46,8 @@ export interface PurgeFilesResult {
   readonly fileSystemId: string;
   /** What no longer exists, as seen from the file system root (the task log lists each deletion). */
   readonly removed: readonly string[];
+  /** The schema and user dropped (or found absent). */
+  readonly database: { readonly schema: string; readonly user: string };
 }
 
 /** Runs the purge task and waits for it; UnexpectedError when it fails. */
@@ -49,8 +58,23 @@ export async function purgeTenantFiles(
 ): Promise<PurgeFilesResult> {
   const { platform, tenantId } = target;
   const { maintenance } = platform;
-  const { ecs } = deps.clients({ region: platform.region, drRegion: platform.backup.drRegion });
+  const { ecs, rdsData } = deps.clients({ region: platform.region, drRegion: platform.backup.drRegion });
   const progress = createProgress(deps.log);
+  const database = { schema: databaseName(tenantId), user: databaseUser(tenantId) };
+  await progress.step(
+    `drop schema ${database.schema} and user ${database.user} if they are still there`,
+    async () => {
+      for (const sql of deleteStatements({ databaseName: database.schema, username: database.user }, true)) {
+        await rdsData.send(
+          new ExecuteStatementCommand({
+            resourceArn: platform.database.clusterArn,
+            secretArn: platform.database.masterSecretArn,
+            sql,
+          }),
+        );
+      }
+    },
+  );
   return progress.step(`delete ${tenantId}'s files on ${platform.storage.fileSystemId}`, async () => {
     const outcome = await runOneOffTask(
       ecs,
@@ -81,6 +105,7 @@ export async function purgeTenantFiles(
           `/tenants/.previous/${tenantId}-<stamp>`,
           `/restore/${tenantId}-<stamp>`,
         ],
+        database,
       };
     }
     const why =

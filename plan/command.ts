@@ -12,6 +12,9 @@ import { EnvironmentPlan, planEnvironment } from "./plan";
 import { planToJson } from "./planJson";
 import { formatPolicyReport, mandatoryViolations } from "./policyReport";
 import { renderStackTree, renderSummary } from "./render";
+import { ConstraintReport } from "./awsChecks";
+import { describeExceeded } from "../config/quotas";
+import { formatQuotaReport } from "./quotas";
 
 /** Options of `plan`. */
 export interface PlanCommandOptions {
@@ -46,6 +49,8 @@ export async function planCommand(options: PlanCommandOptions): Promise<PlanComm
   if (!options.summary) for (const stack of plan.stacks) out.push(renderStackTree(stack), "");
   out.push(renderSummary(plan.stacks), "");
   out.push(formatPolicyReport(plan.policy), "");
+  out.push(formatConstraintReport(plan.constraints), "");
+  out.push(formatQuotaReport(plan.quotas), "");
   out.push(formatCostReport(plan.cost, { title: `Monthly cost estimate (${plan.settings.region})` }), "");
   if (plan.unallocated.length > 0) {
     out.push(
@@ -63,11 +68,60 @@ export async function planCommand(options: PlanCommandOptions): Promise<PlanComm
   const json = planToJson(plan, {
     policy: plan.policy,
     cost: { currency, platformMonthly, tenants, totalMonthly },
+    awsChecks: {
+      rules: plan.constraints.rules,
+      resources: plan.constraints.resources,
+      violations: plan.constraints.violations.map((v) => ({ ...v })),
+    },
+    quotas: plan.quotas.usages.map((u) => ({ ...u, advisory: u.advisory ?? false })),
   });
+  return {
+    exitCode: exitCodeOf(planFailure(plan)?.kind ?? "ok"),
+    text: out.join("\n"),
+    json,
+    failure: planFailure(plan),
+  };
+}
+
+/**
+ * How a plan ends: values AWS would refuse first (the update would fail), then crossed quotas
+ * (it would fail part-way), then mandatory policy violations.
+ */
+export function planFailure(
+  plan: Pick<EnvironmentPlan, "constraints" | "quotas" | "policy">,
+): BbwsError | undefined {
+  const refused = plan.constraints.violations.length;
+  if (refused > 0)
+    return new BbwsError(
+      "awsConstraint",
+      `${refused} value(s) AWS would refuse; see "AWS checks" above:\n` +
+        plan.constraints.violations
+          .slice(0, 5)
+          .map(
+            (v) =>
+              `  - ${v.stack}: ${v.type} "${v.resource}": ${v.field}: got ${v.value}; ${v.rule} [${v.source}]`,
+          )
+          .join("\n"),
+    );
+  if (plan.quotas.exceeded.length > 0)
+    return new BbwsError(
+      "quotaExceeded",
+      `the plan crosses ${plan.quotas.exceeded.length} quota(s):\n${plan.quotas.exceeded.map((u) => `  - ${describeExceeded(u)}`).join("\n")}`,
+    );
   const blocking = mandatoryViolations(plan.policy).length;
-  const failure =
-    blocking > 0
-      ? new BbwsError("policyViolation", `${blocking} mandatory policy violation(s); see "Policy" above`)
-      : undefined;
-  return { exitCode: exitCodeOf(failure?.kind ?? "ok"), text: out.join("\n"), json, failure };
+  return blocking > 0
+    ? new BbwsError("policyViolation", `${blocking} mandatory policy violation(s); see "Policy" above`)
+    : undefined;
+}
+
+/** The "AWS checks" section: each violation with stack, resource, field, value, rule and source. */
+export function formatConstraintReport(report: ConstraintReport): string {
+  const head = `AWS checks: ${report.rules} rules over ${report.resources} resources, ${report.violations.length} violation(s).`;
+  return [
+    head,
+    ...report.violations.map(
+      (v) =>
+        `  ${v.stack}: ${v.type} "${v.resource}": ${v.field}: got ${v.value}; ${v.rule}\n    source: ${v.source}`,
+    ),
+  ].join("\n");
 }

@@ -14,6 +14,9 @@ import { runTenant } from "../offline/tenantRun";
 import { defaultWorkerCount, runTenantsInWorkers } from "../offline/tenantWorkers";
 import { CostReport, estimateCosts } from "./cost/estimate";
 import { PolicyReport, evaluatePolicies } from "../offline/policyEvaluator";
+import { ConstraintReport, checkAwsConstraints } from "./awsChecks";
+import { QuotaReport } from "../config/quotas";
+import { planQuotaUsage } from "./quotas";
 
 /** One planned stack. */
 export interface PlannedStack {
@@ -36,6 +39,10 @@ export interface EnvironmentPlan {
   readonly policy: PolicyReport;
   /** Monthly cost estimate derived from the planned resources. */
   readonly cost: CostReport;
+  /** Every planned resource against AWS's published constraints (plan/awsChecks). */
+  readonly constraints: ConstraintReport;
+  /** What the plan uses of each account and service quota. */
+  readonly quotas: QuotaReport;
 }
 
 export interface PlanOptions {
@@ -59,7 +66,10 @@ export async function planEnvironment(options: PlanOptions): Promise<Environment
   const settings = loadStackSettings(environment, undefined, options.configOverrides);
   const registryFile = options.tenantsFile ?? registryPath(environment);
   const registry = loadRegistry(environment, registryFile);
-  const { entries, allocated } = allocateListenerSlots(registry.tenants, { shards: settings.albShards });
+  const { entries, allocated } = allocateListenerSlots(registry.tenants, {
+    shards: settings.albShards,
+    registry,
+  });
 
   const total = entries.length + 1;
   const stacks: PlannedStack[] = [];
@@ -108,7 +118,9 @@ export async function planEnvironment(options: PlanOptions): Promise<Environment
       .filter((s) => s.kind === "tenant")
       .map((s) => ({ tenantId: s.tenant!, resources: s.run.resources })),
   });
-  const policy = await evaluatePolicies(stacks.map((s) => ({ stack: s.name, resources: s.run.resources })));
+  const byStack = stacks.map((s) => ({ stack: s.name, resources: s.run.resources }));
+  const [policy, constraints] = await Promise.all([evaluatePolicies(byStack), checkAwsConstraints(byStack)]);
+  const quotas = planQuotaUsage(byStack, settings);
   return {
     environment,
     settings,
@@ -117,5 +129,7 @@ export async function planEnvironment(options: PlanOptions): Promise<Environment
     unallocated: allocated,
     policy,
     cost,
+    constraints,
+    quotas,
   };
 }

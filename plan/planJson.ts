@@ -58,6 +58,40 @@ export const PLAN_JSON_SCHEMA = z
       })
       .strict()
       .optional(),
+    awsChecks: z
+      .object({
+        rules: z.number().int(),
+        resources: z.number().int(),
+        violations: z.array(
+          z
+            .object({
+              stack: z.string(),
+              urn: z.string(),
+              type: z.string(),
+              resource: z.string(),
+              field: z.string(),
+              value: z.string(),
+              rule: z.string(),
+              source: z.string(),
+            })
+            .strict(),
+        ),
+      })
+      .strict()
+      .optional(),
+    quotas: z
+      .array(
+        z
+          .object({
+            quota: z.string(),
+            scope: z.string(),
+            used: z.number(),
+            limit: z.number(),
+            advisory: z.boolean(),
+          })
+          .strict(),
+      )
+      .optional(),
     cost: z
       .object({
         currency: z.literal("USD"),
@@ -76,6 +110,8 @@ export type PlanJson = z.infer<typeof PLAN_JSON_SCHEMA>;
 export interface PlanSections {
   readonly policy?: PlanJson["policy"];
   readonly cost?: PlanJson["cost"];
+  readonly awsChecks?: PlanJson["awsChecks"];
+  readonly quotas?: PlanJson["quotas"];
 }
 
 /** Builds the JSON document of a plan. */
@@ -99,6 +135,8 @@ export function planToJson(plan: EnvironmentPlan, sections: PlanSections = {}): 
     })),
     ...(sections.policy ? { policy: sections.policy } : {}),
     ...(sections.cost ? { cost: sections.cost } : {}),
+    ...(sections.awsChecks ? { awsChecks: sections.awsChecks } : {}),
+    ...(sections.quotas ? { quotas: sections.quotas } : {}),
   };
 }
 

@@ -91,7 +91,7 @@ export const OPS_COMMANDS: readonly CommandSpec[] = [
       `Time limits (seconds): ${Object.entries(RESTORE_TIMEOUTS)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")}.\n` +
-      "Previous content is kept: files in /tenants/.previous/<id>-<stamp>, database dumps in /restore/<id>-<stamp>/.",
+      "Previous content is kept: files in /tenants/.previous/<id>-<stamp>; the schema as it was, in the live cluster's point-in-time recovery.",
     run: async (input) => {
       const [{ restoreTenant }, { renderRestore }] = await Promise.all([
         import("../../ops/restore"),
@@ -110,6 +110,31 @@ export const OPS_COMMANDS: readonly CommandSpec[] = [
         await opsDeps(input),
       );
       return result(restored, renderRestore(restored));
+    },
+  },
+  {
+    path: ["ops", "rotate-db-password"],
+    description:
+      "A new database password for the tenant: ALTER USER through the RDS Data API (the old password stops working), " +
+      "the secret updated, a new deployment, wait until stable; a failure puts the old password back in both places",
+    arguments: [ENV, TENANT],
+    options: ["tenants", "deploymentTimeout", "rolloutPollInterval"],
+    help:
+      "Running tasks cannot open new database connections between the password change and the new deployment " +
+      "(about as long as a deployment takes). A later `tenants sync` keeps the rotated password.",
+    run: async (input) => {
+      const [{ rotateDatabasePassword }, { renderRotation }] = await Promise.all([
+        import("../../ops/rotatePassword"),
+        import("../../ops/render"),
+      ]);
+      const o = input.options;
+      const rotated = await rotateDatabasePassword(
+        input.args[0] as string,
+        input.args[1] as string,
+        { timeoutSeconds: o.timeout as number, pollIntervalSeconds: o.pollInterval as number },
+        await opsDeps(input),
+      );
+      return result(rotated, renderRotation(rotated));
     },
   },
   {

@@ -19,6 +19,8 @@ const EXAMPLES = `Examples:
   npm run tenants -- sync dev --concurrency 8
   npm run tenants -- add dev --id acme --domain acme.example.com --size small
   npm run tenants -- remove dev acme
+  npm run tenants -- remove dev acme --purge        # also deletes data a removal kept
+  npm run tenants -- add dev --id acme --domain acme.example.com --adopt-retained-data
   npm run tenants -- rollout dev --image 6.8.3-php8.3-apache --canary 1 --wave-size 10
   npm run tenants -- sync dev --offline --tenants /tmp/dev.yaml`;
 
@@ -65,9 +67,20 @@ export const TENANT_COMMANDS: readonly CommandSpec[] = [
   {
     path: ["tenants", "add"],
     description:
-      "Validate a new tenant, write its entry (with its listener slot) into the registry keeping comments and order, then deploy only its stack. A failed deploy keeps the entry (exit 1); a command that cannot run (no Pulumi CLI, no platform stack) writes nothing.",
+      "Validate a new tenant, write its entry (with its listener slot) into the registry keeping comments and order, then deploy only its stack. A failed deploy keeps the entry (exit 1); a command that cannot run (no Pulumi CLI, no platform stack) writes nothing. An id whose data an earlier removal kept is refused (exit 4) unless --adopt-retained-data.",
     arguments: [ENV],
-    options: [...LIFECYCLE_OPTIONS, "id", "domain", "size", "desired", "min", "max", "image", "ha"],
+    options: [
+      ...LIFECYCLE_OPTIONS,
+      "id",
+      "domain",
+      "size",
+      "desired",
+      "min",
+      "max",
+      "image",
+      "ha",
+      "adoptRetainedData",
+    ],
     help: EXAMPLES,
     run: (input) =>
       lifecycle(input, async (context) => {
@@ -82,13 +95,14 @@ export const TENANT_COMMANDS: readonly CommandSpec[] = [
           max: o.max as number | undefined,
           image: o.image as string | undefined,
           highAvailability: o.ha as boolean | undefined,
+          adoptRetainedData: o.adoptRetainedData === true,
         });
       }),
   },
   {
     path: ["tenants", "remove"],
     description:
-      "Remove a tenant: final backup (refused if it cannot be taken), destroy its stack keeping its data (database user locked, schema and EFS directory kept), remove the stack, then its registry entry.",
+      "Remove a tenant: final backup (refused if it cannot be taken), destroy its stack keeping its data (database user locked, schema and EFS directory kept), remove the stack, record what is kept in the tombstones beside the registry, then remove its registry entry. With --purge the data goes too; --purge of a tenant already removed deletes the data its tombstone says is kept.",
     arguments: [ENV, { name: "<id>", description: "tenant id" }],
     options: [...LIFECYCLE_OPTIONS, "purge"],
     help: EXAMPLES,

@@ -12,6 +12,23 @@ export const AURORA_ENGINE_VERSION = "8.0.mysql_aurora.3.08.2";
 /** Not the engine default `admin` (RDS.24). */
 export const MASTER_USERNAME = "bbws_admin";
 
+/**
+ * The cluster parameter group's settings:
+ * - require_secure_transport ON: every connection must use TLS, not only the tenant users that
+ *   `REQUIRE SSL` (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Security.html);
+ *   dynamic, no reboot.
+ * - Advanced Auditing of connections, DDL and DCL (RDS.45). DCL statement text is logged in
+ *   plain text (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Auditing.html),
+ *   which is why no BBWS statement carries a password (components/tenant/sql.ts).
+ */
+export function clusterParameters(): { name: string; value: string }[] {
+  return [
+    { name: "require_secure_transport", value: "ON" },
+    { name: "server_audit_logging", value: "1" },
+    { name: "server_audit_events", value: "CONNECT,QUERY_DCL,QUERY_DDL" },
+  ];
+}
+
 export interface DatabaseArgs {
   readonly privateSubnetIds: pulumi.Input<string[]>;
   readonly securityGroupId: pulumi.Input<string>;
@@ -44,11 +61,8 @@ export function createDatabase(name: string, args: DatabaseArgs, parent: pulumi.
     `${name}-db-params`,
     {
       family: "aurora-mysql8.0",
-      description: "BBWS: audit of connections and DDL/DCL (RDS.45)",
-      parameters: [
-        { name: "server_audit_logging", value: "1" },
-        { name: "server_audit_events", value: "CONNECT,QUERY_DCL,QUERY_DDL" },
-      ],
+      description: "BBWS: TLS only; audit of connections and DDL/DCL (RDS.45)",
+      parameters: clusterParameters(),
       tags,
     },
     { parent },

@@ -15,6 +15,8 @@ export interface ImageRegistryArgs {
 
 export interface ImageRegistry {
   readonly repository: aws.ecr.Repository;
+  /** The role ECR assumes to create the pull-through cache's repositories (KMS key, tags). */
+  readonly templateRole: aws.iam.Role;
   /** Repository prefix under which the pull-through cache serves ECR Public images. */
   readonly pullThroughPrefix: string;
 }
@@ -72,8 +74,11 @@ export function createImageRegistry(
     { ecrRepositoryPrefix: pullThroughPrefix, upstreamRegistryUrl: "public.ecr.aws" },
     { parent },
   );
+  const templateRole = createTemplateRole(name, repository, pullThroughPrefix, args, parent);
   // Repositories the cache creates on first pull get KMS encryption and a lifecycle. Their
   // tags stay mutable on purpose: they mirror upstream tags such as 6.8-php8.3-apache, which move.
+  // A template that sets a KMS key or resource tags needs a role ECR assumes to create the
+  // repositories (customRoleArn); without it every first pull, and so every task start, fails.
   new aws.ecr.RepositoryCreationTemplate(
     `${name}-ecr-public-cache-template`,
     {
@@ -84,8 +89,72 @@ export function createImageRegistry(
       imageTagMutability: "MUTABLE",
       lifecyclePolicy: REPOSITORY_LIFECYCLE,
       resourceTags: tags,
+      customRoleArn: templateRole.arn,
     },
     { parent },
   );
-  return { repository, pullThroughPrefix };
+  return { repository, templateRole, pullThroughPrefix };
+}
+
+/**
+ * The role of the repository creation template (ECR User Guide, "IAM role for repository
+ * creation templates"): trusted by ECR for this account only, allowed to create and tag
+ * repositories under the cache's prefix and to use the data key for them.
+ */
+function createTemplateRole(
+  name: string,
+  repository: aws.ecr.Repository,
+  prefix: string,
+  args: ImageRegistryArgs,
+  parent: pulumi.Resource,
+): aws.iam.Role {
+  // The cache's repositories live beside the environment's own: same partition, region, account.
+  const cacheRepositories = repository.arn.apply((arn) =>
+    arn.replace(/repository\/.*$/, `repository/${prefix}/*`),
+  );
+  const accountId = repository.arn.apply((arn) => arn.split(":")[4]);
+  const role = new aws.iam.Role(
+    `${name}-ecr-template-role`,
+    {
+      description: `BBWS ${args.environment}: ECR creates the pull-through cache's repositories`,
+      assumeRolePolicy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "ecr.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+          },
+        ],
+      }),
+      tags: withComponent(args.tags, "ecr"),
+    },
+    { parent },
+  );
+  new aws.iam.RolePolicy(
+    `${name}-ecr-template-policy`,
+    {
+      role: role.name,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "CreateCacheRepositories",
+            Effect: "Allow",
+            Action: ["ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource"],
+            Resource: cacheRepositories,
+          },
+          {
+            Sid: "EncryptThemWithTheDataKey",
+            Effect: "Allow",
+            Action: ["kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"],
+            Resource: args.kmsKeyArn,
+          },
+        ],
+      }),
+    },
+    { parent },
+  );
+  return role;
 }

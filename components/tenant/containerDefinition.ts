@@ -25,10 +25,27 @@ export interface ContainerDefinitionArgs {
   readonly wordpressKeysSecretArn: string;
   readonly logGroupName: string;
   readonly region: string;
+  /**
+   * Also verify the database server's certificate, which needs the RDS CA bundle in the image's
+   * OpenSSL trust (`openssl.cafile`): the BBWS runtime image ships it. @default false (the stock
+   * image: the connection is encrypted, the server not authenticated)
+   */
+  readonly verifyDatabaseCertificate?: boolean;
+}
+
+/**
+ * The mysqli flags WordPress connects with (`MYSQL_CLIENT_FLAGS`, read by wpdb::db_connect).
+ * MYSQLI_CLIENT_SSL makes the connection TLS, which the tenant's user requires (`REQUIRE SSL`)
+ * and the cluster too (`require_secure_transport`). PHP's mysqlnd verifies the server only
+ * when it is given a CA or asked to (mysqlnd_vio.c: without CA options the default is
+ * "don't verify"), so verification is a separate, explicit flag.
+ */
+export function databaseClientFlags(verifyCertificate: boolean): string {
+  return verifyCertificate ? "MYSQLI_CLIENT_SSL | MYSQLI_CLIENT_SSL_VERIFY_SERVER_CERT" : "MYSQLI_CLIENT_SSL";
 }
 
 /** PHP appended to wp-config.php by the image (WORDPRESS_CONFIG_EXTRA). */
-export function wordpressConfigExtra(primaryHost: string): string {
+export function wordpressConfigExtra(primaryHost: string, verifyDatabaseCertificate = false): string {
   const url = `https://${primaryHost}`;
   return [
     `define('WP_HOME', '${url}');`,
@@ -38,6 +55,7 @@ export function wordpressConfigExtra(primaryHost: string): string {
     `if (isset($_SERVER['HTTP_X_FORWARDED_PROTO']) && $_SERVER['HTTP_X_FORWARDED_PROTO'] === 'https') { $_SERVER['HTTPS'] = 'on'; }`,
     `define('FORCE_SSL_ADMIN', true);`,
     `define('DISALLOW_FILE_EDIT', true);`,
+    `define('MYSQL_CLIENT_FLAGS', ${databaseClientFlags(verifyDatabaseCertificate)});`,
   ].join("\n");
 }
 
@@ -55,7 +73,10 @@ export function wordpressContainerDefinitions(a: ContainerDefinitionArgs): objec
         { name: "WORDPRESS_DB_HOST", value: `${a.databaseHost}:${a.databasePort}` },
         { name: "WORDPRESS_DB_NAME", value: a.databaseName },
         { name: "WORDPRESS_TABLE_PREFIX", value: "wp_" },
-        { name: "WORDPRESS_CONFIG_EXTRA", value: wordpressConfigExtra(a.primaryHost) },
+        {
+          name: "WORDPRESS_CONFIG_EXTRA",
+          value: wordpressConfigExtra(a.primaryHost, a.verifyDatabaseCertificate ?? false),
+        },
       ],
       secrets: [
         { name: "WORDPRESS_DB_USER", valueFrom: `${a.databaseSecretArn}:username::` },

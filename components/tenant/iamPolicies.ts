@@ -3,7 +3,12 @@
  * policy names only that tenant's secrets, log streams and access point.
  */
 
-/** Trust policy for ECS tasks of this account only (confused-deputy protection). */
+/**
+ * Trust policy for ECS tasks of this account only (confused-deputy protection): aws:SourceAccount
+ * and aws:SourceArn. The ARN cannot name the cluster: "Using the aws:SourceArn condition key to
+ * specify a specific cluster is not currently supported, you should use the wildcard to specify
+ * all clusters" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html).
+ */
 export function ecsTasksTrustPolicy(args: { accountId: string; partition: string; region: string }): string {
   return JSON.stringify({
     Version: "2012-10-17",
@@ -34,6 +39,32 @@ export interface ExecutionPolicyArgs {
   readonly pullThroughRepositoryArn: string;
 }
 
+/**
+ * kms:Decrypt of the shared data key, for these secrets only. Secrets Manager decrypts a secret
+ * with the secret's ARN as encryption context (`SecretARN`), and kms:ViaService says the call
+ * came through Secrets Manager: without both, a role holding this grant could decrypt anything
+ * the data key protects (https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
+ */
+export function secretsDecryptStatement(
+  sid: string,
+  dataKeyArn: string,
+  region: string,
+  secretArns: readonly string[],
+): object {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Action: "kms:Decrypt",
+    Resource: dataKeyArn,
+    Condition: {
+      StringEquals: {
+        "kms:ViaService": `secretsmanager.${region}.amazonaws.com`,
+        "kms:EncryptionContext:SecretARN": [...secretArns],
+      },
+    },
+  };
+}
+
 /** What ECS may do on the tenant's behalf to start its tasks: pull, log, read its secrets. */
 export function executionPolicy(a: ExecutionPolicyArgs): string {
   return JSON.stringify({
@@ -45,13 +76,7 @@ export function executionPolicy(a: ExecutionPolicyArgs): string {
         Action: "secretsmanager:GetSecretValue",
         Resource: [...a.secretArns],
       },
-      {
-        Sid: "DecryptOwnSecrets",
-        Effect: "Allow",
-        Action: "kms:Decrypt",
-        Resource: a.dataKeyArn,
-        Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${a.region}.amazonaws.com` } },
-      },
+      secretsDecryptStatement("DecryptOwnSecrets", a.dataKeyArn, a.region, a.secretArns),
       {
         Sid: "WriteOwnLogStreams",
         Effect: "Allow",

@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { TARGET_GROUP_SUFFIX } from "../../config/awsNames";
 import { TenantSpec } from "../../config/tenantSpec";
 import { Tags, withComponent } from "../tags";
 import { TenantPlatform } from "./platformInputs";
@@ -40,7 +41,8 @@ export function createTenantRouting(
 ): { targetGroup: aws.lb.TargetGroup; rule: aws.lb.ListenerRule } {
   const tags = withComponent(args.tags, "ingress");
   const targetGroup = new aws.lb.TargetGroup(
-    `${name}-tg`,
+    // Auto-named `<id>-tg-<7 hex>`: 32 characters at most, which bounds tenant ids (awsNames.ts).
+    `${name}${TARGET_GROUP_SUFFIX}`,
     {
       port: 80,
       protocol: "HTTP",

@@ -1,6 +1,12 @@
 /**
  * A tenant's secrets: its database credentials and its eight WordPress keys and salts, each a
  * Secrets Manager secret encrypted with the environment's data key.
+ *
+ * The database secret's value is written by TenantDatabaseCredentials (tenantDatabase.ts), not
+ * by an aws.secretsmanager.SecretVersion: the generated password is only its first value, and
+ * `ops rotate-db-password` replaces it later. A SecretVersion would hold the generated password
+ * in the state and write it back whenever it is re-created; the credentials resource keeps the
+ * secret's current password instead (the secret is the source of truth).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,13 +16,14 @@ import { TenantSpec } from "../../config/tenantSpec";
 import { Tags, withComponent } from "../tags";
 import { TenantPlatform } from "./platformInputs";
 import { deriveWordPressKeys } from "./wordpressKeys";
+import { TenantDatabaseCredentials } from "./tenantDatabase";
 
 /** What the secrets read. */
 export interface TenantSecretsArgs {
   /** Names and descriptions (`bbws/<env>/<id>/...`), and `protectData`: a deleted secret stays recoverable 30 days, else 7. */
   readonly spec: Pick<TenantSpec, "id" | "environment" | "protectData">;
-  /** The data key the secrets are encrypted with, and the database endpoint they carry. */
-  readonly platform: Pick<TenantPlatform, "keys" | "database">;
+  /** The data key the secrets are encrypted with, the database endpoint they carry, the region. */
+  readonly platform: Pick<TenantPlatform, "keys" | "database" | "region">;
   /** Tags of the tenant; `bbws:component` is added. */
   readonly tags: Tags;
 }
@@ -26,8 +33,9 @@ export function recoveryWindowInDays(protectData: boolean): number {
   return protectData ? 30 : 7;
 }
 
-/** The tenant's secrets and the generated database password. */
+/** The tenant's secrets and the database password. */
 export interface TenantSecrets {
+  /** The database secret's current password (the generated one until the first rotation). */
   readonly databasePassword: pulumi.Output<string>;
   readonly databaseSecret: aws.secretsmanager.Secret;
   readonly wordpressKeysSecret: aws.secretsmanager.Secret;
@@ -63,18 +71,16 @@ export function createTenantSecrets(
     },
     { parent },
   );
-  new aws.secretsmanager.SecretVersion(
-    `${name}-db-secret-value`,
+  const credentials = new TenantDatabaseCredentials(
+    `${name}-db-credentials`,
     {
-      secretId: databaseSecret.id,
-      secretString: pulumi.jsonStringify({
-        engine: "mysql",
-        username: naming.databaseUser(spec.id),
-        password: password.result,
-        host: platform.database.endpoint,
-        port: platform.database.port,
-        dbname: naming.databaseName(spec.id),
-      }),
+      secretArn: databaseSecret.arn,
+      region: platform.region,
+      username: naming.databaseUser(spec.id),
+      host: platform.database.endpoint,
+      port: platform.database.port,
+      dbname: naming.databaseName(spec.id),
+      password: password.result,
     },
     { parent },
   );
@@ -99,5 +105,5 @@ export function createTenantSecrets(
     { parent },
   );
 
-  return { databasePassword: password.result, databaseSecret, wordpressKeysSecret };
+  return { databasePassword: credentials.password, databaseSecret, wordpressKeysSecret };
 }

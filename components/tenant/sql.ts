@@ -5,7 +5,22 @@
  * use only syntax Aurora MySQL 8 and MariaDB share, so integration tests run them against a
  * real server. Identifiers and the password are validated against strict patterns first:
  * nothing that reaches these strings can close a quote.
+ *
+ * No statement carries a password. Aurora MySQL's Advanced Auditing writes the text of every
+ * statement of an audited class to the audit log "in plain text" (QUERY_DCL: "returns only data
+ * control language (DCL) queries", the `object` field being "the executed query";
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Auditing.html), and
+ * the cluster exports that log to CloudWatch Logs with CONNECT,QUERY_DCL,QUERY_DDL on (RDS.45):
+ * an `IDENTIFIED BY '<password>'` would land there. CloudTrail is not the leak: for Aurora
+ * provisioned and Serverless v2 the Data API's ExecuteStatement is a data event whose `sql`,
+ * `database` and `schema` are masked ("**********"; "Event data doesn't reveal the database
+ * name, schema name, or SQL statements in requests to the Data API",
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/logging-using-cloudtrail-data-api.html).
+ * So users are identified `WITH mysql_native_password AS '<hash>'`: the statement holds only
+ * the stored form of the password (SHA1(SHA1(password)), which does not log in by itself), and
+ * the audit log keeps working for every DCL statement.
  */
+import { createHash } from "crypto";
 
 /** MySQL user names are at most 32 characters; schema names follow the same pattern here. */
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,31}$/;
@@ -69,6 +84,16 @@ export function assertSafe(
 }
 
 /**
+ * The stored form of a password for the mysql_native_password plugin: `*` and the upper-case
+ * hex of SHA1(SHA1(password)), what MySQL's and MariaDB's PASSWORD() return. Only the client's
+ * SHA1(password) answers the login challenge, so the stored form does not log in.
+ */
+export function nativePasswordHash(password: string): string {
+  const stage1 = createHash("sha1").update(password, "utf8").digest();
+  return `*${createHash("sha1").update(stage1).digest("hex").toUpperCase()}`;
+}
+
+/**
  * In a database-level GRANT, `_` and `%` are wildcards: an unescaped `wp_a_b` would also grant
  * on tenant `acb`'s schema `wp_acb`. Escaping them makes the grant name exactly one schema.
  */
@@ -77,27 +102,50 @@ export function grantPattern(databaseName: string): string {
 }
 
 const user = (name: string) => `'${name}'@'%'`;
+const identified = (password: string) =>
+  `IDENTIFIED WITH mysql_native_password AS '${nativePasswordHash(password)}'`;
+/**
+ * Tenant users connect only over TLS, whatever the server's require_secure_transport says
+ * (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Security.html).
+ */
+const limits = (spec: Pick<TenantDatabaseSpec, "maxConnections">) =>
+  `REQUIRE SSL WITH MAX_USER_CONNECTIONS ${spec.maxConnections}`;
 
-/** Creates (or re-activates) the schema and user; safe to run again. */
+/**
+ * Creates (or re-activates) the schema and user; safe to run again. A user that survives an
+ * earlier removal (its data retained) is brought to the new password and limits and unlocked:
+ * the lifecycle refuses that case unless the operator asks to adopt the retained data
+ * (`tenants add --adopt-retained-data`, see tenants/registry/tombstones.ts).
+ */
 export function createStatements(spec: TenantDatabaseSpec): string[] {
   assertSafe(spec);
   return [
     `CREATE DATABASE IF NOT EXISTS \`${spec.databaseName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-    `CREATE USER IF NOT EXISTS ${user(spec.username)} IDENTIFIED BY '${spec.password}' WITH MAX_USER_CONNECTIONS ${spec.maxConnections}`,
-    // The user may survive an earlier removal (data is retained): bring it to the new password
-    // and limits, and unlock it.
-    `ALTER USER ${user(spec.username)} IDENTIFIED BY '${spec.password}' WITH MAX_USER_CONNECTIONS ${spec.maxConnections}`,
+    `CREATE USER IF NOT EXISTS ${user(spec.username)} ${identified(spec.password)} ${limits(spec)}`,
+    `ALTER USER ${user(spec.username)} ${identified(spec.password)} ${limits(spec)}`,
     `ALTER USER ${user(spec.username)} ACCOUNT UNLOCK`,
     `GRANT ALL PRIVILEGES ON \`${grantPattern(spec.databaseName)}\`.* TO ${user(spec.username)}`,
   ];
 }
 
-/** Changes the password and connection limit of an existing user. */
-export function updateStatements(spec: TenantDatabaseSpec): string[] {
+/**
+ * Brings an existing user to its connection limit and TLS requirement. Never its password:
+ * after creation the password belongs to `ops rotate-db-password` and the secret (see
+ * tenantDatabase.ts).
+ */
+export function updateStatements(
+  spec: Pick<TenantDatabaseSpec, "databaseName" | "username" | "maxConnections">,
+): string[] {
   assertSafe(spec);
-  return [
-    `ALTER USER ${user(spec.username)} IDENTIFIED BY '${spec.password}' WITH MAX_USER_CONNECTIONS ${spec.maxConnections}`,
-  ];
+  return [`ALTER USER ${user(spec.username)} ${limits(spec)}`];
+}
+
+/** Sets a user's password (rotation, and its put-back); the old password stops working at once. */
+export function passwordStatements(
+  spec: Pick<TenantDatabaseSpec, "databaseName" | "username" | "password">,
+): string[] {
+  assertSafe(spec);
+  return [`ALTER USER ${user(spec.username)} ${identified(spec.password)}`];
 }
 
 /**

@@ -323,13 +323,14 @@ export const ecsPolicies: BbwsResourcePolicy[] = [
         "owned volumes for those paths (security-and-reliability-rules.md section 3.6).",
     ),
     enforcementLevel: "advisory",
-    validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, _args, report) => {
+    validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, args, report) => {
+      const reason = isMaintenanceUrn(args.urn)
+        ? "accepted exception for the db-copy client, which runs as its image's non-root user and writes its dumps to its " +
+          "own /tmp: a Fargate task volume is a root-owned bind mount it could not write"
+        : "accepted exception for the stock WordPress image; set readonlyRootFilesystem: true with a custom image";
       (containersOf(task) ?? []).forEach((container, i) => {
         if (container.readonlyRootFilesystem !== true) {
-          report(
-            `${containerName(container, i)} has a writable root file system (accepted exception for the stock ` +
-              "WordPress image; set readonlyRootFilesystem: true with a custom image).",
-          );
+          report(`${containerName(container, i)} has a writable root file system (${reason}).`);
         }
       });
     }),

@@ -8,8 +8,12 @@ import { TAG } from "../../components/tags";
 import { tenantRootDirectory } from "../../config/naming";
 import {
   BbwsPolicy,
+  PolicyStatement,
   StackIndex,
+  asArray,
   asRecord,
+  grants,
+  statementsOf,
   describeRule,
   isTenantUrn,
   known,
@@ -20,6 +24,58 @@ import {
 } from "./common";
 
 const SUBNET = typeToken(aws.ec2.Subnet);
+const FILE_SYSTEM = typeToken(aws.efs.FileSystem);
+const FILE_SYSTEM_POLICY = typeToken(aws.efs.FileSystemPolicy);
+
+const MOUNT = "elasticfilesystem:ClientMount";
+const WRITE = "elasticfilesystem:ClientWrite";
+const ROOT = "elasticfilesystem:ClientRootAccess";
+
+/** The value of a condition `operator` on `key` (keys compared case-insensitively, as IAM does). */
+function conditionValue(s: PolicyStatement, operator: string, key: string): unknown[] | undefined {
+  const block = asRecord(s.condition?.[operator]);
+  const found = Object.entries(block ?? {}).find(([k]) => k.toLowerCase() === key.toLowerCase());
+  return found ? asArray(found[1]) : undefined;
+}
+
+const deniesToEveryone = (s: PolicyStatement) => {
+  const principal = asRecord(s.principal);
+  return s.effect === "Deny" && (s.principal === "*" || asArray(principal?.AWS).includes("*"));
+};
+const covers = (s: PolicyStatement, action: string) => s.actions.some((a) => grants(a, action));
+
+/**
+ * What a file system policy lacks of the three denies BBWS needs (see
+ * components/shared/fileSystem.ts), one phrase each; empty when it has them all.
+ */
+export function fileSystemPolicyGaps(document: unknown): string[] {
+  const statements = statementsOf(document).filter(deniesToEveryone);
+  const gaps: string[] = [];
+  const tls = statements.some(
+    (s) =>
+      covers(s, MOUNT) && conditionValue(s, "Bool", "aws:SecureTransport")?.map(String).includes("false"),
+  );
+  if (!tls) gaps.push('a Deny of NFS without TLS (Bool aws:SecureTransport "false")');
+  const withoutAccessPoint = statements.some(
+    (s) =>
+      covers(s, MOUNT) &&
+      covers(s, WRITE) &&
+      conditionValue(s, "Null", "elasticfilesystem:AccessPointArn")?.map(String).includes("true"),
+  );
+  if (!withoutAccessPoint)
+    gaps.push(
+      'a Deny of ClientMount and ClientWrite without an access point (Null elasticfilesystem:AccessPointArn "true")',
+    );
+  const root = statements.some(
+    (s) =>
+      covers(s, ROOT) &&
+      (s.condition === undefined ||
+        conditionValue(s, "StringNotEquals", "elasticfilesystem:AccessPointArn") !== undefined ||
+        conditionValue(s, "ArnNotEquals", "elasticfilesystem:AccessPointArn") !== undefined),
+  );
+  if (!root) gaps.push("a Deny of ClientRootAccess except through the maintenance access point");
+  return gaps;
+}
 
 /** uid/gid 0 would make every file of the file system writable through the access point. */
 const isNonRootId = (id: unknown) => typeof id === "number" && Number.isInteger(id) && id > 0;
@@ -124,6 +180,45 @@ export const efsPolicies: BbwsPolicy[] = [
         );
       }
     }),
+  },
+  {
+    name: "efs-file-system-policy-restricts-access",
+    description: describeRule(
+      ["SEC08-BP04", "SEC03-BP02"],
+      "Every EFS file system has a file system policy that denies, to every principal, NFS without " +
+        "TLS, mounts and writes without an access point, and root access except through the " +
+        "platform's maintenance access point: a principal with broad EFS rights in its identity " +
+        "policy must still not mount the root and see every tenant's files.",
+    ),
+    enforcementLevel: "mandatory",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+      const stack = StackIndex.of(args.resources);
+      const policies = stack.ofType(FILE_SYSTEM_POLICY);
+      for (const fs of stack.ofType(FILE_SYSTEM)) {
+        // A policy's own id is its file system's id, so ids alone cannot tell them apart: compare
+        // the policy's fileSystemId with the file system's id, or follow the engine's dependencies.
+        const fsId = known(() => fs.props?.id);
+        const mine = policies.filter(
+          (p) =>
+            (fsId !== undefined && known(() => p.props?.fileSystemId) === fsId) ||
+            (p.propertyDependencies?.fileSystemId ?? []).includes(fs),
+        );
+        if (mine.length === 0) {
+          report(
+            `file system ${fs.name} has no aws.efs.FileSystemPolicy: add one with the three denies (createFileSystemPolicy).`,
+            fs.urn,
+          );
+          continue;
+        }
+        for (const policy of mine) {
+          const document = known(() => policy.props?.policy);
+          if (document === undefined) continue; // computed during preview: checked on the update
+          const gaps = fileSystemPolicyGaps(document);
+          if (gaps.length > 0)
+            report(`file system policy ${policy.name} lacks ${gaps.join("; ")}.`, policy.urn);
+        }
+      }
+    },
   },
   {
     name: "efs-mount-targets-in-private-subnets",

@@ -97,6 +97,26 @@ function conditions(statement: PolicyStatement, key: string): boolean {
   );
 }
 
+/** The condition keys a statement constrains, lower-cased. */
+function conditionKeys(statement: PolicyStatement): Set<string> {
+  return new Set(
+    Object.values(statement.condition ?? {}).flatMap((operator) =>
+      Object.keys(asRecord(operator) ?? {}).map((k) => k.toLowerCase()),
+    ),
+  );
+}
+
+/** Values of a condition key under any operator. */
+function conditionValues(statement: PolicyStatement, key: string): string[] {
+  return Object.values(statement.condition ?? {}).flatMap((operator) =>
+    Object.entries(asRecord(operator) ?? {})
+      .filter(([k]) => k.toLowerCase() === key)
+      .flatMap(([, v]) => asArray(v).map(String)),
+  );
+}
+
+const ECS_TASKS = "ecs-tasks.amazonaws.com";
+
 export const iamPolicies: BbwsResourcePolicy[] = [
   {
     name: "iam-no-wildcard-actions",
@@ -161,6 +181,62 @@ export const iamPolicies: BbwsResourcePolicy[] = [
         if (s.principal === "*" || accounts.includes("*")) {
           report(
             `trust ${statementLabel(s, i)} lets any principal assume the role: name the service or account.`,
+          );
+        }
+      });
+    }),
+  },
+  {
+    name: "iam-ecs-trust-confused-deputy",
+    description: describeRule(
+      ["SEC03-BP02", "CKV_AWS_61"],
+      "Roles that ECS tasks assume (trusting ecs-tasks.amazonaws.com) carry both aws:SourceAccount " +
+        "and aws:SourceArn conditions, so no other account's ECS tasks can assume them " +
+        "(https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html).",
+    ),
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(aws.iam.Role, (role, _args, report) => {
+      statementsOf(role?.assumeRolePolicy).forEach((s, i) => {
+        if (!allows(s)) return;
+        const services = asArray(asRecord(s.principal)?.Service).map(String);
+        if (!services.includes(ECS_TASKS)) return;
+        const keys = conditionKeys(s);
+        const missing = ["aws:SourceAccount", "aws:SourceArn"].filter((k) => !keys.has(k.toLowerCase()));
+        if (missing.length > 0) {
+          report(
+            `trust ${statementLabel(s, i)} lets ECS tasks assume the role without ${missing.join(" and ")}: add ` +
+              'StringEquals aws:SourceAccount <account> and ArnLike aws:SourceArn "arn:<partition>:ecs:<region>:<account>:*".',
+          );
+        }
+      });
+    }),
+  },
+  {
+    name: "kms-decrypt-secrets-encryption-context",
+    description: describeRule(
+      ["KMS.2", "SEC08-BP01"],
+      "kms:Decrypt granted for Secrets Manager (kms:ViaService secretsmanager.*) names the secrets " +
+        "it is for (kms:EncryptionContext:SecretARN), and a tenant's kms:Decrypt always goes through " +
+        "Secrets Manager: the data key is shared, so a bare grant reads every tenant's secrets.",
+    ),
+    enforcementLevel: "mandatory",
+    validateResource: forIdentityPolicies((doc, args, report) => {
+      const tenant = isTenantUrn(args.urn);
+      doc.statements.forEach((s, i) => {
+        if (!allows(s) || !s.actions.some((a) => grants(a, "kms:Decrypt"))) return;
+        const where = `${doc.label}, ${statementLabel(s, i)}`;
+        const via = conditionValues(s, "kms:viaservice");
+        const forSecrets = via.some((v) => v.startsWith("secretsmanager."));
+        if (tenant && !forSecrets) {
+          report(
+            `${where} allows kms:Decrypt outside Secrets Manager: add StringEquals kms:ViaService "secretsmanager.<region>.amazonaws.com".`,
+          );
+        }
+        const context = conditionValues(s, "kms:encryptioncontext:secretarn");
+        if ((tenant || forSecrets) && (context.length === 0 || context.some((c) => c.includes("*")))) {
+          report(
+            `${where} allows kms:Decrypt for ${context.length === 0 ? "any secret" : show(context)}: add StringEquals ` +
+              "kms:EncryptionContext:SecretARN with the exact secret ARNs.",
           );
         }
       });

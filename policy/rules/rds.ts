@@ -22,6 +22,7 @@ export const MIN_BACKUP_RETENTION_DAYS = 7;
 const DEFAULT_MASTER_USERS = new Set(["admin", "root", "postgres", "master", "administrator"]);
 
 const CLUSTER = typeToken(aws.rds.Cluster);
+const CLUSTER_PARAMETER_GROUP = typeToken(aws.rds.ClusterParameterGroup);
 const CLUSTER_INSTANCE = typeToken(aws.rds.ClusterInstance);
 
 export const rdsPolicies: BbwsPolicy[] = [
@@ -138,6 +139,43 @@ export const rdsPolicies: BbwsPolicy[] = [
     validateResource: validateResourceOfType(aws.rds.ClusterInstance, (instance, _args, report) => {
       if (instance?.publiclyAccessible === true) report("publiclyAccessible is true: set false.");
     }),
+  },
+  {
+    name: "rds-cluster-require-secure-transport",
+    description: describeRule(
+      ["SEC09-BP02"],
+      "Aurora MySQL clusters use a cluster parameter group with require_secure_transport ON: the " +
+        "default group leaves it OFF, and a client could then talk to the shared database in " +
+        "plaintext (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Security.html).",
+    ),
+    enforcementLevel: "mandatory",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+      const stack = StackIndex.of(args.resources);
+      for (const cluster of stack.ofType(CLUSTER)) {
+        const engine = known(() => cluster.props?.engine);
+        if (typeof engine !== "string" || !engine.startsWith("aurora-mysql")) continue;
+        const groups = stack.referenced(cluster, "dbClusterParameterGroupName", [CLUSTER_PARAMETER_GROUP]);
+        if (groups.length === 0) {
+          report(
+            `cluster ${cluster.name} uses no cluster parameter group of the stack (the default leaves require_secure_transport OFF): ` +
+              'add one with { name: "require_secure_transport", value: "ON" }.',
+            cluster.urn,
+          );
+          continue;
+        }
+        for (const group of groups) {
+          const parameters = known(() => asArray<Record<string, unknown>>(group.props?.parameters));
+          if (parameters === undefined) continue;
+          const value = parameters.find((p) => p?.name === "require_secure_transport")?.value;
+          if (!["ON", "1"].includes(String(value).toUpperCase())) {
+            report(
+              `cluster parameter group ${group.name} sets require_secure_transport to ${show(value ?? "nothing")}: set "ON".`,
+              group.urn,
+            );
+          }
+        }
+      }
+    },
   },
   {
     name: "rds-cluster-multi-az-in-prod",

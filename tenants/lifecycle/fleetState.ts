@@ -36,6 +36,7 @@ export function readInputs(context: LifecycleContext): {
   const settings = context.settings();
   const { entries, allocated } = allocateListenerSlots(snapshot.registry.tenants, {
     shards: settings.albShards,
+    registry: snapshot.registry,
   });
   return { snapshot, settings, entries, unallocated: allocated };
 }

@@ -39,7 +39,10 @@ export interface TenantFilesRequest {
   readonly signal?: AbortSignal;
 }
 
-/** Deletes tenants' files; resolves to one line for the summary, throws when they remain. */
+/**
+ * Deletes a removed tenant's retained data (its schema and user if still there, then its files);
+ * resolves to one line for the summary, throws when something remains.
+ */
 export interface TenantFiles {
   purge(request: TenantFilesRequest): Promise<string>;
 }

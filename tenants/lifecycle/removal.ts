@@ -12,8 +12,13 @@
  *    re-run finishes the removal;
  * 4. remove the stack (`pulumi stack rm`, refused by Pulumi while resources remain);
  * 5. with `--purge` only: delete the tenant's directory (and what restores kept of it) with the
- *    platform's maintenance task. Last, once no task of the tenant can run; a re-run after a
- *    failure here (stack gone, entry kept) takes a new final backup and tries again.
+ *    platform's maintenance task, and its schema and user if they are still there (a tenant
+ *    removed earlier without `--purge`). Last, once no task of the tenant can run; a re-run
+ *    after a failure here (stack gone, entry kept) takes a new final backup and tries again.
+ *
+ * Once the stack is gone a tombstone records what is retained and where (tombstones.ts): as
+ * soon as the destroy returns, so that no data outlives its record; and `purged` once a purge
+ * has deleted everything. `tenants add` refuses an id whose data a tombstone says is retained.
  *
  * The registry entry is removed by the caller, last.
  */
@@ -26,6 +31,15 @@ import { TenantStackConfig } from "../stackConfig";
 import { LifecycleContext } from "./context";
 import { FleetTask } from "./fleet";
 import { FinalBackupRecord } from "./ports";
+import {
+  appendTombstone,
+  latestTombstone,
+  loadTombstones,
+  retainedAfterRemoval,
+  tombstoneDisplay,
+  tombstonePath,
+} from "../registry/tombstones";
+import { recoveryWindowInDays } from "../../components/tenant/secrets";
 
 /** What to remove. */
 export interface Removal {
@@ -44,6 +58,8 @@ export interface RemovalOutcome {
   readonly destroyed: ChangeCounts;
   /** What the file deletion said (with --purge). */
   readonly files?: string;
+  /** The tombstone file the removal recorded itself in. */
+  readonly tombstones: string;
 }
 
 /** Runs steps 1-5 of the file comment. */
@@ -74,6 +90,41 @@ export async function removeStackSafely(
     );
   }
 
+  const tombstones = tombstonePath(context.registryFile);
+  const now = () => new Date(context.now?.() ?? Date.now());
+  const record = (tombstone: Parameters<typeof appendTombstone>[1]) => {
+    try {
+      appendTombstone(tombstones, tombstone);
+    } catch (error) {
+      throw new BbwsError(
+        "failed",
+        `the ${tombstone.event} tombstone of "${tenantId}" could not be written to ${tombstoneDisplay(tombstones)} ` +
+          `(${messageOf(error)}); the registry entry was kept: fix the file and re-run \`${rerun}\``,
+        { cause: error },
+      );
+    }
+    context.changed(
+      `recorded the ${tombstone.event} tombstone of "${tenantId}" in ${tombstoneDisplay(tombstones)}`,
+    );
+  };
+  // What the stack's destroy left: everything but what a purge update had it drop.
+  const recordRemoved = () =>
+    record({
+      id: tenantId,
+      event: "removed",
+      at: now().toISOString(),
+      retained: retainedAfterRemoval({
+        environment,
+        tenantId,
+        databaseDropped: Boolean(removal.purgeConfig),
+        filesDeleted: false,
+        recoveryWindowDays: recoveryWindowInDays(context.settings().deletionProtection),
+        at: now(),
+      }),
+      finalBackup: { recoveryPoints: [...backup.recoveryPoints] },
+      note: `tenants remove ${environment} ${tenantId}${removal.purgeFiles ? " --purge" : ""}`,
+    });
+
   const saga = new Saga();
   let destroyed = NO_CHANGES;
   let files: string | undefined;
@@ -99,8 +150,12 @@ export async function removeStackSafely(
       );
       // Destroyed: nothing is left to drop data later, and updating back would recreate the site.
       saga.settle("purge");
+      recordRemoved();
       step("removing");
       await saga.step("remove the stack", () => backend.remove(environment, tenantId));
+    } else if (latestTombstone(loadTombstones(tombstones), tenantId)?.event !== "removed") {
+      // A re-run after the stack went: whatever it left, it was never recorded.
+      recordRemoved();
     }
     if (removal.purgeFiles) {
       step("deleting files");
@@ -114,6 +169,21 @@ export async function removeStackSafely(
           { cause: error },
         );
       }
+      record({
+        id: tenantId,
+        event: "purged",
+        at: now().toISOString(),
+        retained: retainedAfterRemoval({
+          environment,
+          tenantId,
+          databaseDropped: true,
+          filesDeleted: true,
+          recoveryWindowDays: recoveryWindowInDays(context.settings().deletionProtection),
+          at: now(),
+        }),
+        finalBackup: { recoveryPoints: [...backup.recoveryPoints] },
+        note: `tenants remove ${environment} ${tenantId} --purge: ${files}`,
+      });
     }
   } catch (error) {
     const failure =
@@ -125,7 +195,7 @@ export async function removeStackSafely(
     throw failure;
   }
   await saga.finish(true);
-  return { backup, destroyed, files };
+  return { backup, destroyed, files, tombstones: tombstoneDisplay(tombstones) };
 }
 
 /** The purge configuration: `base` with dropDataOnDestroy true. */
@@ -149,5 +219,7 @@ export function leftBehind(tenantId: string, purged: boolean): string[] {
     `kept: database ${databaseName(tenantId)} (user ${databaseUser(tenantId)} locked: no site can log in)`,
     files,
     secrets,
+    `recorded in the tombstones beside the registry: \`tenants add\` of "${tenantId}" is refused until the data is ` +
+      "purged (`remove --purge`) or adopted on purpose (`add --adopt-retained-data`)",
   ];
 }

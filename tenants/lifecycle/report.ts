@@ -59,7 +59,13 @@ export function renderResults(results: readonly FleetResult[]): string {
   const line = Object.entries(counts)
     .map(([result, n]) => `${n} ${result}`)
     .join(", ");
-  return [table.toString(), ...details, `${results.length} tenant stack(s): ${line}.`].join("\n");
+  // The last line names every tenant that needs a look, so a CI log's tail says which.
+  const notOk = results.filter((r) => r.result !== "ok" && r.result !== "skipped");
+  const last =
+    notOk.length > 0
+      ? [`Not ok (${notOk.length}): ${notOk.map((r) => `${r.stack} (${r.result})`).join(", ")}`]
+      : [];
+  return [table.toString(), ...details, `${results.length} tenant stack(s): ${line}.`, ...last].join("\n");
 }
 
 /** JSON form of fleet results. */

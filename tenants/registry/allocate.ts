@@ -8,6 +8,7 @@
  */
 import { BbwsError } from "../../lib/errors";
 import { ListenerSlot, MAX_PRIORITY, TenantEntry } from "../../config/tenantEntry";
+import { Registry, RegistryError } from "./load";
 
 /**
  * Tenants per ALB. The hard limit is 100 target groups per ALB (not adjustable); the default
@@ -20,6 +21,8 @@ export interface AllocationOptions {
   readonly shards: number;
   /** @default DEFAULT_TENANTS_PER_SHARD */
   readonly tenantsPerShard?: number;
+  /** The registry the entries come from: a slot on a missing shard is reported with its file and line. */
+  readonly registry?: Registry;
 }
 
 /** Raised when a slot cannot be allocated or an existing one is impossible. */
@@ -39,6 +42,28 @@ export function allocateListenerSlots(
 ): { entries: TenantEntry[]; allocated: string[] } {
   const capacity = options.tenantsPerShard ?? DEFAULT_TENANTS_PER_SHARD;
   const used: Set<number>[] = Array.from({ length: options.shards }, () => new Set<number>());
+  const beyond = entries
+    .map((entry, index) => ({ entry, index }))
+    .filter(({ entry }) => entry.listener && entry.listener.shard >= options.shards);
+  if (beyond.length > 0 && options.registry) {
+    const { registry } = options;
+    throw new RegistryError(
+      registry.file,
+      beyond.map(({ entry, index }) => {
+        const node = registry.document.getIn(["tenants", index, "listener", "shard"], true) as
+          { range?: [number, number, number] } | undefined;
+        const text = registry.document.toString();
+        return {
+          file: registry.file,
+          line: node?.range ? text.slice(0, node.range[0]).split("\n").length : undefined,
+          entry: `tenants[${index}] (id "${entry.id}")`,
+          field: "listener.shard",
+          message: `shard ${entry.listener!.shard} does not exist: the platform has ${options.shards} ALB shard(s) (0-${options.shards - 1}, bbws:albShards); raise bbws:albShards or move the tenant (got ${entry.listener!.shard})`,
+          index,
+        };
+      }),
+    );
+  }
   for (const entry of entries) {
     if (!entry.listener) continue;
     if (entry.listener.shard >= options.shards) {

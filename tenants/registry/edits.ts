@@ -7,7 +7,11 @@
  */
 import * as fs from "fs";
 import { Document, YAMLMap, YAMLSeq, isMap, isScalar, isSeq } from "yaml";
-import { RegistrySnapshot, parseRegistry, readRegistry } from "./load";
+import { RegistryError, RegistryProblem, RegistrySnapshot, parseRegistry, readRegistry } from "./load";
+import { allocateListenerSlots } from "./allocate";
+import type { PlatformSettings } from "../../config/platformConfig";
+import { assertWithinQuotas, registryQuotaUsage } from "../../config/quotas";
+import { resolveTenantSpec } from "../../config/tenantSpec";
 import { LastRollout, ListenerSlot, TenantEntry } from "../../config/tenantEntry";
 import { writeFileAtomic } from "../../lib/atomicWrite";
 import { BbwsError } from "../../lib/errors";
@@ -42,6 +46,70 @@ export function withListenerSlots(
       item.set("listener", document.createNode({ shard: slot.shard, priority: slot.priority }));
   });
   return render(document);
+}
+
+/** Command-line options the fields of a new entry come from (for messages about them). */
+const OPTION_OF: Readonly<Record<string, string>> = {
+  id: "--id",
+  hosts: "--domain",
+  size: "--size",
+  "tasks.desired": "--desired",
+  "tasks.min": "--min",
+  "tasks.max": "--max",
+  image: "--image",
+  highAvailability: "--ha",
+};
+
+/**
+ * Checks a tenant to be added before anything is written (`tenants add`): the whole registry
+ * with the new entry must validate, and the environment with it must stay within its quotas
+ * (config/quotas.ts). Problems of the new entry name the command-line option and the value,
+ * not a line past the end of the file; problems of existing entries keep their real lines.
+ * Throws RegistryError (exit 3) or QuotaExceededError (exit 12).
+ */
+export function checkAddition(
+  snapshot: RegistrySnapshot,
+  entry: TenantEntry,
+  settings: PlatformSettings,
+): void {
+  const newIndex = snapshot.registry.tenants.length;
+  try {
+    parseRegistry(withEntry(snapshot, entry), snapshot.registry.file, snapshot.environment);
+  } catch (error) {
+    if (!(error instanceof RegistryError)) throw error;
+    const problems = error.problems.map((p): RegistryProblem => {
+      if (p.index !== newIndex) return p;
+      const field = p.field ?? "";
+      const option = OPTION_OF[field.replace(/\[\d+\]$/, "")];
+      return {
+        ...p,
+        line: undefined,
+        entry: `the new tenant "${entry.id}" (not yet in the file)`,
+        field: option ? `${field} (${option})` : field || undefined,
+      };
+    });
+    throw new RegistryError(snapshot.registry.file, problems);
+  }
+  const { entries } = allocateListenerSlots([...snapshot.registry.tenants, entry], {
+    shards: settings.albShards,
+  });
+  const tenants = entries.map((e) => {
+    const spec = resolveTenantSpec(e, settings);
+    return {
+      id: e.id,
+      shard: e.listener!.shard,
+      maxTasks: spec.maxTasks,
+      serviceDiscovery: spec.serviceDiscovery,
+    };
+  });
+  assertWithinQuotas(
+    registryQuotaUsage(tenants, {
+      shards: settings.albShards,
+      quotas: settings.quotas,
+      database: settings.database,
+    }),
+    `adding tenant "${entry.id}" to ${snapshot.registry.file}`,
+  );
 }
 
 /** The registry text with `entry` appended to the `tenants:` list. */

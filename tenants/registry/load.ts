@@ -10,6 +10,7 @@ import { Document, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { PROJECT_DIR } from "../../lib/projectDir";
 import { RESERVED_IDS, TenantEntry, registryFileSchema, tenantEntrySchema } from "../../config/tenantEntry";
+import { MAX_YAML_ALIASES, describeYamlError } from "../../lib/yamlErrors";
 
 /** One problem in a registry file. */
 export interface RegistryProblem {
@@ -20,6 +21,8 @@ export interface RegistryProblem {
   /** e.g. `hosts[0]`, `tasks.min`. */
   readonly field?: string;
   readonly message: string;
+  /** Position of the entry in the `tenants:` list, when the problem is an entry's. */
+  readonly index?: number;
 }
 
 /** Formats one problem as `file:line: entry: field: message`. */
@@ -97,12 +100,14 @@ export function parseRegistry(text: string, file: string, environment: string): 
   if (document.errors.length > 0) {
     throw new RegistryError(
       file,
-      document.errors.map((e) => ({
-        file,
-        line: e.linePos?.[0].line,
-        message: `YAML syntax error: ${e.message.split("\n")[0]}`,
-      })),
+      document.errors.map((e) => ({ file, ...describeYamlError(e, text) })),
     );
+  }
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    throw new RegistryError(file, [{ file, ...describeYamlError(error, text) }]);
   }
   const lineOf = (pathParts: (string | number)[]): number | undefined => {
     const node = document.getIn(pathParts, true) as { range?: [number, number, number] } | undefined;
@@ -110,7 +115,7 @@ export function parseRegistry(text: string, file: string, environment: string): 
   };
 
   const problems: RegistryProblem[] = [];
-  const root = registryFileSchema.safeParse(document.toJS() ?? {});
+  const root = registryFileSchema.safeParse(data ?? {});
   if (!root.success) {
     throw new RegistryError(
       file,
@@ -128,7 +133,7 @@ export function parseRegistry(text: string, file: string, environment: string): 
     if (parsed.success) entries.push({ index, entry: parsed.data });
     else
       for (const issue of parsed.error.issues)
-        problems.push(zodProblem(file, issue, label, ["tenants", index], lineOf));
+        problems.push({ ...zodProblem(file, issue, label, ["tenants", index], lineOf, raw), index });
     const candidate = asCandidate(raw);
     candidates.push({ index, candidate });
     for (const p of entryProblems(candidate, environment)) {
@@ -138,6 +143,7 @@ export function parseRegistry(text: string, file: string, environment: string): 
         entry: label,
         field: dotted(p.path),
         message: p.message,
+        index,
       });
     }
   });
@@ -148,6 +154,7 @@ export function parseRegistry(text: string, file: string, environment: string): 
       entry: entryLabel(p.index, root.data.tenants[p.index]),
       field: dotted(p.path),
       message: p.message,
+      index: p.index,
     });
   }
   if (problems.length > 0) throw new RegistryError(file, problems);
@@ -169,6 +176,7 @@ function zodProblem(
   entry: string | undefined,
   prefix: (string | number)[],
   lineOf: (p: (string | number)[]) => number | undefined,
+  raw?: unknown,
 ): RegistryProblem {
   const fieldPath = [...issue.path];
   let message = issue.message;
@@ -186,6 +194,11 @@ function zodProblem(
     message = issue.message.startsWith("required") ? issue.message : "required";
   } else if (issue.code === "invalid_type") {
     message = `expected ${issue.expected}, got ${issue.received}`;
+  } else {
+    // Every other problem says which value it is about.
+    const value = valueAt(raw, fieldPath);
+    if (value !== undefined && (typeof value !== "object" || value === null))
+      message = `${message} (got ${printValue(value)})`;
   }
   return {
     file,
@@ -194,6 +207,20 @@ function zodProblem(
     field: dotted(fieldPath) || undefined,
     message,
   };
+}
+
+function valueAt(raw: unknown, path: readonly (string | number)[]): unknown {
+  let current = raw;
+  for (const part of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string | number, unknown>)[part];
+  }
+  return current;
+}
+
+function printValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 140 ? `${text.slice(0, 137)}..." (${String(value).length} characters)` : text;
 }
 
 interface IndexedEntry {

@@ -166,6 +166,54 @@ export function wordpressContainer(
 }
 
 /** Compliant resources, one builder per type; `inputs` replace top-level inputs. */
+/** The trust statement of an ECS task role: this account's ECS tasks only (confused deputy). */
+export function ecsTrust(
+  condition: Record<string, unknown> = {
+    StringEquals: { "aws:SourceAccount": ACCOUNT },
+    ArnLike: { "aws:SourceArn": `arn:aws:ecs:${REGION}:${ACCOUNT}:*` },
+  },
+): Record<string, unknown> {
+  return {
+    Effect: "Allow",
+    Principal: { Service: "ecs-tasks.amazonaws.com" },
+    Action: "sts:AssumeRole",
+    Condition: condition,
+  };
+}
+
+/** The BBWS file system policy's statements, for `fsArn` and the maintenance access point. */
+export function fileSystemPolicyStatements(
+  fsArn: string,
+  maintenanceAccessPointArn: string,
+): Record<string, unknown>[] {
+  return [
+    {
+      Sid: "DenyUnencryptedTransport",
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: "*",
+      Resource: fsArn,
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    },
+    {
+      Sid: "DenyMountWithoutAccessPoint",
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+      Resource: fsArn,
+      Condition: { Null: { "elasticfilesystem:AccessPointArn": "true" } },
+    },
+    {
+      Sid: "DenyRootAccessButThroughMaintenanceAccessPoint",
+      Effect: "Deny",
+      Principal: { AWS: "*" },
+      Action: "elasticfilesystem:ClientRootAccess",
+      Resource: fsArn,
+      Condition: { StringNotEquals: { "elasticfilesystem:AccessPointArn": maintenanceAccessPointArn } },
+    },
+  ];
+}
+
 export const good = {
   service: (inputs: ResourceInputs = {}, options: FixtureOptions = { tenant: "acme" }) =>
     fixture(
@@ -263,6 +311,42 @@ export const good = {
         ...inputs,
       },
       { name: "bbws-dev-efs", id: "fs-0123", ...options },
+    ),
+
+  fileSystemPolicy: (
+    statements: Record<string, unknown>[] | undefined,
+    fs: RecordedResource,
+  ): RecordedResource =>
+    fixture(
+      "aws:efs/fileSystemPolicy:FileSystemPolicy",
+      {
+        fileSystemId: fs.id,
+        policy: policyDocument(
+          ...(statements ??
+            fileSystemPolicyStatements(
+              arn("elasticfilesystem", `file-system/${fs.id}`),
+              arn("elasticfilesystem", "access-point/fsap-admin"),
+            )),
+        ),
+      },
+      { name: "bbws-dev-efs-policy", id: fs.id, dependsOn: [fs] },
+    ),
+
+  /** `requireSecureTransport` null leaves the parameter out (the engine default, OFF). */
+  clusterParameterGroup: (requireSecureTransport: string | null = "ON", environment = "dev") =>
+    fixture(
+      "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+      {
+        family: "aurora-mysql8.0",
+        parameters: [
+          ...(requireSecureTransport === null
+            ? []
+            : [{ name: "require_secure_transport", value: requireSecureTransport }]),
+          { name: "server_audit_logging", value: "1" },
+        ],
+        tags: tags(environment, "database"),
+      },
+      { name: `bbws-${environment}-db-params`, id: `bbws-${environment}-db-params-1` },
     ),
 
   dbCluster: (environment: string, inputs: ResourceInputs = {}, options: FixtureOptions = {}) =>
@@ -378,11 +462,7 @@ export const good = {
     fixture(
       "aws:iam/role:Role",
       {
-        assumeRolePolicy: policyDocument({
-          Effect: "Allow",
-          Principal: { Service: "ecs-tasks.amazonaws.com" },
-          Action: "sts:AssumeRole",
-        }),
+        assumeRolePolicy: policyDocument(ecsTrust()),
         tags: tags("dev", "iam", options.tenant),
         ...inputs,
       },
@@ -543,12 +623,7 @@ export function tenantSite(tenant: string, environment = "dev"): RecordedResourc
   const dataKey = arn("kms", "key/data");
   const logGroupArn = arn("logs", `log-group:/bbws/${environment}/wordpress`);
   const topic = arn("sns", `bbws-${environment}-alarms`);
-  const trust = policyDocument({
-    Effect: "Allow",
-    Principal: { Service: "ecs-tasks.amazonaws.com" },
-    Action: "sts:AssumeRole",
-    Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
-  });
+  const trust = policyDocument(ecsTrust());
 
   const accessPoint = fixture(
     "aws:efs/accessPoint:AccessPoint",
@@ -598,7 +673,18 @@ export function tenantSite(tenant: string, environment = "dev"): RecordedResourc
           Action: "secretsmanager:GetSecretValue",
           Resource: secretArns,
         },
-        { Sid: "DecryptOwnSecrets", Effect: "Allow", Action: "kms:Decrypt", Resource: dataKey },
+        {
+          Sid: "DecryptOwnSecrets",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: dataKey,
+          Condition: {
+            StringEquals: {
+              "kms:ViaService": `secretsmanager.${REGION}.amazonaws.com`,
+              "kms:EncryptionContext:SecretARN": secretArns,
+            },
+          },
+        },
         {
           Sid: "WriteOwnLogStreams",
           Effect: "Allow",

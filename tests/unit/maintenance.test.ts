@@ -3,10 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   ADMIN_MOUNT_PATH,
   DB_COPY_CONTAINER,
+  DB_COPY_USER,
+  DEFAULT_MYSQL_IMAGE,
   MAINTENANCE_CONTAINER,
+  assertDigestPinned,
   createMaintenanceTasks,
   maintenanceExecutionPolicy,
-  tenantDatabaseSecretsArn,
 } from "../../components/shared/maintenance";
 import { OFFLINE_ACCOUNT_ID } from "../../offline/awsResponses";
 import { RecordedResource, StackRun, runStack } from "../../offline/stackRun";
@@ -35,7 +37,6 @@ interface Container {
 
 const FILE_SYSTEM_ID = "fs-0a1b2c3d4e5f60718";
 const FILE_SYSTEM_ARN = `arn:aws:elasticfilesystem:af-south-1:${OFFLINE_ACCOUNT_ID}:file-system/${FILE_SYSTEM_ID}`;
-const DATA_KEY = `arn:aws:kms:af-south-1:${OFFLINE_ACCOUNT_ID}:key/6b1e2a4c-0d3f-4e5a-9b8c-7d6e5f4a3b2c`;
 const accessPointArn = (id: string) =>
   `arn:aws:elasticfilesystem:af-south-1:${OFFLINE_ACCOUNT_ID}:access-point/${id}`;
 const TELEMETRY_KEY = `arn:aws:kms:af-south-1:${OFFLINE_ACCOUNT_ID}:key/1f2e3d4c-5b6a-7988-9a0b-c1d2e3f4a5b6`;
@@ -54,7 +55,6 @@ describe("createMaintenanceTasks", () => {
           partition: "aws",
           fileSystemId: FILE_SYSTEM_ID,
           fileSystemArn: FILE_SYSTEM_ARN,
-          dataKeyArn: DATA_KEY,
           telemetryKeyArn: TELEMETRY_KEY,
           logRetentionDays: 7,
           pullThroughPrefix: "bbws-dev-ecr-public",
@@ -90,7 +90,7 @@ describe("createMaintenanceTasks", () => {
     const prefix = `${OFFLINE_ACCOUNT_ID}.dkr.ecr.af-south-1.amazonaws.com/bbws-dev-ecr-public`;
     for (const [family, container, image, cpu, memory] of [
       ["bbws-dev-maintenance", MAINTENANCE_CONTAINER, `${prefix}/docker/library/alpine:3.20`, "256", "512"],
-      ["bbws-dev-db-copy", DB_COPY_CONTAINER, `${prefix}/docker/library/mysql:8.4`, "512", "1024"],
+      ["bbws-dev-db-copy", DB_COPY_CONTAINER, `${prefix}/${DEFAULT_MYSQL_IMAGE}`, "512", "1024"],
     ]) {
       const td = taskDefinition(family);
       expect(td.inputs).to.deep.include({
@@ -109,29 +109,44 @@ describe("createMaintenanceTasks", () => {
         "-c",
         "echo 'give the command through RunTask overrides' >&2; exit 64",
       ]);
-      expect(c.readonlyRootFilesystem).to.equal(true);
       expect(c.secrets).to.equal(undefined);
       expect(c.environment).to.equal(undefined);
     }
+    expect(containerOf("bbws-dev-maintenance")[0].readonlyRootFilesystem).to.equal(true);
   });
 
-  it("mounts the file system through the admin access point with TLS and IAM auth, at the path the scripts use", () => {
+  it("pins the MySQL client image by digest and refuses one that is not pinned", () => {
+    expect(containerOf("bbws-dev-db-copy")[0].image).to.match(/@sha256:[0-9a-f]{64}$/);
+    expect(() => assertDigestPinned("docker/library/mysql:8.4", "the db-copy image")).to.throw(
+      /not pinned by digest/,
+    );
+    expect(() => assertDigestPinned(DEFAULT_MYSQL_IMAGE, "the db-copy image")).to.not.throw();
+  });
+
+  it("mounts the file system only in the shell task, through the admin access point with TLS and IAM auth", () => {
     const ap = single(run, "aws:efs/accessPoint:AccessPoint");
-    for (const family of ["bbws-dev-maintenance", "bbws-dev-db-copy"]) {
-      expect(taskDefinition(family).inputs.volumes).to.deep.equal([
-        {
-          name: "efs-admin",
-          efsVolumeConfiguration: {
-            fileSystemId: FILE_SYSTEM_ID,
-            transitEncryption: "ENABLED",
-            authorizationConfig: { accessPointId: ap.id, iam: "ENABLED" },
-          },
+    expect(taskDefinition("bbws-dev-maintenance").inputs.volumes).to.deep.equal([
+      {
+        name: "efs-admin",
+        efsVolumeConfiguration: {
+          fileSystemId: FILE_SYSTEM_ID,
+          transitEncryption: "ENABLED",
+          authorizationConfig: { accessPointId: ap.id, iam: "ENABLED" },
         },
-      ]);
-      expect(containerOf(family)[0].mountPoints).to.deep.equal([
-        { sourceVolume: "efs-admin", containerPath: ADMIN_MOUNT_PATH, readOnly: false },
-      ]);
-    }
+      },
+    ]);
+    expect(containerOf("bbws-dev-maintenance")[0].mountPoints).to.deep.equal([
+      { sourceVolume: "efs-admin", containerPath: ADMIN_MOUNT_PATH, readOnly: false },
+    ]);
+  });
+
+  it("runs the db-copy client as the image's non-root user with no file system at all", () => {
+    const td = taskDefinition("bbws-dev-db-copy");
+    expect(td.inputs.volumes ?? []).to.deep.equal([]);
+    const [c] = containerOf("bbws-dev-db-copy");
+    expect(c.mountPoints).to.deep.equal([]);
+    expect(c.user).to.equal(DB_COPY_USER);
+    expect(c.user.split(":")[0]).to.not.equal("0");
   });
 
   it("logs both tasks to their own encrypted log group with a stream prefix per task", () => {
@@ -151,13 +166,9 @@ describe("createMaintenanceTasks", () => {
     });
   });
 
-  it("lets the shared task role mount, write and act as root only through the admin access point", () => {
+  it("lets the shell task role mount, write and act as root only through the admin access point", () => {
     const ap = single(run, "aws:efs/accessPoint:AccessPoint");
-    const taskRoles = new Set(
-      ["bbws-dev-maintenance", "bbws-dev-db-copy"].map((f) => taskDefinition(f).inputs.taskRoleArn),
-    );
-    expect(taskRoles.size).to.equal(1);
-    expect(policyOf(roleByArn([...taskRoles][0]))).to.deep.equal([
+    expect(policyOf(roleByArn(taskDefinition("bbws-dev-maintenance").inputs.taskRoleArn))).to.deep.equal([
       {
         Sid: "AdministerThroughAdminAccessPointOnly",
         Effect: "Allow",
@@ -172,7 +183,16 @@ describe("createMaintenanceTasks", () => {
     ]);
   });
 
-  it("gives each task its own execution role; only the db-copy one reads secrets, and only tenant database secrets of its environment", () => {
+  it("gives the db-copy task its own task role, which denies everything", () => {
+    const shellRole = taskDefinition("bbws-dev-maintenance").inputs.taskRoleArn;
+    const dbCopyRole = taskDefinition("bbws-dev-db-copy").inputs.taskRoleArn;
+    expect(dbCopyRole).to.not.equal(shellRole);
+    expect(policyOf(roleByArn(dbCopyRole))).to.deep.equal([
+      { Sid: "NothingAtAll", Effect: "Deny", Action: "*", Resource: "*" },
+    ]);
+  });
+
+  it("gives each task its own execution role; none reads a secret", () => {
     const shell = roleByArn(taskDefinition("bbws-dev-maintenance").inputs.executionRoleArn);
     const dbCopy = roleByArn(taskDefinition("bbws-dev-db-copy").inputs.executionRoleArn);
     expect(shell.id).to.not.equal(dbCopy.id);
@@ -181,23 +201,12 @@ describe("createMaintenanceTasks", () => {
         taskDefinition(family).inputs.taskRoleArn,
       );
     }
-
     const actions = (statements: Statement[]) => statements.flatMap((s) => [s.Action].flat());
-    expect(
-      actions(policyOf(shell)).filter((a) => a.startsWith("secretsmanager:") || a.startsWith("kms:")),
-    ).to.deep.equal([]);
-    const secrets = policyOf(dbCopy).find((s) => s.Sid === "ReadTenantDatabaseSecrets")!;
-    expect(secrets).to.deep.equal({
-      Sid: "ReadTenantDatabaseSecrets",
-      Effect: "Allow",
-      Action: "secretsmanager:GetSecretValue",
-      Resource: `arn:aws:secretsmanager:af-south-1:${OFFLINE_ACCOUNT_ID}:secret:bbws/dev/*/db-*`,
-    });
-    expect(policyOf(dbCopy).find((s) => s.Sid === "DecryptTenantDatabaseSecrets")).to.deep.include({
-      Action: "kms:Decrypt",
-      Resource: DATA_KEY,
-      Condition: { StringEquals: { "kms:ViaService": "secretsmanager.af-south-1.amazonaws.com" } },
-    });
+    for (const role of [shell, dbCopy]) {
+      expect(
+        actions(policyOf(role)).filter((a) => a.startsWith("secretsmanager:") || a.startsWith("kms:")),
+      ).to.deep.equal([]);
+    }
     // Pulls only through the environment's cache; writes only its own log streams.
     const pull = policyOf(shell).find((s) => s.Sid === "PullThroughCache")!;
     expect(pull.Resource).to.equal(
@@ -208,13 +217,16 @@ describe("createMaintenanceTasks", () => {
     );
   });
 
-  it("roles trust only ECS tasks of this account", () => {
+  it("roles trust only ECS tasks of this account and region", () => {
     for (const role of ofType(run, "aws:iam/role:Role")) {
       const [statement] = json<{
         Statement: { Principal: unknown; Condition: Record<string, Record<string, string>> }[];
       }>(role.inputs.assumeRolePolicy).Statement;
       expect(statement.Principal).to.deep.equal({ Service: "ecs-tasks.amazonaws.com" });
       expect(statement.Condition.StringEquals["aws:SourceAccount"]).to.equal(OFFLINE_ACCOUNT_ID);
+      expect(statement.Condition.ArnLike["aws:SourceArn"]).to.equal(
+        `arn:aws:ecs:af-south-1:${OFFLINE_ACCOUNT_ID}:*`,
+      );
     }
   });
 
@@ -233,6 +245,7 @@ describe("createMaintenanceTasks", () => {
     expect(outputs.dbCopyExecutionRoleArn).to.equal(
       taskDefinition("bbws-dev-db-copy").inputs.executionRoleArn,
     );
+    expect(outputs.dbCopyTaskRoleArn).to.equal(taskDefinition("bbws-dev-db-copy").inputs.taskRoleArn);
   });
 
   it("passes every mandatory ECS rule of the policy pack", async () => {
@@ -240,18 +253,14 @@ describe("createMaintenanceTasks", () => {
     expect(report.violations.filter((v) => v.level === "mandatory")).to.deep.equal([]);
   });
 
-  it("builds an execution policy without a secrets statement unless secrets are given", () => {
+  it("builds an execution policy with no secrets statement", () => {
     const base = {
-      region: "af-south-1",
       logGroupArn: "arn:aws:logs:af-south-1:1:log-group:/x",
       streamPrefix: "maintenance",
       pullThroughRepositoryArn: "arn:aws:ecr:af-south-1:1:repository/p/*",
     };
     expect(JSON.parse(maintenanceExecutionPolicy(base)).Statement.map((s: Statement) => s.Sid)).to.deep.equal(
       ["RegistryLogin", "PullThroughCache", "WriteOwnLogStreams"],
-    );
-    expect(tenantDatabaseSecretsArn("aws", "eu-west-1", "123456789012", "prod")).to.equal(
-      "arn:aws:secretsmanager:eu-west-1:123456789012:secret:bbws/prod/*/db-*",
     );
   });
 });

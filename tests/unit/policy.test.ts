@@ -23,9 +23,9 @@ import { ALL_POLICIES, BbwsPolicy } from "../../policy/policies";
 import { BbwsResourcePolicy, controlsOf } from "../../policy/rules/common";
 import { fixture, good, stackOf, tags, tenantSite } from "../helpers/policyFixtures";
 
-/** Source control ids: Security Hub (ECS.2), Checkov, Trivy, cdk-nag, Control Tower, AWS Config, Well-Architected. */
+/** Source control ids: Security Hub (ECS.2), Checkov, Trivy, cdk-nag, Control Tower, AWS Config, Well-Architected (REL, SEC and their best practices). */
 const CONTROL_ID =
-  /^([A-Z][A-Za-z]+\.\d+|CKV2?_AWS_\d+|AVD-AWS-\d{4}|AwsSolutions-[A-Z]+\d+|CT\.[A-Z]+\.PR\.\d+|[A-Z][A-Z0-9]+(_[A-Z0-9]+)+|REL\d{2})$/;
+  /^([A-Z][A-Za-z]+\.\d+|CKV2?_AWS_\d+|AVD-AWS-\d{4}|AwsSolutions-[A-Z]+\d+|CT\.[A-Z]+\.PR\.\d+|[A-Z][A-Z0-9]+(_[A-Z0-9]+)+|REL\d{2}|SEC\d{2}(-BP\d{2})?)$/;
 
 const byName = (name: string) => ALL_POLICIES.find((p) => p.name === name)!;
 /** The single validation function of a resource rule. */

@@ -8,6 +8,8 @@ import { RecordedResource } from "../../offline/stackRun";
 import { evaluatePolicies } from "../../offline/policyEvaluator";
 import { ALL_POLICIES } from "../../policy/policies";
 import {
+  ecsTrust,
+  fileSystemPolicyStatements,
   fixture,
   good,
   policyDocument,
@@ -228,6 +230,19 @@ const CASES: Record<string, Case> = {
   },
 
   // EFS
+  "efs-file-system-policy-restricts-access": {
+    pass: () => {
+      const fs = good.fileSystem();
+      return [fs, good.fileSystemPolicy(undefined, fs)];
+    },
+    // Only the TLS deny: any principal with broad EFS rights could mount the root as root.
+    fail: () => {
+      const fs = good.fileSystem();
+      return [fs, good.fileSystemPolicy(fileSystemPolicyStatements("arn:fs", "arn:ap").slice(0, 1), fs)];
+    },
+    message:
+      /lacks a Deny of ClientMount and ClientWrite without an access point .*; a Deny of ClientRootAccess/,
+  },
   "efs-encrypted-with-cmk": {
     pass: () => [good.fileSystem()],
     fail: () => [good.fileSystem({ kmsKeyId: undefined })],
@@ -286,6 +301,23 @@ const CASES: Record<string, Case> = {
     pass: () => [good.dbCluster("dev")],
     fail: () => [good.dbCluster("dev", { masterUsername: "admin" })],
     message: /masterUsername is "admin"/,
+  },
+  "rds-cluster-require-secure-transport": {
+    pass: () => {
+      const group = good.clusterParameterGroup("ON");
+      return [
+        group,
+        good.dbCluster("dev", { dbClusterParameterGroupName: group.id }, { dependsOn: [group] }),
+      ];
+    },
+    fail: () => {
+      const group = good.clusterParameterGroup(null);
+      return [
+        group,
+        good.dbCluster("dev", { dbClusterParameterGroupName: group.id }, { dependsOn: [group] }),
+      ];
+    },
+    message: /sets require_secure_transport to "nothing": set "ON"/,
   },
   "rds-cluster-audit-logs": {
     pass: () => [good.dbCluster("dev")],
@@ -389,6 +421,41 @@ const CASES: Record<string, Case> = {
     pass: () => [rolePolicy({ Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" })],
     fail: () => [rolePolicy({ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*" })],
     message: /\["secretsmanager:GetSecretValue"\] on Resource "\*"/,
+  },
+  "iam-ecs-trust-confused-deputy": {
+    pass: () => [good.role()],
+    fail: () => [
+      good.role({
+        assumeRolePolicy: policyDocument(ecsTrust({ StringEquals: { "aws:SourceAccount": "123456789012" } })),
+      }),
+    ],
+    message: /without aws:SourceArn/,
+  },
+  "kms-decrypt-secrets-encryption-context": {
+    pass: () => [
+      rolePolicy({
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: "arn:aws:kms:af-south-1:123456789012:key/data",
+        Condition: {
+          StringEquals: {
+            "kms:ViaService": "secretsmanager.af-south-1.amazonaws.com",
+            "kms:EncryptionContext:SecretARN":
+              "arn:aws:secretsmanager:af-south-1:123456789012:secret:bbws/dev/acme/db-AbCdEf",
+          },
+        },
+      }),
+    ],
+    // The shared data key through Secrets Manager, for any secret: every tenant's.
+    fail: () => [
+      rolePolicy({
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: "arn:aws:kms:af-south-1:123456789012:key/data",
+        Condition: { StringEquals: { "kms:ViaService": "secretsmanager.af-south-1.amazonaws.com" } },
+      }),
+    ],
+    message: /allows kms:Decrypt for any secret/,
   },
   "iam-role-trust-names-principal": {
     pass: () => [good.role()],

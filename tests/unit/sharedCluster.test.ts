@@ -202,13 +202,41 @@ describe("SharedCluster", () => {
       });
     }
 
-    it("refuses unencrypted NFS with a file-system policy", () => {
-      const policy = json<{ Statement: { Effect: string; Condition: unknown }[] }>(
-        single(dev, "aws:efs/fileSystemPolicy:FileSystemPolicy").inputs.policy,
-      );
-      expect(policy.Statement[0].Effect).to.equal("Deny");
-      expect(policy.Statement[0].Condition).to.deep.equal({ Bool: { "aws:SecureTransport": "false" } });
-    });
+    for (const stack of ["dev", "prod"] as const) {
+      it(`${stack}: the file-system policy denies non-TLS NFS, mounts without an access point, and root but through the maintenance access point`, () => {
+        const run = stack === "dev" ? dev : prod;
+        const fs = single(run, "aws:efs/fileSystem:FileSystem");
+        const policy = single(run, "aws:efs/fileSystemPolicy:FileSystemPolicy").inputs;
+        expect(policy.fileSystemId).to.equal(fs.id);
+        const fsArn = `arn:aws:elasticfilesystem:af-south-1:123456789012:file-system/${fs.id}`;
+        const admin = single(run, "aws:efs/accessPoint:AccessPoint", /maintenance-ap/);
+        const statements = json<{ Statement: Record<string, unknown>[] }>(policy.policy).Statement;
+        expect(
+          statements.every((st) => st.Effect === "Deny" && (st.Principal as { AWS: string }).AWS === "*"),
+        ).to.equal(true);
+        expect(statements.map((st) => [st.Sid, st.Action, st.Resource, st.Condition])).to.deep.equal([
+          ["DenyUnencryptedTransport", "*", fsArn, { Bool: { "aws:SecureTransport": "false" } }],
+          [
+            "DenyMountWithoutAccessPoint",
+            ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+            fsArn,
+            { Null: { "elasticfilesystem:AccessPointArn": "true" } },
+          ],
+          [
+            "DenyRootAccessButThroughMaintenanceAccessPoint",
+            "elasticfilesystem:ClientRootAccess",
+            fsArn,
+            {
+              StringNotEquals: {
+                "elasticfilesystem:AccessPointArn": `arn:aws:elasticfilesystem:af-south-1:123456789012:access-point/${admin.id}`,
+              },
+            },
+          ],
+        ]);
+        // Never a condition EFS does not evaluate for NFS clients (only 4 keys are, per AWS).
+        expect(JSON.stringify(statements)).to.not.match(/aws:PrincipalArn|NotPrincipal/);
+      });
+    }
   });
 
   describe("Aurora", () => {
@@ -221,8 +249,24 @@ describe("SharedCluster", () => {
       expect(db.masterPassword).to.equal(undefined);
       expect(db.masterUsername).to.not.equal("admin");
       expect(db.engine).to.equal("aurora-mysql");
-      expect(db.serverlessv2ScalingConfiguration).to.deep.equal({ minCapacity: 0.5, maxCapacity: 2 });
+      expect(db.serverlessv2ScalingConfiguration).to.deep.equal({ minCapacity: 0.5, maxCapacity: 4 });
       expect(db.backupRetentionPeriod).to.be.at.least(7);
+    });
+
+    it("requires TLS on every connection (require_secure_transport) and audits connections, DDL and DCL", () => {
+      for (const run of [dev, prod]) {
+        const cluster = single(run, "aws:rds/cluster:Cluster").inputs;
+        const group = single(run, "aws:rds/clusterParameterGroup:ClusterParameterGroup");
+        expect(cluster.dbClusterParameterGroupName).to.equal(
+          byId(run, cluster.dbClusterParameterGroupName)?.id,
+        );
+        expect(byId(run, cluster.dbClusterParameterGroupName)?.urn).to.equal(group.urn);
+        expect(group.inputs.parameters).to.deep.include({ name: "require_secure_transport", value: "ON" });
+        expect(group.inputs.parameters).to.deep.include({
+          name: "server_audit_events",
+          value: "CONNECT,QUERY_DCL,QUERY_DDL",
+        });
+      }
     });
 
     it("dev can be deleted without a final snapshot; prod has deletion protection, a final snapshot and `protect`", () => {

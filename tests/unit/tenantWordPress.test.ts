@@ -98,6 +98,19 @@ describe("TenantWordPress", () => {
       }
     });
 
+    it("the execution role decrypts the shared data key only through Secrets Manager and only for its own secrets", () => {
+      for (const run of [acme, globex]) {
+        const decrypt = policyOf(run, /exec-policy/).Statement.find((s) => s.Action === "kms:Decrypt")!;
+        const ownSecrets = ofType(run, "aws:secretsmanager/secret:Secret").map((s) => s.id);
+        expect(decrypt.Condition).to.deep.equal({
+          StringEquals: {
+            "kms:ViaService": "secretsmanager.af-south-1.amazonaws.com",
+            "kms:EncryptionContext:SecretARN": ownSecrets,
+          },
+        });
+      }
+    });
+
     it("the task role may mount the file system only through this tenant's access point", () => {
       for (const run of [acme, globex]) {
         const policy = policyOf(run, /task-policy/);
@@ -133,14 +146,17 @@ describe("TenantWordPress", () => {
       }
     });
 
-    it("roles trust only ECS tasks of this account", () => {
-      const trust = json<PolicyDocument & { Statement: { Principal: unknown }[] }>(
-        single(acme, "aws:iam/role:Role", /exec-role/).inputs.assumeRolePolicy,
-      );
-      expect(trust.Statement[0].Principal).to.deep.equal({ Service: "ecs-tasks.amazonaws.com" });
-      expect(trust.Statement[0].Condition!.StringEquals).to.deep.equal({
-        "aws:SourceAccount": "123456789012",
-      });
+    it("roles trust only ECS tasks of this account and region (aws:SourceAccount and aws:SourceArn)", () => {
+      for (const role of ofType(acme, "aws:iam/role:Role")) {
+        const trust = json<PolicyDocument & { Statement: { Principal: unknown }[] }>(
+          role.inputs.assumeRolePolicy,
+        );
+        expect(trust.Statement[0].Principal).to.deep.equal({ Service: "ecs-tasks.amazonaws.com" });
+        expect(trust.Statement[0].Condition).to.deep.equal({
+          StringEquals: { "aws:SourceAccount": "123456789012" },
+          ArnLike: { "aws:SourceArn": "arn:aws:ecs:af-south-1:123456789012:*" },
+        });
+      }
       expect(single(acme, "aws:iam/role:Role", /exec-role/).id).to.not.equal(
         single(acme, "aws:iam/role:Role", /task-role/).id,
       );
@@ -161,7 +177,28 @@ describe("TenantWordPress", () => {
       expect(db.databaseName).to.equal("wp_acme");
       expect(db.username).to.equal("wp_acme");
       expect(db.dropOnDelete).to.equal(false);
+      expect(db.requireTls).to.equal(true);
       expect(db.clusterArn).to.match(/^arn:aws:rds:af-south-1:123456789012:cluster:/);
+    });
+
+    it("the database secret's value comes from the credentials resource, never from a SecretVersion with the generated password", () => {
+      const dbSecret = single(acme, "aws:secretsmanager/secret:Secret", /db-secret/);
+      const credentials = unwrapSecrets(
+        single(acme, "pulumi-nodejs:dynamic/bbws:TenantDatabaseCredentials").inputs,
+      ) as Record<string, unknown>;
+      expect(credentials).to.deep.include({
+        secretArn: dbSecret.id,
+        username: "wp_acme",
+        dbname: "wp_acme",
+        port: 3306,
+      });
+      const versions = ofType(acme, "aws:secretsmanager/secretVersion:SecretVersion");
+      expect(versions.map((v) => v.inputs.secretId)).to.not.include(dbSecret.id);
+      // The database user is created with the credentials' (the secret's) current password.
+      const db = unwrapSecrets(single(acme, "pulumi-nodejs:dynamic/bbws:TenantDatabase").inputs) as {
+        password: string;
+      };
+      expect(db.password).to.equal(credentials.password);
     });
   });
 
@@ -184,10 +221,11 @@ describe("TenantWordPress", () => {
       expect(password.length).to.be.at.least(32);
       const definitions = single(acme, "aws:ecs/taskDefinition:TaskDefinition").inputs
         .containerDefinitions as string;
-      const dbSecret = unwrapSecrets(
-        single(acme, "aws:secretsmanager/secretVersion:SecretVersion", /db-secret-value/).inputs.secretString,
-      ) as string;
-      const generated = (JSON.parse(dbSecret) as { password: string }).password;
+      const generated = (
+        unwrapSecrets(single(acme, "pulumi-nodejs:dynamic/bbws:TenantDatabaseCredentials").inputs) as {
+          password: string;
+        }
+      ).password;
       expect(generated).to.have.length(40);
       expect(definitions).to.not.include(generated);
       expect(container.secrets.map((s) => s.name)).to.have.members([
@@ -214,6 +252,11 @@ describe("TenantWordPress", () => {
       for (const value of Object.values(acmeKeys)) expect(value).to.have.length(64);
       expect(new Set(Object.values(acmeKeys)).size).to.equal(8);
       expect(keysOf(globex).AUTH_KEY).to.not.equal(acmeKeys.AUTH_KEY);
+    });
+
+    it("connects to the database over TLS (MYSQL_CLIENT_FLAGS), which the tenant's user requires", () => {
+      const extra = containerOf(acme).environment.find((e) => e.name === "WORDPRESS_CONFIG_EXTRA")!.value;
+      expect(extra).to.include("define('MYSQL_CLIENT_FLAGS', MYSQLI_CLIENT_SSL);");
     });
 
     it("sets WP_HOME/WP_SITEURL to the primary host over HTTPS, trusts the ALB's proto header and disables file edits", () => {

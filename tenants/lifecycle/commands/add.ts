@@ -2,22 +2,37 @@
  * `tenants add <env> --id ID --domain HOST ...`: a new tenant, in two steps.
  *
  * 1. The entry is built from the options and the whole resulting registry is validated with
- *    `parseRegistry` (ids, host names, sizes, task counts, duplicates across entries): any
- *    problem stops here with the file untouched (exit 3). The entry gets its listener slot and
- *    is written at the end of the `tenants:` list, comments and order of the file kept.
+ *    `checkAddition` (ids, host names, sizes, task counts, duplicates across entries, and the
+ *    account's quotas): any problem stops here with the file untouched (exit 3, or 12 for a
+ *    quota). The entry gets its listener slot and is written at the end of the `tenants:` list,
+ *    comments and order of the file kept.
  * 2. Only that tenant's stack is deployed. If the deploy fails the entry stays (the registry is
  *    the intent; `sync <env> <id>` retries) and the command exits 1.
+ *
+ * An id whose data an earlier removal kept (its tombstone, tombstones.ts) is refused before
+ * anything is written (kind "refused"): the new tenant's stack would unlock the old schema and
+ * put an access point on the old directory. The message says what is retained and the two ways
+ * out: purge it (`remove <env> <id> --purge`) or adopt it on purpose (`--adopt-retained-data`,
+ * which records an `adopted` tombstone with the entry).
  */
 import { allocateListenerSlots } from "../../registry/allocate";
-import { parseRegistry } from "../../registry/load";
 import { TenantEntry } from "../../../config/tenantEntry";
 import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
 import { fleetExitCode, fleetOptions, runFleet } from "../fleet";
 import { readInputs, stackOf } from "../fleetState";
-import { commitRegistry, withEntry } from "../../registry/edits";
+import { checkAddition, commitRegistry, withEntry } from "../../registry/edits";
 import { CommandReport, renderResults, resultsJson } from "../report";
+import { BbwsError } from "../../../lib/errors";
+import {
+  appendTombstone,
+  describeRetained,
+  loadTombstones,
+  retainedData,
+  tombstoneDisplay,
+  tombstonePath,
+} from "../../registry/tombstones";
 
 /** Options of `add` (the entry's fields). */
 export interface AddOptions {
@@ -29,6 +44,8 @@ export interface AddOptions {
   readonly max?: number;
   readonly image?: string;
   readonly highAvailability?: boolean;
+  /** Re-attach the schema, user and files an earlier removal of this id kept. */
+  readonly adoptRetainedData?: boolean;
 }
 
 /** The registry entry the options describe (not validated: the registry does that). */
@@ -52,13 +69,34 @@ export function entryFromOptions(options: AddOptions): TenantEntry {
 export async function addTenant(context: LifecycleContext, options: AddOptions): Promise<CommandReport> {
   const { snapshot, settings } = readInputs(context);
   const entry = entryFromOptions(options);
-  // The whole registry with the new entry must validate before a slot is allocated for it.
-  parseRegistry(withEntry(snapshot, entry), snapshot.registry.file, context.environment);
+  // The whole registry with the new entry must validate, and fit the account's quotas, before
+  // a slot is allocated for it (problems of the new entry name its option, not a line).
+  checkAddition(snapshot, entry, settings);
 
   const { entries } = allocateListenerSlots([...snapshot.registry.tenants, entry], {
     shards: settings.albShards,
   });
   const placed = entries[entries.length - 1];
+
+  const tombstoneFile = tombstonePath(context.registryFile);
+  const retained = retainedData(loadTombstones(tombstoneFile), placed.id);
+  if (retained && !options.adoptRetainedData) {
+    throw new BbwsError(
+      "refused",
+      `refused to add "${placed.id}": a tenant of that id was removed on ${retained.at} and its data is retained ` +
+        `(${tombstoneDisplay(tombstoneFile)}); a new tenant would inherit it. Either delete it first: ` +
+        `\`npm run tenants -- remove ${context.environment} ${placed.id} --purge\`, or, if this is the same customer, ` +
+        `re-attach it on purpose: \`npm run tenants -- add ${context.environment} --id ${placed.id} ... --adopt-retained-data\`; ` +
+        "nothing was changed",
+      { notes: describeRetained(retained).map((line) => `retained: ${line}`) },
+    );
+  }
+  if (options.adoptRetainedData && !retained) {
+    context.note(
+      `--adopt-retained-data: no retained data of "${placed.id}" is recorded in ${tombstoneDisplay(tombstoneFile)}; ` +
+        "whatever a removal before tombstones left is attached as it is",
+    );
+  }
   // The backend answers before the registry is written: without the Pulumi CLI, a login or the
   // platform stack, the command fails here and the file stays byte-identical.
   const platformStack = await context.backend.platformStack(context.environment);
@@ -68,6 +106,17 @@ export async function addTenant(context: LifecycleContext, options: AddOptions):
   const added = `added tenant "${placed.id}" to ${committed.registry.file} (ALB shard ${placed.listener!.shard}, rule priority ${placed.listener!.priority})`;
   context.changed(added);
   context.note(added);
+  if (options.adoptRetainedData) {
+    appendTombstone(tombstoneFile, {
+      id: placed.id,
+      event: "adopted",
+      at: new Date(context.now?.() ?? Date.now()).toISOString(),
+      note: `tenants add ${context.environment} --id ${placed.id} --adopt-retained-data`,
+    });
+    const adopted = `recorded that "${placed.id}" adopts its retained data in ${tombstoneDisplay(tombstoneFile)}`;
+    context.changed(adopted);
+    context.note(adopted);
+  }
   const results = await runFleet(
     [
       {
@@ -108,6 +157,7 @@ export async function addTenant(context: LifecycleContext, options: AddOptions):
       registry: committed.file,
       entry: placed,
       entryKept: true,
+      adoptedRetainedData: Boolean(options.adoptRetainedData && retained),
       results: resultsJson(results),
       exitCode,
     },

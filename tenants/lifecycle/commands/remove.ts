@@ -1,12 +1,17 @@
 /**
  * `tenants remove <env> ID [--purge]`: final backup -> (purge: update with dropDataOnDestroy) ->
- * destroy -> remove the stack -> remove the registry entry (removal.ts has the safety steps).
+ * destroy -> remove the stack -> tombstone -> remove the registry entry (removal.ts has the
+ * safety steps).
  *
  * Works on an orphan stack too (no entry: nothing to edit in the registry), and finishes a
  * removal that was interrupted after the stack went (only the entry left: a new final backup,
  * then the entry). `--purge` needs the configuration to update the stack with: the entry's, or
  * for an orphan the configuration of its last update when this machine has it; otherwise it
  * is refused.
+ *
+ * `remove <env> ID --purge` of a tenant that is gone (no entry, no stack) but whose data a
+ * tombstone says is retained deletes that data: a final backup that waits for its DR copies,
+ * then the schema, user and files, then a `purged` tombstone.
  */
 import { TenantStackConfig } from "../../stackConfig";
 import { LifecycleContext } from "../context";
@@ -16,6 +21,13 @@ import { fleetExitCode, fleetOptions, runFleet } from "../fleet";
 import { readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
 import { commitRegistry, readRegistry, withoutEntry } from "../../registry/edits";
 import { leftBehind, purgeConfigOf, removeStackSafely } from "../removal";
+import {
+  describeRetained,
+  loadTombstones,
+  retainedData,
+  tombstoneDisplay,
+  tombstonePath,
+} from "../../registry/tombstones";
 
 import { CommandReport, renderResults, resultsJson } from "../report";
 
@@ -36,7 +48,17 @@ export async function removeTenant(
   const entry = state.entries.find((e) => e.id === tenantId);
   const stackExists = state.existing.has(tenantId);
   const stack = stackOf(context, tenantId);
-  if (!entry && !stackExists) {
+  const tombstoneFile = tombstonePath(context.registryFile);
+  const retained = !entry && !stackExists ? retainedData(loadTombstones(tombstoneFile), tenantId) : undefined;
+  if (retained && !options.purge) {
+    throw new BbwsError(
+      "notFound",
+      `tenant "${tenantId}" has no entry and no stack ${stack}: nothing to remove; its data is retained ` +
+        `(${tombstoneDisplay(tombstoneFile)}): \`npm run tenants -- remove ${context.environment} ${tenantId} --purge\` deletes it`,
+      { notes: describeRetained(retained).map((line) => `retained: ${line}`) },
+    );
+  }
+  if (!entry && !stackExists && !retained) {
     requireKnown(
       [tenantId],
       [...state.entries.map((e) => e.id), ...state.existing],
@@ -70,7 +92,7 @@ export async function removeTenant(
         stack,
         operation: options.purge ? "purge" : "remove",
         async run(step, signal) {
-          const { backup, destroyed, files } = await removeStackSafely(
+          const { backup, destroyed, files, tombstones } = await removeStackSafely(
             context,
             { tenantId, stackExists, purgeConfig, purgeFiles: options.purge },
             step,
@@ -78,6 +100,7 @@ export async function removeTenant(
           );
           const parts = [
             stackExists ? `stack removed (${destroyed.delete} resources destroyed)` : "no stack was left",
+            `tombstone in ${tombstones}`,
           ];
           if (entry) {
             step("removing");

@@ -23,6 +23,13 @@ import { BbwsError } from "../../../lib/errors";
 import { FleetResult, FleetTask, fleetExitCode, fleetOptions, runFleet, skipped } from "../fleet";
 import { orphansOf, readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
 import { commitRegistry, withListenerSlots } from "../../registry/edits";
+import {
+  describeRetained,
+  loadTombstones,
+  retainedData,
+  tombstoneDisplay,
+  tombstonePath,
+} from "../../registry/tombstones";
 import { leftBehind, removeStackSafely } from "../removal";
 import { CommandReport, renderResults, resultsJson } from "../report";
 
@@ -73,6 +80,10 @@ export async function syncTenants(
     context.note(allocated);
   }
 
+  // An entry written into the registry by hand must not inherit what a removal of the same id
+  // kept, any more than `add` may: a new stack for a tombstoned id is refused (that tenant only).
+  const tombstoneFile = tombstonePath(context.registryFile);
+  const tombstones = loadTombstones(tombstoneFile);
   const tasks: FleetTask[] = state.entries
     .filter((entry) => selected(entry.id))
     .map((entry) => ({
@@ -80,6 +91,16 @@ export async function syncTenants(
       stack: stackOf(context, entry.id),
       operation: state.existing.has(entry.id) ? ("update" as const) : ("create" as const),
       async run(step, signal) {
+        const retained = state.existing.has(entry.id) ? undefined : retainedData(tombstones, entry.id);
+        if (retained) {
+          throw new BbwsError(
+            "refused",
+            `refused to create ${stackOf(context, entry.id)}: a removal of "${entry.id}" on ${retained.at} kept its data ` +
+              `(${tombstoneDisplay(tombstoneFile)}); purge it (\`npm run tenants -- remove ${context.environment} ${entry.id} --purge\`) ` +
+              `or adopt it on purpose (remove the entry, then \`npm run tenants -- add ${context.environment} --id ${entry.id} ... --adopt-retained-data\`); nothing was changed`,
+            { notes: describeRetained(retained).map((line) => `retained: ${line}`) },
+          );
+        }
         step("updating");
         const { changes, warnings } = await context.backend.up(
           {

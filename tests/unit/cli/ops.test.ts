@@ -57,6 +57,7 @@ describe("ops cli", () => {
       expect(out).to.match(/backup \[options\] <env> <tenant>/);
       expect(out).to.match(/restore \[options\] <env> <tenant>/);
       expect(out).to.match(/status \[options\] <env> <tenant>/);
+      expect(out).to.match(/rotate-db-password \[options\] <env> <tenant>/);
       // Rollouts are fleet updates: listed under `tenants`, still accepted here.
       expect(out).to.not.match(/rollout \[options\]/);
       for (const row of Object.values(EXIT)) expect(out).to.include(`${row.code}  ${row.meaning}`);
@@ -118,13 +119,21 @@ describe("ops cli", () => {
       ]) {
         expect(out).to.include(option);
       }
-      expect(out).to.match(/each tenant's deployment may take\s+\(default:\s+300\)/);
+      expect(out).to.match(/each tenant's deployment may\s+take\s+\(default:\s+300\)/);
     });
 
     it("documents status", async () => {
       expect(await run("status", "--help")).to.equal(0);
       expect(out).to.include("--json").and.include("Exit codes (the same for every command):");
     });
+  });
+
+  it("documents rotate-db-password: its options, the window of failed connections, the sync that keeps it", async () => {
+    expect(await run("rotate-db-password", "--help")).to.equal(0);
+    for (const option of ["--tenants <file>", "--timeout <seconds>", "--poll-interval <seconds>", "--json"])
+      expect(out).to.include(option);
+    expect(out).to.match(/old password\s+stops\s+working/);
+    expect(out).to.match(/A later `tenants sync` keeps the rotated password/);
   });
 
   describe("usage errors exit 2 before anything runs", () => {
@@ -136,6 +145,11 @@ describe("ops cli", () => {
         /error: required option '--image <image>' not specified/,
       ],
       ["a missing argument", ["backup", "dev"], /error: missing required argument 'tenant'/],
+      [
+        "rotate-db-password without a tenant",
+        ["rotate-db-password", "dev"],
+        /error: missing required argument 'tenant'/,
+      ],
       [
         "a bad timeout",
         ["backup", "dev", "acme", "--efs-timeout", "soon"],

@@ -80,7 +80,7 @@ describe("the operator CLI", () => {
         expect(document.exitCode, argv.join(" ")).to.equal(3);
         expect(document.error.kind, argv.join(" ")).to.equal("invalidInput");
         expect(document.error.message, argv.join(" ")).to.match(
-          /tenants\[0\] \(id "BAD"\): id: must be 3-28 characters/,
+          /tenants\[0\] \(id "BAD"\): id: must be 3-21 characters/,
         );
         expect(run.err(), argv.join(" ")).to.match(/^error: .*is invalid/m);
       }

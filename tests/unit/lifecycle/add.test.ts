@@ -15,7 +15,11 @@ async function add(file: string, args: string[], backend = new FakeBackend()) {
 describe("tenants add", () => {
   describe("leaves the registry byte for byte untouched and deploys nothing when the result is invalid (exit 3)", () => {
     const cases: [string, string[], RegExp][] = [
-      ["a bad id", ["--id", "Bad_Id", "--domain", "bad.example.com"], /id: must be 3-28 characters/],
+      [
+        "a bad id",
+        ["--id", "Bad_Id", "--domain", "bad.example.com"],
+        /id \(--id\): must be 3-\d+ characters/,
+      ],
       ["a reserved id", ["--id", "admin", "--domain", "admin.example.com"], /"admin" is reserved/],
       [
         "an existing id",
@@ -27,7 +31,11 @@ describe("tenants add", () => {
         ["--id", "newco", "--domain", "shop.globex.wpdev.example.com"],
         /host "shop\.globex\.wpdev\.example\.com" is already served by tenant "globex"/,
       ],
-      ["an invalid size", ["--id", "newco", "--domain", "newco.example.com", "--size", "huge"], /size: /],
+      [
+        "an invalid size",
+        ["--id", "newco", "--domain", "newco.example.com", "--size", "huge"],
+        /size \(--size\): /,
+      ],
       [
         "min above max",
         ["--id", "newco", "--domain", "n.example.com", "--min", "3", "--max", "2"],
@@ -143,5 +151,31 @@ describe("tenants add", () => {
     expect(fs.readFileSync(file, "utf8")).to.equal(
       "# no tenants yet\ntenants:\n  - id: newco\n    hosts:\n      - newco.example.com\n    listener:\n      shard: 0\n      priority: 1\n",
     );
+  });
+});
+
+describe("tenants add against the account's quotas", () => {
+  it("refuses a tenant that would cross a quota (exit 12), naming it, before anything changes", async () => {
+    const file = tempRegistry();
+    const before = fs.readFileSync(file, "utf8");
+    const backend = new FakeBackend();
+    const deps = {
+      ...cliDeps(() => ({ backend, finalBackup: new FakeBackup() })),
+      // An account whose services-per-cluster quota the four dev tenants already fill.
+      settings: () => ({ ...settingsOf("dev"), quotas: { servicesPerCluster: 4 } }),
+    };
+    let err = "";
+    const code = await main(
+      ["add", "dev", "--tenants", file, "--id", "newco", "--domain", "newco.example.com"],
+      {
+        ...deps,
+        stderr: (text) => (err += text),
+      },
+    );
+    expect(code).to.equal(EXIT.quotaExceeded.code);
+    expect(err).to.match(/crosses 1 quota/);
+    expect(err).to.match(/services per cluster[^\n]*: 5 > 4/i);
+    expect(fs.readFileSync(file, "utf8")).to.equal(before);
+    expect(backend.calls.filter((c) => c.op === "up")).to.deep.equal([]);
   });
 });

@@ -154,7 +154,7 @@ describe("tenants sync", () => {
     expect(code).to.equal(EXIT.invalidInput.code);
     expect(backend.calls).to.deep.equal([]);
     expect(JSON.parse(deps.out())).to.include({ command: "sync", exitCode: 3 });
-    expect(deps.err()).to.match(/tenants\[0\] \(id "Bad_Id"\): id: must be 3-28 characters/);
+    expect(deps.err()).to.match(/tenants\[0\] \(id "Bad_Id"\): id: must be 3-21 characters/);
   });
 
   it("a purge configuration differs from the normal one only in dropDataOnDestroy", () => {

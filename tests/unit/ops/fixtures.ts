@@ -10,6 +10,8 @@ import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-s
 import { BackupClient } from "@aws-sdk/client-backup";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { RDSClient } from "@aws-sdk/client-rds";
+import { RDSDataClient } from "@aws-sdk/client-rds-data";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
 import * as sinon from "sinon";
 import { OpsClients } from "../../../ops/clients";
@@ -225,7 +227,7 @@ export class FakeSource implements StackOutputsSource {
   }
 }
 
-/** One stub type for six clients (their input and output unions differ). */
+/** One stub type for all the clients (their input and output unions differ). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Stub = AwsStub<any, any, any>;
 /** Command inputs as tests read them: loosely, several levels deep. */
@@ -240,6 +242,8 @@ export interface Mocks {
   readonly rds: Stub;
   readonly drRds: Stub;
   readonly autoScaling: Stub;
+  readonly rdsData: Stub;
+  readonly secretsManager: Stub;
 }
 
 /** Real client instances, each with its own mock. */
@@ -251,6 +255,8 @@ export function mockedClients(): { clients: OpsClients; mocks: Mocks } {
     rds: new RDSClient({ region: REGION }),
     drRds: new RDSClient({ region: DR_REGION }),
     autoScaling: new ApplicationAutoScalingClient({ region: REGION }),
+    rdsData: new RDSDataClient({ region: REGION }),
+    secretsManager: new SecretsManagerClient({ region: REGION }),
   };
   const mocks: Mocks = {
     backup: mockClient(clients.backup),
@@ -259,6 +265,8 @@ export function mockedClients(): { clients: OpsClients; mocks: Mocks } {
     rds: mockClient(clients.rds),
     drRds: mockClient(clients.drRds),
     autoScaling: mockClient(clients.autoScaling),
+    rdsData: mockClient(clients.rdsData),
+    secretsManager: mockClient(clients.secretsManager),
   };
   return { clients, mocks };
 }

@@ -29,10 +29,13 @@ import {
   rejectionOf,
   restoreMocks,
   settle,
+  tenantOutputs,
   writeRegistry,
 } from "./fixtures";
 import {
   DB_COPY_REVISION,
+  DB_COPY_TASK_ROLE,
+  PREVIOUS_SCHEMA,
   FULL_RESTORE_CALLS,
   STAMP,
   TEMP_CLUSTER,
@@ -148,9 +151,25 @@ describe("ops restore", () => {
         { name: "DB_USER", valueFrom: `${DB_SECRET}:username::` },
         { name: "MYSQL_PWD", valueFrom: `${DB_SECRET}:password::` },
       ]);
+      // The tenant's own execution role (it reads that tenant's secrets only), the platform's
+      // deny-all task role, no volume, the non-root user, logs in the tenant's own streams.
       expect(registered).to.include({
-        executionRoleArn: "arn:aws:iam::111122223333:role/bbws-dev-db-copy-exec-role-1a2b3c4",
+        executionRoleArn: tenantOutputs().executionRoleArn,
+        taskRoleArn: DB_COPY_TASK_ROLE,
         cpu: "512",
+      });
+      expect(registered.volumes).to.equal(undefined);
+      expect(registered.containerDefinitions[0]).to.deep.include({
+        user: "999:999",
+        mountPoints: [],
+        logConfiguration: {
+          logDriver: "awslogs",
+          options: {
+            "awslogs-group": "/bbws/dev/wordpress",
+            "awslogs-region": "af-south-1",
+            "awslogs-stream-prefix": "acme",
+          },
+        },
       });
 
       expect(inputsOf(mocks, "autoScaling:RegisterScalableTarget")).to.deep.equal([
@@ -252,7 +271,7 @@ describe("ops restore", () => {
       });
       expect(result.kept).to.deep.equal([
         `previous files: /tenants/.previous/acme-${STAMP} on file system fs-0a1b2c3d4e5f60718`,
-        `database dumps: /restore/acme-${STAMP}/previous.sql (the content before the restore) and /restore/acme-${STAMP}/restored.sql on file system fs-0a1b2c3d4e5f60718`,
+        PREVIOUS_SCHEMA,
       ]);
       expect(result.steps.every((s) => s.ok)).to.equal(true);
       expect(log.filter((line) => / done in \d+\.\d s$/.test(line))).to.have.length(result.steps.length);

@@ -27,6 +27,7 @@ import {
 import {
   FULL_RESTORE_CALLS,
   PUT_BACK_CALLS,
+  PREVIOUS_SCHEMA,
   STAMP,
   TASK_ARNS,
   TEMP_CLUSTER,
@@ -39,7 +40,7 @@ const FS = "file system fs-0a1b2c3d4e5f60718";
 const RESTORE_DIRECTORY =
   "to clean up: the restored copy of /tenants/acme in /aws-backup-restore_<datetime>/ at the root of file system " +
   "fs-0a1b2c3d4e5f60718 (EFS restore job efs-restore-1, which may still be running): delete that directory";
-const DUMPS = `kept: database dumps: /restore/acme-${STAMP}/previous.sql (the content before the restore) and /restore/acme-${STAMP}/restored.sql on ${FS}`;
+const DUMPS = `kept: ${PREVIOUS_SCHEMA}`;
 
 describe("ops restore failures: the site is put back", () => {
   const registryFile = writeRegistry();
@@ -132,7 +133,7 @@ describe("ops restore failures: the site is put back", () => {
     expectScaledBack();
   });
 
-  it("database copy fails after the swap (import failed, previous schema re-imported): files are put back too, dumps kept", async () => {
+  it("database copy fails after the swap (import failed, previous schema re-imported): files are put back too", async () => {
     mockRestore(mocks, { copy: 22 });
     const error = await rejectionOf(clock, restoreTenant("dev", "acme", BOTH, {}, deps));
 
@@ -147,11 +148,10 @@ describe("ops restore failures: the site is put back", () => {
     expect(error).to.be.instanceOf(BbwsError);
     expect(error.message).to.equal(
       "restore of acme (dev) failed: database copy failed: the import failed; the previous content was imported back " +
-        "(logs: /bbws/dev/maintenance, task 0copy0000000000000000000000000)",
+        "(logs: /bbws/dev/wordpress, stream acme/db-copy/0copy0000000000000000000000000)",
     );
     expect(error.notes).to.deep.equal([
       "site: files previous, database previous; service acme-wordpress is back to 2 task(s)",
-      DUMPS,
       `kept: the restored files: /restore/acme-${STAMP}/files on ${FS}`,
       "nothing left to clean up",
     ]);
@@ -160,7 +160,7 @@ describe("ops restore failures: the site is put back", () => {
     expectTemporaryClusterDeleted();
   });
 
-  it("database copy fails and cannot put the schema back (exit 23): the notes say the database is unknown and where its dump is", async () => {
+  it("database copy fails and cannot put the schema back (exit 23): the notes say the database is unknown and how to recover it", async () => {
     mockRestore(mocks, { copy: 23 });
     const error = await rejectionOf(clock, restoreTenant("dev", "acme", BOTH, {}, deps));
     expect(error.notes!.slice(0, 2)).to.deep.equal([

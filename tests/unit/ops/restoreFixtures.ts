@@ -32,6 +32,7 @@ import {
   ModifyDBClusterCommand,
 } from "@aws-sdk/client-rds";
 import { DB_COPY_SCRIPT, ROLLBACK_FILES_SCRIPT, SWAP_SCRIPT } from "../../../ops/scripts";
+import { DB_COPY_USER, DEFAULT_MYSQL_IMAGE } from "../../../components/shared/maintenance";
 import {
   ACCOUNT,
   AURORA_POINT,
@@ -46,8 +47,15 @@ import {
 } from "./fixtures";
 
 export const STAMP = "20250601-120000";
+/** What a restore keeps of the schema as it was: the live cluster's point-in-time recovery. */
+export const PREVIOUS_SCHEMA =
+  "schema wp_acme as it was before the restore: point-in-time recovery of cluster bbws-dev-db-3f9a1c to " +
+  "2025-06-01T12:00:00Z (aws rds restore-db-cluster-to-point-in-time --source-db-cluster-identifier " +
+  "bbws-dev-db-3f9a1c --restore-to-time 2025-06-01T12:00:00Z ...)";
 export const TEMP_CLUSTER = `bbws-dev-restore-acme-${STAMP}`;
 export const TEMP_ENDPOINT = `${TEMP_CLUSTER}.cluster-c9d8e7f6a5b4.${REGION}.rds.amazonaws.com`;
+/** The db-copy task role of the platform: denies everything. */
+export const DB_COPY_TASK_ROLE = "arn:aws:iam::111122223333:role/bbws-dev-db-copy-task-role-1a2b3c4";
 export const DB_COPY_REVISION = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/bbws-dev-db-copy-acme:1`;
 export const TASK_ARNS = {
   swap: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/bbws-dev/0swap0000000000000000000000000`,
@@ -91,7 +99,7 @@ export class FakeService {
   }
 
   update(input: Input) {
-    this.desired = input.desiredCount;
+    this.desired = input.desiredCount ?? this.desired;
     if (input.forceNewDeployment) {
       this.deployment = {
         id: "ecs-svc/2222222222222222222",
@@ -224,30 +232,29 @@ export function mockRestore(mocks: Mocks, scenario: RestoreScenario = {}): FakeS
       family: "bbws-dev-db-copy",
       revision: 2,
       status: "ACTIVE",
-      taskRoleArn: "arn:aws:iam::111122223333:role/bbws-dev-maintenance-task-role-1a2b3c4",
+      taskRoleArn: DB_COPY_TASK_ROLE,
       executionRoleArn: "arn:aws:iam::111122223333:role/bbws-dev-db-copy-exec-role-1a2b3c4",
       networkMode: "awsvpc",
       requiresCompatibilities: ["FARGATE"],
       cpu: "512",
       memory: "1024",
       runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "ARM64" },
-      volumes: [
-        {
-          name: "efs-admin",
-          efsVolumeConfiguration: {
-            fileSystemId: "fs-0a1b2c3d4e5f60718",
-            transitEncryption: "ENABLED",
-            authorizationConfig: { accessPointId: "fsap-0a1b2c3d4e5f60718", iam: "ENABLED" },
-          },
-        },
-      ],
       containerDefinitions: [
         {
           name: "db-copy",
-          image: "111122223333.dkr.ecr.af-south-1.amazonaws.com/bbws-dev-ecr-public/docker/library/mysql:8.4",
+          image: `111122223333.dkr.ecr.af-south-1.amazonaws.com/bbws-dev-ecr-public/${DEFAULT_MYSQL_IMAGE}`,
           essential: true,
-          readonlyRootFilesystem: true,
-          mountPoints: [{ sourceVolume: "efs-admin", containerPath: "/mnt/efs", readOnly: false }],
+          user: DB_COPY_USER,
+          readonlyRootFilesystem: false,
+          mountPoints: [],
+          logConfiguration: {
+            logDriver: "awslogs",
+            options: {
+              "awslogs-group": "/bbws/dev/maintenance",
+              "awslogs-region": "af-south-1",
+              "awslogs-stream-prefix": "db-copy",
+            },
+          },
         },
       ],
     },

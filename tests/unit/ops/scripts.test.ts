@@ -23,14 +23,18 @@ describe("ops maintenance scripts (run with sh)", function () {
   let root: string;
   let bin: string;
   let log: string;
+  /** The db-copy container's own /tmp (the task mounts no file system). */
+  let tmp: string;
 
   beforeEach(() => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbws-scripts-"));
     root = path.join(dir, "efs");
     bin = path.join(dir, "bin");
     log = path.join(dir, "calls.log");
+    tmp = path.join(dir, "tmp");
     fs.mkdirSync(root);
     fs.mkdirSync(bin);
+    fs.mkdirSync(tmp);
     fs.writeFileSync(log, "");
     shim("chown", `echo "chown $*" >> ${log}`);
   });
@@ -49,7 +53,13 @@ describe("ops maintenance scripts (run with sh)", function () {
     env: Record<string, string> = {},
   ): { status: number | null; stdout: string; stderr: string } {
     const result = spawnSync("sh", ["-c", script.replace(`root=${ADMIN_MOUNT_PATH}`, `root=${root}`)], {
-      env: { PATH: `${bin}:${process.env.PATH ?? ""}`, TENANT_ID: "acme", RESTORE_STAMP: STAMP, ...env },
+      env: {
+        PATH: `${bin}:${process.env.PATH ?? ""}`,
+        TENANT_ID: "acme",
+        RESTORE_STAMP: STAMP,
+        TMPDIR: tmp,
+        ...env,
+      },
       encoding: "utf8",
     });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -74,10 +84,45 @@ describe("ops maintenance scripts (run with sh)", function () {
       expect(read("tenants/globex/wp-content.txt")).to.equal("other tenant");
       expect(exists("aws-backup-restore_2025-06-01T11-59-00-000Z")).to.equal(false);
       expect(exists("aws-backup-restore_2025-05-01T10-00-00-000Z/tenants/acme/stale.txt")).to.equal(true);
+      // -h: a link in restored (tenant) content is changed itself, never what it points at.
       expect(fs.readFileSync(log, "utf8")).to.equal(
-        `chown -R 33:33 ${root}/aws-backup-restore_2025-06-01T11-59-00-000Z/tenants/acme\n`,
+        `chown -R -h 33:33 ${root}/aws-backup-restore_2025-06-01T11-59-00-000Z/tenants/acme\n`,
       );
     });
+
+    it("never takes a restored copy that is a symbolic link (it could point at another tenant's directory)", () => {
+      write("tenants/acme/wp-content.txt", "live");
+      write("tenants/globex/wp-content.txt", "other tenant");
+      fs.mkdirSync(path.join(root, "aws-backup-restore_2025-06-01T11-59-00-000Z/tenants"), {
+        recursive: true,
+      });
+      fs.symlinkSync(
+        path.join(root, "tenants/globex"),
+        path.join(root, "aws-backup-restore_2025-06-01T11-59-00-000Z/tenants/acme"),
+      );
+      const result = run(SWAP_SCRIPT);
+      expect(result.status).to.equal(SWAP_EXIT.noRestoredCopy);
+      expect(read("tenants/acme/wp-content.txt")).to.equal("live");
+      expect(read("tenants/globex/wp-content.txt")).to.equal("other tenant");
+      expect(fs.readFileSync(log, "utf8")).to.equal("");
+    });
+
+    for (const [what, env] of [
+      ["a tenant id with a path in it", { TENANT_ID: "../globex" }],
+      ["a tenant id that is an option", { TENANT_ID: "-rf" }],
+      ["a stamp with a glob", { RESTORE_STAMP: "*" }],
+    ] as const) {
+      it(`refuses ${what} before touching anything`, () => {
+        write("tenants/acme/wp-content.txt", "live");
+        restoredCopies();
+        for (const script of [SWAP_SCRIPT, ROLLBACK_FILES_SCRIPT, DB_COPY_SCRIPT]) {
+          const result = run(script, { DB_NAME: "wp_acme", ...env });
+          expect(result.status, script.slice(0, 40)).to.equal(64);
+        }
+        expect(read("tenants/acme/wp-content.txt")).to.equal("live");
+        expect(fs.readFileSync(log, "utf8")).to.equal("");
+      });
+    }
 
     it(`exits ${SWAP_EXIT.noRestoredCopy} and touches nothing when no restored copy exists`, () => {
       write("tenants/acme/wp-content.txt", "live");
@@ -162,11 +207,15 @@ exit 0`,
         .filter((l) => l.startsWith("import:"))
         .map((l) => l.replace(/\s+/g, " ").trim());
 
-    it("dumps both schemas first, drops every live table, imports the restored dump, and keeps both dumps", () => {
+    it("dumps both schemas first into its own /tmp, drops every live table, imports the restored dump, never touching the file system", () => {
       const result = run(DB_COPY_SCRIPT, env);
       expect(result.status, result.stderr).to.equal(0);
-      expect(read(`restore/acme-${STAMP}/restored.sql`)).to.equal("-- dump of temporary.cluster\n");
-      expect(read(`restore/acme-${STAMP}/previous.sql`)).to.equal("-- dump of live.cluster\n");
+      const work = path.join(tmp, `bbws-restore-acme-${STAMP}`);
+      expect(fs.readFileSync(path.join(work, "restored.sql"), "utf8")).to.equal(
+        "-- dump of temporary.cluster\n",
+      );
+      expect(fs.readFileSync(path.join(work, "previous.sql"), "utf8")).to.equal("-- dump of live.cluster\n");
+      expect(fs.readdirSync(root)).to.deep.equal([]);
       expect(imports()).to.deep.equal([
         "import: SET FOREIGN_KEY_CHECKS=0; DROP TABLE IF EXISTS `wp_plugin_table`;",
         "import: -- dump of temporary.cluster",
@@ -176,7 +225,7 @@ exit 0`,
         .split("\n")
         .filter((l) => l.startsWith("query:"));
       expect(queries).to.deep.equal([
-        "query: --user=wp_acme --port=3306 --host=live.cluster --default-character-set=utf8mb4 -N -e " +
+        "query: --user=wp_acme --port=3306 --host=live.cluster --ssl-mode=REQUIRED --commands=OFF --default-character-set=utf8mb4 -N -e " +
           "SELECT CONCAT('DROP ', IF(table_type = 'VIEW', 'VIEW', 'TABLE'), ' IF EXISTS `', table_name, '`;') " +
           "FROM information_schema.tables WHERE table_schema = 'wp_acme'",
       ]);
@@ -189,6 +238,7 @@ exit 0`,
         expect(line)
           .to.include("--single-transaction")
           .and.include("--no-tablespaces")
+          .and.include("--ssl-mode=REQUIRED")
           .and.include("--user=wp_acme");
         expect(line).to.not.include("not-on-any-command-line");
       }

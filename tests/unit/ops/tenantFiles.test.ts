@@ -10,6 +10,7 @@ import * as path from "path";
 import { expect } from "chai";
 import * as sinon from "sinon";
 import { DescribeTasksCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import { ExecuteStatementCommand } from "@aws-sdk/client-rds-data";
 import { ADMIN_MOUNT_PATH } from "../../../components/shared/maintenance";
 import { BbwsError } from "../../../lib/errors";
 import { PURGE_EXIT, PURGE_SCRIPT } from "../../../ops/scripts";
@@ -44,6 +45,7 @@ describe("ops: deleting a removed tenant's files", () => {
     clock = fakeClock();
     const mocked = mockedClients();
     mocks = mocked.mocks;
+    mocks.rdsData.on(ExecuteStatementCommand).resolves({ numberOfRecordsUpdated: 0 });
     deps = opsDeps(mocked.clients, new FakeSource(), registryFile);
   });
   afterEach(() => {
@@ -72,8 +74,23 @@ describe("ops: deleting a removed tenant's files", () => {
     const result = await settle(clock, purgeTenantFiles(target(), {}, deps));
 
     const log = callLog(mocks);
-    expect(log.map((c) => c.call)).to.deep.equal(["ecs:RunTask", "ecs:DescribeTasks", "ecs:DescribeTasks"]);
-    const run = log[0].input;
+    // A tenant removed before without --purge still has its schema and user: they go first.
+    expect(log.map((c) => c.call)).to.deep.equal([
+      "rdsData:ExecuteStatement",
+      "rdsData:ExecuteStatement",
+      "ecs:RunTask",
+      "ecs:DescribeTasks",
+      "ecs:DescribeTasks",
+    ]);
+    expect(log.slice(0, 2).map((c) => c.input)).to.deep.equal(
+      ["DROP DATABASE IF EXISTS `wp_acme`", "DROP USER IF EXISTS 'wp_acme'@'%'"].map((sql) => ({
+        resourceArn: platformContract().database.clusterArn,
+        secretArn: platformContract().database.masterSecretArn,
+        sql,
+      })),
+    );
+    expect(result.database).to.deep.equal({ schema: "wp_acme", user: "wp_acme" });
+    const run = log[2].input;
     expect(run.taskDefinition).to.equal(MAINTENANCE_TD);
     expect(run.cluster).to.equal("bbws-dev");
     expect(run.networkConfiguration.awsvpcConfiguration.assignPublicIp).to.equal("DISABLED");
@@ -108,6 +125,13 @@ describe("ops: deleting a removed tenant's files", () => {
     const error = await rejectionOf(clock, purgeTenantFiles(target(), { timeoutSeconds: 60 }, deps));
     expect(error).to.be.instanceOf(BbwsError);
     expect(callLog(mocks).at(-1)!.call).to.equal("ecs:StopTask");
+  });
+
+  it("touches no file when the schema cannot be dropped (the removal keeps its entry and can be re-run)", async () => {
+    mocks.rdsData.on(ExecuteStatementCommand).rejects(new Error("Communications link failure"));
+    const error = await rejectionOf(clock, purgeTenantFiles(target(), {}, deps));
+    expect(error.message).to.match(/Communications link failure/);
+    expect(callLog(mocks).map((c) => c.call)).to.deep.equal(["rdsData:ExecuteStatement"]);
   });
 
   it("asks for a platform update, without any AWS call, when the platform predates the maintenance task", async () => {
