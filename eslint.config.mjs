@@ -7,7 +7,16 @@ import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/**", "bin/**", ".workspaces/**", ".stryker-tmp/**", "reports/**", "policy/node_modules/**", "**/*.js", "**/*.mjs"],
+    ignores: [
+      "node_modules/**",
+      "bin/**",
+      ".workspaces/**",
+      ".stryker-tmp/**",
+      "reports/**",
+      "policy/node_modules/**",
+      "**/*.js",
+      "**/*.mjs",
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
