@@ -50,6 +50,11 @@ export interface BackupPlanArgs {
   readonly protect: boolean;
   /** Subscribes this address to failed backup, copy and restore jobs of both vaults. @default - no subscription */
   readonly notificationEmail?: string;
+  /**
+   * Key for the primary vault's failure topic, in the primary region, whose policy lets AWS
+   * Backup publish (SharedCluster's telemetry key). @default - a key of its own
+   */
+  readonly notificationKeyArn?: pulumi.Input<string>;
   /** Tags added to every child. @default {} */
   readonly tags?: Tags;
 }
@@ -101,7 +106,12 @@ export class BackupPlan extends pulumi.ComponentResource {
 
     const primary = createVaultSite(
       name,
-      { ...site, site: "backup", lock: lock(Math.min(efs.deleteAfterDays, aurora.deleteAfterDays)) },
+      {
+        ...site,
+        site: "backup",
+        lock: lock(Math.min(efs.deleteAfterDays, aurora.deleteAfterDays)),
+        notificationKeyArn: args.notificationKeyArn,
+      },
       this,
     );
     // The DR copy of row 63 (Backup.1): its own key in its own region, because cross-region

@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CapacityProviderShare, DatabasePreset } from "../config/presets";
+import { CapacityProviderShare, DatabasePreset, NatMode } from "../config/presets";
 import { CertificateSource } from "../config/platformConfig";
 import { Tags, withComponent } from "./tags";
 import { createKmsKey, telemetryKeyPolicy } from "./shared/encryption";
@@ -32,8 +32,10 @@ export interface SharedClusterArgs {
     readonly cidrBlock: string;
     /** 2 or 3 AZs for subnets, mount targets and database instances. */
     readonly availabilityZones: number;
-    /** One NAT gateway for the VPC, or one per AZ (survives an AZ outage). */
-    readonly natGateways: "single" | "onePerAz";
+    /** One NAT gateway for the VPC, one per AZ (survives an AZ outage), or one NAT instance. */
+    readonly natGateways: NatMode;
+    /** Instance type of the NAT instance. @default "t4g.nano" */
+    readonly natInstanceType?: string;
     /** Create interface endpoints for ECR, Logs, Secrets Manager and STS. */
     readonly interfaceEndpoints: boolean;
   };
@@ -168,6 +170,9 @@ export class SharedCluster extends pulumi.ComponentResource {
         cidrBlock: args.network.cidrBlock,
         availabilityZones: args.network.availabilityZones,
         natGateways: args.network.natGateways,
+        natInstanceType: args.network.natInstanceType ?? "t4g.nano",
+        // 443: AWS APIs, image pulls, WordPress.org; 587: SES SMTP (outbound mail).
+        egressPorts: [443, 587],
         flowLogRetentionDays: args.logRetentionDays,
         telemetryKeyArn: telemetryKey.arn,
         tags,
@@ -246,6 +251,7 @@ export class SharedCluster extends pulumi.ComponentResource {
         availabilityZoneNames: zones.names.apply((names) => names.slice(0, args.network.availabilityZones)),
         minCapacity: args.database.minCapacity,
         maxCapacity: args.database.maxCapacity,
+        autoPauseSeconds: args.database.autoPauseSeconds,
         readers: args.database.readers,
         backupRetentionDays: args.database.backupRetentionDays,
         deletionProtection: args.deletionProtection,

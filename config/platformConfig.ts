@@ -11,15 +11,18 @@ import { z } from "zod";
 import {
   BackupPreset,
   DatabasePreset,
+  DefaultSchedule,
   ENVIRONMENTS,
   EnvironmentName,
   EnvironmentPreset,
+  NAT_MODES,
   PRESETS,
 } from "./presets";
 import { TaskSize, taskSizeSchema } from "./fargateSizes";
 import { validateBackupLifecycles } from "./backupLifecycle";
 import { AccountQuotas, QUOTAS, QuotaId } from "./quotas";
 import { imageReferenceProblem } from "./imageReference";
+import { hhmm, timeZoneSchema } from "./tenantEntry";
 
 /** The Pulumi project name; also the configuration namespace (`bbws:<key>`). */
 export const PROJECT = "bbws";
@@ -160,8 +163,14 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
   },
   natGateways: {
     type: "string",
-    description: "NAT gateways: 'single' (one for the VPC) or 'onePerAz' (survives an AZ outage).",
-    schema: oneOf(["single", "onePerAz"]),
+    description:
+      "Egress of the private subnets: 'single' NAT gateway, 'onePerAz' (survives an AZ outage) or 'instance' (one NAT instance, no AZ redundancy; dev default).",
+    schema: oneOf(NAT_MODES),
+  },
+  natInstanceType: {
+    type: "string",
+    description: "Instance type of the NAT instance (natGateways: instance): a priced Graviton type.",
+    schema: oneOf(["t4g.nano", "t4g.micro", "t4g.small"]),
   },
   interfaceEndpoints: {
     type: "boolean",
@@ -207,6 +216,11 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
     type: "string",
     description: "Aurora Serverless v2 maximum capacity in ACUs (1 to 256, in steps of 0.5).",
     schema: acuSchema(1),
+  },
+  dbAutoPauseSeconds: {
+    type: "integer",
+    description: "Idle seconds before Aurora pauses when dbMinCapacity is 0 (300 to 86400).",
+    schema: integer(300, 86400),
   },
   dbReaders: {
     type: "integer",
@@ -277,6 +291,26 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
     type: "integer",
     description: "Weight of FARGATE in tenant services' capacity provider strategy.",
     schema: integer(0, 1000),
+  },
+  tenantSleepAt: {
+    type: "string",
+    description: "Default time tenants without a schedule scale to zero (HH:MM), or 'none': always on.",
+    schema: z.union([z.literal("none"), hhmm], { message: "a time of day as HH:MM, or none" }),
+  },
+  tenantWakeAt: {
+    type: "string",
+    description: "Default time sleeping tenants wake (HH:MM; with tenantSleepAt).",
+    schema: hhmm,
+  },
+  tenantScheduleTimezone: {
+    type: "string",
+    description: "IANA time zone of tenantSleepAt and tenantWakeAt (default UTC).",
+    schema: timeZoneSchema,
+  },
+  tenantScheduleWeekdaysOnly: {
+    type: "boolean",
+    description: "Default schedule keeps tenants asleep at weekends (default true).",
+    schema: boolean,
   },
   wordpressImage: {
     type: "string",
@@ -450,7 +484,7 @@ export function resolvePlatformSettings(
     ),
   });
 
-  const crossProblems = crossFieldProblems(settings);
+  const crossProblems = crossFieldProblems(settings, parsed);
   if (crossProblems.length > 0) throw new ConfigError(source, crossProblems);
   return settings;
 }
@@ -470,6 +504,7 @@ function applyOverrides(
     maxCapacity: pick("dbMaxCapacity", preset.database.maxCapacity),
     readers: pick("dbReaders", preset.database.readers),
     backupRetentionDays: pick("dbBackupRetentionDays", preset.database.backupRetentionDays),
+    autoPauseSeconds: pick("dbAutoPauseSeconds", preset.database.autoPauseSeconds),
   };
   const lock = pick<string | undefined>("backupVaultLock", preset.backup.vaultLock);
   const backup: BackupPreset = {
@@ -484,6 +519,7 @@ function applyOverrides(
     ...base,
     availabilityZones: pick("availabilityZones", preset.availabilityZones),
     natGateways: pick("natGateways", preset.natGateways),
+    natInstanceType: pick("natInstanceType", preset.natInstanceType),
     interfaceEndpoints: pick("interfaceEndpoints", preset.interfaceEndpoints),
     containerInsights: pick("containerInsights", preset.containerInsights),
     logRetentionDays: pick("logRetentionDays", preset.logRetentionDays),
@@ -499,6 +535,7 @@ function applyOverrides(
         spotWeight: pick("tenantSpotWeight", preset.tenant.capacity.spotWeight),
       },
       healthCheckGracePeriodSeconds: preset.tenant.healthCheckGracePeriodSeconds,
+      schedule: defaultSchedule(preset.tenant.schedule, p),
     },
     deletionProtection: pick("deletionProtection", preset.deletionProtection),
     finalSnapshot: pick("finalSnapshot", preset.finalSnapshot),
@@ -508,7 +545,24 @@ function applyOverrides(
   };
 }
 
-function crossFieldProblems(s: PlatformSettings): ConfigProblem[] {
+/** The preset's default tenant schedule with the stack's tenantSleepAt/WakeAt/... applied. */
+function defaultSchedule(
+  preset: DefaultSchedule | undefined,
+  p: Record<string, unknown>,
+): DefaultSchedule | undefined {
+  if (p.tenantSleepAt === "none") return undefined;
+  const sleepAt = (p.tenantSleepAt as string | undefined) ?? preset?.sleepAt;
+  const wakeAt = (p.tenantWakeAt as string | undefined) ?? preset?.wakeAt;
+  if (sleepAt === undefined || wakeAt === undefined) return undefined;
+  return {
+    sleepAt,
+    wakeAt,
+    timezone: (p.tenantScheduleTimezone as string | undefined) ?? preset?.timezone ?? "UTC",
+    weekdaysOnly: (p.tenantScheduleWeekdaysOnly as boolean | undefined) ?? preset?.weekdaysOnly ?? true,
+  };
+}
+
+function crossFieldProblems(s: PlatformSettings, p: Record<string, unknown>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const key = (k: string) => `${PROJECT}:${k}`;
   if (s.drRegion === s.region) {
@@ -526,6 +580,37 @@ function crossFieldProblems(s: PlatformSettings): ConfigProblem[] {
     });
   }
   const t = s.tenant;
+  if (p.tenantSleepAt === "none" && p.tenantWakeAt !== undefined) {
+    problems.push({
+      key: key("tenantWakeAt"),
+      received: p.tenantWakeAt,
+      message: "has no effect with tenantSleepAt: none (tenants are always on); remove one of them",
+    });
+  } else if (
+    p.tenantSleepAt !== "none" &&
+    !t.schedule &&
+    (p.tenantSleepAt !== undefined || p.tenantWakeAt !== undefined)
+  ) {
+    const missing = p.tenantSleepAt === undefined ? "tenantSleepAt" : "tenantWakeAt";
+    problems.push({
+      key: key(missing),
+      message: `required: a default schedule needs both tenantSleepAt and tenantWakeAt (HH:MM)`,
+    });
+  }
+  if (t.schedule && s.environment === "prod" && p.tenantSleepAt !== undefined) {
+    problems.push({
+      key: key("tenantSleepAt"),
+      received: p.tenantSleepAt,
+      message: "scale-to-zero schedules are for dev and test; a production site stays up (use none)",
+    });
+  }
+  if (t.schedule && t.schedule.sleepAt === t.schedule.wakeAt) {
+    problems.push({
+      key: key("tenantSleepAt"),
+      received: t.schedule.sleepAt,
+      message: `must differ from tenantWakeAt (${t.schedule.wakeAt})`,
+    });
+  }
   if (t.minTasks > t.maxTasks) {
     problems.push({
       key: key("tenantMinTasks"),

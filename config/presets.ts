@@ -39,15 +39,35 @@ export interface TenantDefaults {
   readonly capacity: TenantCapacity;
   /** Health check grace period: the first start copies WordPress onto EFS. */
   readonly healthCheckGracePeriodSeconds: number;
+  /**
+   * Scale-to-zero schedule of tenants whose entry has none (an entry opts out with
+   * `schedule: none`). Dev sleeps by default so that the shared database can pause: a database
+   * that any awake tenant (its visitors, its cron) queries never reaches its auto-pause delay.
+   */
+  readonly schedule?: DefaultSchedule;
+}
+
+/** A default scale-to-zero schedule (the shape of a registry entry's `schedule`). */
+export interface DefaultSchedule {
+  readonly sleepAt: string;
+  readonly wakeAt: string;
+  readonly timezone: string;
+  readonly weekdaysOnly: boolean;
 }
 
 /** Aurora MySQL Serverless v2 settings. */
 export interface DatabasePreset {
+  /** 0 lets the cluster pause when idle (Aurora MySQL 3.08 or later). */
   readonly minCapacity: number;
   readonly maxCapacity: number;
   /** Readers in other AZs, in addition to the writer. */
   readonly readers: number;
   readonly backupRetentionDays: number;
+  /**
+   * Idle seconds before a cluster with minimum capacity 0 pauses (RDS: 300 to 86,400).
+   * Ignored above 0 ACU.
+   */
+  readonly autoPauseSeconds: number;
 }
 
 /** AWS Backup settings (see components/backup/lifecycle.ts for the rules they must obey). */
@@ -62,10 +82,20 @@ export interface BackupPreset {
   readonly restoreTesting: boolean;
 }
 
+/** How private subnets reach the internet. */
+export const NAT_MODES = ["single", "onePerAz", "instance"] as const;
+export type NatMode = (typeof NAT_MODES)[number];
+
 /** Everything an environment preset decides. */
 export interface EnvironmentPreset {
   readonly availabilityZones: 2 | 3;
-  readonly natGateways: "single" | "onePerAz";
+  /**
+   * Egress of the private subnets: one NAT gateway, one per AZ, or one NAT instance (a small
+   * Graviton EC2 instance: a tenth of a gateway's price, no AZ redundancy; components/shared/natInstance.ts).
+   */
+  readonly natGateways: NatMode;
+  /** Instance type of the NAT instance (natGateways: instance). */
+  readonly natInstanceType: string;
   readonly interfaceEndpoints: boolean;
   readonly containerInsights: boolean;
   readonly logRetentionDays: number;
@@ -86,7 +116,8 @@ const MEDIUM: TaskSize = { cpu: 512, memory: 1024 };
 /**
  * The three presets.
  * - dev: seed 001's cost-optimised dev (256/512, one task, Spot, no Container Insights, 7-day
- *   logs, one NAT gateway).
+ *   logs), made cheaper still: one NAT instance instead of a gateway, an Aurora cluster that
+ *   pauses at 0 ACU, and tenants that sleep 18:00-08:00 UTC and at weekends unless they opt out.
  * - test: seed 004's test sizing (1024/2048) with prod-like HA but cheaper storage of backups.
  * - prod: seed 000's production design (512/1024, two tasks, FARGATE base + FARGATE_SPOT weight 4,
  *   Container Insights, 30-day logs, one NAT per AZ, protection and final snapshots).
@@ -94,7 +125,8 @@ const MEDIUM: TaskSize = { cpu: 512, memory: 1024 };
 export const PRESETS: Readonly<Record<EnvironmentName, EnvironmentPreset>> = {
   dev: {
     availabilityZones: 2,
-    natGateways: "single",
+    natGateways: "instance",
+    natInstanceType: "t4g.nano",
     interfaceEndpoints: false,
     containerInsights: false,
     logRetentionDays: 7,
@@ -106,16 +138,20 @@ export const PRESETS: Readonly<Record<EnvironmentName, EnvironmentPreset>> = {
       maxTasks: 2,
       capacity: { fargateBase: 0, fargateWeight: 0, spotWeight: 1 },
       healthCheckGracePeriodSeconds: 300,
+      // Working hours: 50 of 168 hours a week awake.
+      schedule: { sleepAt: "18:00", wakeAt: "08:00", timezone: "UTC", weekdaysOnly: true },
     },
     deletionProtection: false,
     finalSnapshot: false,
-    database: { minCapacity: 0.5, maxCapacity: 4, readers: 0, backupRetentionDays: 7 },
+    // Pauses at 0 ACU after 5 idle minutes: dev tenants sleep nights and weekends by default.
+    database: { minCapacity: 0, maxCapacity: 4, readers: 0, backupRetentionDays: 7, autoPauseSeconds: 300 },
     backup: { retentionDays: 7, drCopyRetentionDays: 30, restoreTesting: false },
     albShards: 1,
   },
   test: {
     availabilityZones: 2,
     natGateways: "single",
+    natInstanceType: "t4g.nano",
     interfaceEndpoints: false,
     containerInsights: true,
     logRetentionDays: 14,
@@ -133,13 +169,14 @@ export const PRESETS: Readonly<Record<EnvironmentName, EnvironmentPreset>> = {
     },
     deletionProtection: false,
     finalSnapshot: true,
-    database: { minCapacity: 0.5, maxCapacity: 4, readers: 0, backupRetentionDays: 7 },
+    database: { minCapacity: 0.5, maxCapacity: 4, readers: 0, backupRetentionDays: 7, autoPauseSeconds: 300 },
     backup: { retentionDays: 14, drCopyRetentionDays: 30, restoreTesting: false },
     albShards: 1,
   },
   prod: {
     availabilityZones: 3,
     natGateways: "onePerAz",
+    natInstanceType: "t4g.nano",
     interfaceEndpoints: true,
     containerInsights: true,
     logRetentionDays: 30,
@@ -157,7 +194,7 @@ export const PRESETS: Readonly<Record<EnvironmentName, EnvironmentPreset>> = {
     },
     deletionProtection: true,
     finalSnapshot: true,
-    database: { minCapacity: 1, maxCapacity: 16, readers: 1, backupRetentionDays: 14 },
+    database: { minCapacity: 1, maxCapacity: 16, readers: 1, backupRetentionDays: 14, autoPauseSeconds: 300 },
     backup: {
       retentionDays: 35,
       drCopyRetentionDays: 30,

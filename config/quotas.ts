@@ -225,6 +225,9 @@ export function registryQuotaUsage(tenants: readonly QuotaTenant[], platform: Qu
   return usages;
 }
 
+/** Capacity a Serverless v2 instance resumes at from a pause (its smallest non-zero step). */
+export const AURORA_RESUMED_CAPACITY = 0.5;
+
 /** The connection budget at the cluster's maximum (enforced) and minimum (advisory) capacity. */
 export function databaseUsages(
   connections: number,
@@ -239,9 +242,10 @@ export function databaseUsages(
     },
     {
       quota: "databaseConnectionsAtMinimum",
-      scope: `${database.minCapacity} ACU`,
+      // A paused cluster (0 ACU) takes no connections: the first one resumes it at 0.5 ACU.
+      scope: database.minCapacity === 0 ? "0.5 ACU (resumed)" : `${database.minCapacity} ACU`,
       used: connections,
-      limit: auroraMaxConnections(database.minCapacity),
+      limit: auroraMaxConnections(Math.max(database.minCapacity, AURORA_RESUMED_CAPACITY)),
       advisory: true,
     },
   ];

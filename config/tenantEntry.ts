@@ -80,7 +80,7 @@ export function hostProblem(host: string): string {
 /** ALB listener rule priorities range from 1 to 50000. */
 export const MAX_PRIORITY = 50000;
 
-const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day as HH:MM, e.g. 19:00");
+export const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day as HH:MM, e.g. 19:00");
 
 /** The zones ICU lists (`Intl.supportedValuesOf`): canonical IANA names, some in their older spelling. */
 const LISTED_TIME_ZONES: ReadonlySet<string> = new Set(Intl.supportedValuesOf("timeZone"));
@@ -241,7 +241,17 @@ export const tenantEntrySchema = z
           });
       })
       .optional(),
-    schedule: scheduleSchema.optional(),
+    /** Scale-to-zero hours; `none` keeps the site always on where the environment has a default schedule. */
+    schedule: z
+      .union([scheduleSchema, z.literal("none")], {
+        errorMap: (issue, ctx) => ({
+          message:
+            issue.code === "invalid_union"
+              ? 'a schedule {sleepAt, wakeAt, timezone, weekdaysOnly}, or "none" to stay always on'
+              : ctx.defaultError,
+        }),
+      })
+      .optional(),
     listener: listenerSlotSchema.optional(),
     lastRollout: lastRolloutSchema.optional(),
   })

@@ -57,7 +57,7 @@ export const tenantSpecSchema = z
     highAvailability: z.boolean(),
     /** Capacity provider strategy of the service, derived from highAvailability and the environment's weights. */
     capacityStrategy: z.array(capacityShareSchema).min(1),
-    /** Scale-to-zero outside working hours. @default - none: the site always runs */
+    /** Scale-to-zero outside working hours. @default the environment's default schedule (`bbws:tenantSleepAt`...); none: always on */
     schedule: scheduleSchema.optional(),
     /** Tag, digest or full image reference. @default - the environment's default image */
     image: imageSchema.optional(),
@@ -110,7 +110,8 @@ export function resolveTenantSpec(entry: TenantEntry, settings: PlatformSettings
     maxTasks,
     highAvailability,
     capacityStrategy: capacityStrategy(highAvailability, defaults.capacity),
-    schedule: entry.schedule,
+    // The entry's own schedule, else the environment's default (dev: nights and weekends).
+    schedule: entry.schedule === "none" ? undefined : (entry.schedule ?? defaults.schedule),
     image: entry.image,
     listener: entry.listener,
     containerInsights: settings.containerInsights,

@@ -143,6 +143,19 @@ export class AwsMocks implements pulumi.runtime.Mocks {
           zoneIds: [1, 2, 3].map((n) => `${region.replace(/-/g, "").slice(0, 4)}-az${n}`),
           groupNames: [region],
         };
+      case "aws:ec2/getRouteTable:getRouteTable": {
+        // The route table awsx created for the subnet (one per private subnet).
+        const subnet = String(args.inputs.subnetId ?? "");
+        const id = `rtb-${subnet.replace(/^subnet-/, "").slice(0, 17)}`;
+        return {
+          id,
+          routeTableId: id,
+          subnetId: subnet,
+          vpcId: args.inputs.vpcId ?? "",
+          routes: [],
+          associations: [],
+        };
+      }
       default:
         throw new Error(
           `the offline engine has no answer for data source ${args.token}; add one to offline/mocks.ts or avoid the call`,

@@ -35,8 +35,11 @@ export interface DatabaseArgs {
   readonly kmsKeyArn: pulumi.Input<string>;
   /** AZ names, used to put readers in other AZs than the writer. */
   readonly availabilityZoneNames: pulumi.Input<string[]>;
+  /** 0 lets the cluster pause when idle (needs Aurora MySQL 3.08 or later: AURORA_ENGINE_VERSION). */
   readonly minCapacity: number;
   readonly maxCapacity: number;
+  /** Idle seconds before a cluster at minimum 0 ACU pauses; ignored above 0. */
+  readonly autoPauseSeconds: number;
   readonly readers: number;
   readonly backupRetentionDays: number;
   readonly deletionProtection: boolean;
@@ -48,6 +51,20 @@ export interface DatabaseArgs {
 export interface SharedDatabase {
   readonly cluster: aws.rds.Cluster;
   readonly instances: aws.rds.ClusterInstance[];
+}
+
+/**
+ * Serverless v2 scaling: at minimum 0 ACU the writer pauses after `autoPauseSeconds` without
+ * connections (any connection resumes it in about 15 s); above 0 there is no pause to configure.
+ */
+export function scalingConfiguration(
+  args: Pick<DatabaseArgs, "minCapacity" | "maxCapacity" | "autoPauseSeconds">,
+) {
+  return {
+    minCapacity: args.minCapacity,
+    maxCapacity: args.maxCapacity,
+    ...(args.minCapacity === 0 ? { secondsUntilAutoPause: args.autoPauseSeconds } : {}),
+  };
 }
 
 export function createDatabase(name: string, args: DatabaseArgs, parent: pulumi.Resource): SharedDatabase {
@@ -73,7 +90,7 @@ export function createDatabase(name: string, args: DatabaseArgs, parent: pulumi.
       engine: "aurora-mysql",
       engineMode: "provisioned",
       engineVersion: AURORA_ENGINE_VERSION,
-      serverlessv2ScalingConfiguration: { minCapacity: args.minCapacity, maxCapacity: args.maxCapacity },
+      serverlessv2ScalingConfiguration: scalingConfiguration(args),
       masterUsername: MASTER_USERNAME,
       manageMasterUserPassword: true,
       masterUserSecretKmsKeyId: args.kmsKeyArn,

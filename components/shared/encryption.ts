@@ -1,8 +1,9 @@
 /**
  * KMS keys of an environment. Two keys with separate purposes:
  *  - data: EFS, Aurora storage, the Aurora master secret, tenant secrets, ECR.
- *  - telemetry: CloudWatch log groups and the alarm topic; its policy lets the CloudWatch
- *    Logs and CloudWatch alarm services use it, which the data key never needs.
+ *  - telemetry: CloudWatch log groups, the alarm topic and the backup vault's failure topic;
+ *    its policy lets CloudWatch Logs, CloudWatch alarms and AWS Backup's notifications use it,
+ *    which the data key never needs.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -40,6 +41,15 @@ export function telemetryKeyPolicy(accountId: string, partition: string, region:
         Action: ["kms:Decrypt", "kms:GenerateDataKey*"],
         Resource: "*",
         Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+      },
+      {
+        // The primary vault's failure topic (components/backup/vaultSite.ts) is encrypted with
+        // this key; without it AWS Backup's publish fails and no one is told.
+        Sid: "BackupPublishesToEncryptedTopics",
+        Effect: "Allow",
+        Principal: { Service: "backup.amazonaws.com" },
+        Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+        Resource: "*",
       },
     ],
   });

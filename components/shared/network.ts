@@ -1,5 +1,5 @@
 /**
- * The environment's VPC: public subnets for the ALBs and NAT gateways, private subnets for
+ * The environment's VPC: public subnets for the ALBs and NAT gateways (or a NAT instance), private subnets for
  * tasks, EFS mount targets and Aurora; an S3 gateway endpoint (ECR image layers come from S3),
  * optional interface endpoints, REJECT flow logs and a locked-down default security group.
  *
@@ -9,7 +9,9 @@
 import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
+import { NatMode } from "../../config/presets";
 import { Tags, withComponent } from "../tags";
+import { NatInstance, createNatInstance } from "./natInstance";
 
 /** Services reached through interface endpoints when they are enabled. */
 export const INTERFACE_ENDPOINT_SERVICES = ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sts"] as const;
@@ -18,7 +20,11 @@ export interface NetworkArgs {
   readonly region: string;
   readonly cidrBlock: string;
   readonly availabilityZones: number;
-  readonly natGateways: "single" | "onePerAz";
+  readonly natGateways: NatMode;
+  /** Instance type when natGateways is "instance". */
+  readonly natInstanceType: string;
+  /** TCP ports the NAT instance forwards (what tasks may send to the internet). */
+  readonly egressPorts: readonly number[];
   readonly flowLogRetentionDays: number;
   /** KMS key for the flow log group. */
   readonly telemetryKeyArn: pulumi.Input<string>;
@@ -30,6 +36,13 @@ export interface Network {
   readonly vpcId: pulumi.Output<string>;
   readonly privateSubnetIds: pulumi.Output<string[]>;
   readonly publicSubnetIds: pulumi.Output<string[]>;
+  /** The NAT instance, when egress goes through one. */
+  readonly natInstance?: NatInstance;
+}
+
+/** awsx's NAT gateway strategy for a NAT mode (an instance replaces the gateways). */
+export function awsxNatStrategy(mode: NatMode): "None" | "Single" | "OnePerAz" {
+  return mode === "instance" ? "None" : mode === "onePerAz" ? "OnePerAz" : "Single";
 }
 
 /** Creates the VPC, its flow logs and its default-security-group lockdown. */
@@ -41,7 +54,7 @@ export function createNetwork(name: string, args: NetworkArgs, parent: pulumi.Re
       numberOfAvailabilityZones: args.availabilityZones,
       enableDnsHostnames: true, // EFS mount-target DNS names need them
       enableDnsSupport: true,
-      natGateways: { strategy: args.natGateways === "onePerAz" ? "OnePerAz" : "Single" },
+      natGateways: { strategy: awsxNatStrategy(args.natGateways) },
       subnetStrategy: "Auto",
       subnetSpecs: [
         { type: "Private", cidrMask: privateMask(args.cidrBlock) },
@@ -64,11 +77,30 @@ export function createNetwork(name: string, args: NetworkArgs, parent: pulumi.Re
 
   createFlowLog(name, vpc.vpcId, args, parent);
 
+  const natInstance =
+    args.natGateways === "instance"
+      ? createNatInstance(
+          name,
+          {
+            vpcId: vpc.vpcId,
+            vpcCidr: args.cidrBlock,
+            publicSubnetId: vpc.publicSubnetIds.apply((ids) => ids[0]),
+            privateSubnetIds: vpc.privateSubnetIds,
+            privateSubnetCount: args.availabilityZones,
+            instanceType: args.natInstanceType,
+            forwardedPorts: args.egressPorts,
+            tags: args.tags,
+          },
+          parent,
+        )
+      : undefined;
+
   return {
     vpc,
     vpcId: vpc.vpcId,
     privateSubnetIds: vpc.privateSubnetIds,
     publicSubnetIds: vpc.publicSubnetIds,
+    natInstance,
   };
 }
 

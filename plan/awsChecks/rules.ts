@@ -934,6 +934,22 @@ const RULES: readonly ConstraintRule[] = [
         "RDS API Reference, ServerlessV2ScalingConfiguration.MaxCapacity",
         { fractional: true },
       )(r, report);
+      inRange(
+        "serverlessv2ScalingConfiguration.secondsUntilAutoPause",
+        300,
+        86400,
+        "RDS API Reference, ServerlessV2ScalingConfiguration.SecondsUntilAutoPause",
+      )(r, report);
+      const min = at(r.inputs, "serverlessv2ScalingConfiguration.minCapacity");
+      const engine = String(r.inputs.engineVersion ?? "");
+      const release = /mysql_aurora\.(\d+)\.(\d+)/.exec(engine);
+      if (min === 0 && release && Number(release[1]) * 100 + Number(release[2]) < 308)
+        report(
+          "serverlessv2ScalingConfiguration.minCapacity",
+          min,
+          `0 ACU (automatic pause) needs Aurora MySQL 3.08 or later; engineVersion is ${engine}`,
+          "Aurora User Guide, Scaling to zero ACUs with automatic pause and resume for Aurora Serverless v2",
+        );
       for (const bound of ["minCapacity", "maxCapacity"]) {
         const value = at(r.inputs, `serverlessv2ScalingConfiguration.${bound}`);
         if (typeof value === "number" && !Number.isInteger(value * 2))

@@ -13,10 +13,11 @@
  */
 import { resolveAssumptions } from "./assumptions";
 import { CostModelError } from "./errors";
-import { Context, CostInput, CostReport, cents, num, plural, sum } from "./model";
-import { priceThePlatform } from "./platformCosts";
+import { Context, CostInput, CostReport, cents, num, num2, plural, sum } from "./model";
+import { pausesAtZero, priceThePlatform } from "./platformCosts";
+import { AURORA_RESUMED_CAPACITY } from "../../config/quotas";
 import { PRICES, pricesFor } from "./prices";
-import { HOURS_PER_WEEK } from "./schedule";
+import { HOURS_PER_WEEK, WeeklyMask } from "./schedule";
 import { efsMovesToInfrequentAccess, priceTheTenant } from "./tenantCosts";
 
 export type { CostAssumptions } from "./assumptions";
@@ -41,10 +42,12 @@ export function estimateCosts(input: CostInput): CostReport {
     platform: input.platform,
     used: new Map(),
     notes: [],
+    tenantsAwake: new WeeklyMask(),
   };
 
-  const platformLines = priceThePlatform(ctx, input.tenants.length);
+  // Tenants first: when they run decides when a pausable database is awake.
   const tenantLines = input.tenants.map((tenant) => ({ tenant, lines: priceTheTenant(ctx, tenant) }));
+  const platformLines = priceThePlatform(ctx, input.tenants.length);
 
   const platformMonthly = sum(platformLines);
   const tenants: Record<string, number> = {};
@@ -60,6 +63,20 @@ export function estimateCosts(input: CostInput): CostReport {
   };
 }
 
+/** How the Aurora line was reached: around the clock at its minimum, or awake only with the tenants. */
+function auroraAssumption(ctx: Context): string {
+  const stores = `it stores ${num(ctx.assume.auroraStorageGb)} GB.`;
+  if (!pausesAtZero(ctx.platform)) {
+    return `Aurora Serverless v2 runs at its minimum ACUs on every instance around the clock; ${stores}`;
+  }
+  const awake = (ctx.tenantsAwake.hoursPerWeek * ctx.hours) / HOURS_PER_WEEK;
+  return (
+    `Aurora Serverless v2 pauses at 0 ACU: it is awake, at ${num(AURORA_RESUMED_CAPACITY)} ACU, whenever a tenant has a ` +
+    `task running (its visitors and its cron keep it awake) and paused otherwise: awake ${num2(awake)} h of ` +
+    `${ctx.hours} h a month under the tenants' schedules (an always-on tenant keeps it awake all month); ${stores}`
+  );
+}
+
 function describeAssumptions(ctx: Context, tenantCount: number): string[] {
   const a = ctx.assume;
   const efsTotal = a.efsGbPerTenant * tenantCount;
@@ -70,13 +87,13 @@ function describeAssumptions(ctx: Context, tenantCount: number): string[] {
     "Tasks split between FARGATE and FARGATE_SPOT as ECS places them: the base first, the rest by weight in whole tasks (leftover tasks to the largest weighted share).",
     "Each service runs its planned desiredCount, held within the autoscaling min/max in force; scaling out under load is not modelled.",
     `Schedules repeat weekly (${HOURS_PER_WEEK} h, scaled to ${a.hoursPerMonth} h a month); time zones and daylight-saving shifts are ignored.`,
-    `Each ALB uses ${num(a.albLcusPerAlb)} LCU around the clock.`,
+    `Each ALB uses ${num(a.albLcusPerAlb)} LCU whenever a tenant has a task running, and none while every tenant sleeps (${num2((ctx.tenantsAwake.hoursPerWeek * ctx.hours) / HOURS_PER_WEEK)} h of ${ctx.hours} h a month are awake).`,
     `NAT gateways process ${num(a.natGbProcessedPerMonth)} GB a month in total.`,
     `EFS holds ${num(a.efsGbPerTenant)} GB per tenant (${tenantCount} tenant${plural(tenantCount)} = ${num(efsTotal)} GB)` +
       (efsMovesToInfrequentAccess(ctx.platform)
         ? `, ${num(a.efsInfrequentAccessFraction * 100)}% of it in Infrequent Access (the file system's lifecycle moves files there).`
         : ", all in Standard."),
-    `Aurora Serverless v2 runs at its minimum ACUs on every instance around the clock; it stores ${num(a.auroraStorageGb)} GB.`,
+    auroraAssumption(ctx),
     `CloudWatch Logs ingest ${num(a.logsGbPerTenant)} GB a month per tenant and ${num(a.platformLogsGb)} GB for the platform (flow logs, database logs).`,
     "Secrets Manager counts every planned secret plus the Aurora master secret when RDS manages it; KMS counts $1 per key (rotated key material adds up to $2 per key later).",
     "Not counted: data transfer out to the internet and across AZs, EFS elastic throughput (reads $0.03/GB, writes $0.06/GB in us-east-1), Aurora I/O, ALB/endpoint data processing, Container Insights, ECR and S3 storage, Route 53 and Cloud Map, SNS, alarms, API requests, ephemeral storage above 20 GB.",

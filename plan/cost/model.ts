@@ -2,6 +2,7 @@
  * The cost model's data shapes and the small helpers every part of it shares: the report, the
  * resource types it reads, the pricing context and number formatting for `basis` strings.
  */
+import { WeeklyMask } from "./schedule";
 import type { RecordedResource } from "../../offline/stackRun";
 import { CostAssumptions } from "./assumptions";
 import { PriceKey, PriceTable, RegionPrices, pricesFor } from "./prices";
@@ -60,6 +61,8 @@ export const COST_TYPES = {
   auroraCluster: "aws:rds/cluster:Cluster",
   auroraInstance: "aws:rds/clusterInstance:ClusterInstance",
   fileSystem: "aws:efs/fileSystem:FileSystem",
+  instance: "aws:ec2/instance:Instance",
+  launchTemplate: "aws:ec2/launchTemplate:LaunchTemplate",
   accessPoint: "aws:efs/accessPoint:AccessPoint",
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
   flowLog: "aws:ec2/flowLog:FlowLog",
@@ -86,6 +89,8 @@ export interface Context {
   readonly used: Map<string, { region: string; key: PriceKey }>;
   /** Assumptions that arise from the resources (schedules, things not priced). */
   readonly notes: string[];
+  /** When any tenant task runs: a database at 0 ACU is awake then (filled by the tenants' pricing). */
+  readonly tenantsAwake: WeeklyMask;
 }
 
 export function price(ctx: Context, key: PriceKey, region = ctx.region): number {

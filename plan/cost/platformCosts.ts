@@ -2,7 +2,10 @@
  * The platform's monthly cost: what an environment costs before and regardless of its tenants,
  * read from the platform stack's planned resources.
  */
+import { AURORA_RESUMED_CAPACITY } from "../../config/quotas";
 import { CostModelError } from "./errors";
+import { INSTANCE_PRICE_KEYS } from "./prices";
+import { HOURS_PER_WEEK } from "./schedule";
 import {
   COST_TYPES,
   Context,
@@ -12,6 +15,7 @@ import {
   line,
   listLength,
   num,
+  num2,
   ofType,
   plural,
   price,
@@ -52,12 +56,14 @@ export function priceThePlatform(ctx: Context, tenantCount: number): CostLine[] 
   if (albs.length > 0) {
     const p = price(ctx, "albHour");
     add("Application Load Balancers", albs.length * p * hours, `${albs.length} ALB x ${usd(p)} x ${hours} h`);
+    // Load needs sites that answer: while every tenant sleeps the ALBs only turn requests away.
     const lcus = ctx.assume.albLcusPerAlb;
     const lcu = price(ctx, "albLcuHour");
+    const busy = num2((ctx.tenantsAwake.hoursPerWeek * hours) / HOURS_PER_WEEK);
     add(
       "ALB capacity units",
-      albs.length * lcus * lcu * hours,
-      `${albs.length} ALB x ${num(lcus)} LCU (assumed) x ${usd(lcu)} x ${hours} h`,
+      albs.length * lcus * lcu * Number(busy),
+      `${albs.length} ALB x ${num(lcus)} LCU (assumed) x ${usd(lcu)} x ${busy} h with tenants awake`,
     );
   }
 
@@ -68,15 +74,19 @@ export function priceThePlatform(ctx: Context, tenantCount: number): CostLine[] 
       (n, lb) => n + (listLength(lb.inputs.subnets) ?? listLength(lb.inputs.subnetMappings) ?? azs ?? 0),
       0,
     );
-  const addresses = publicNat + albAddresses;
+  const ec2Instances = ofType(res, COST_TYPES.instance);
+  const instanceAddresses = ec2Instances.filter((i) => i.inputs.associatePublicIpAddress === true).length;
+  const natAddresses = publicNat + instanceAddresses;
+  const addresses = natAddresses + albAddresses;
   if (addresses > 0) {
     const p = price(ctx, "publicIpv4Hour");
     add(
       "Public IPv4 addresses",
       addresses * p * hours,
-      `${addresses} IPv4 (${publicNat} NAT + ${albAddresses} ALB) x ${usd(p)} x ${hours} h`,
+      `${addresses} IPv4 (${natAddresses} NAT + ${albAddresses} ALB) x ${usd(p)} x ${hours} h`,
     );
   }
+  lines.push(...priceInstances(ctx, ec2Instances));
 
   const endpoints = ofType(res, COST_TYPES.vpcEndpoint).filter(
     (e) => e.inputs.vpcEndpointType === "Interface",
@@ -124,11 +134,24 @@ export function priceThePlatform(ctx: Context, tenantCount: number): CostLine[] 
         );
       }
       const p = price(ctx, "auroraServerlessV2AcuHour");
-      add(
-        label,
-        min * serverless.length * p * hours,
-        `${num(min)} ACU (minimum) x ${serverless.length} instance${plural(serverless.length)} x ${usd(p)} x ${hours} h`,
-      );
+      const n = serverless.length;
+      if (min === 0) {
+        // Paused hours cost nothing but storage; awake, it runs at least its smallest step.
+        const awake = num2((ctx.tenantsAwake.hoursPerWeek * hours) / HOURS_PER_WEEK);
+        const awakeHours = Number(awake);
+        add(
+          label,
+          AURORA_RESUMED_CAPACITY * n * p * awakeHours,
+          `${num(AURORA_RESUMED_CAPACITY)} ACU (awake) x ${n} instance${plural(n)} x ${usd(p)} x ${awake} h awake ` +
+            `(tenants' schedules; paused at 0 ACU the other ${num2(hours - awakeHours)} h)`,
+        );
+      } else {
+        add(
+          label,
+          min * n * p * hours,
+          `${num(min)} ACU (minimum) x ${n} instance${plural(n)} x ${usd(p)} x ${hours} h`,
+        );
+      }
     }
     const gb = ctx.assume.auroraStorageGb;
     const storage = price(ctx, "auroraStorageGbMonth");
@@ -172,6 +195,59 @@ export function priceThePlatform(ctx: Context, tenantCount: number): CostLine[] 
 
   lines.push(...priceBackups(ctx, tenantCount, clusters.length));
   return lines;
+}
+
+/**
+ * EC2 instances (the NAT instance): instance hours by type and their gp3 root volumes, read
+ * from the launch templates they start from (one volume per instance per template).
+ */
+function priceInstances(ctx: Context, instances: readonly CostResource[]): CostLine[] {
+  if (instances.length === 0) return [];
+  const lines: CostLine[] = [];
+  const byType = new Map<string, number>();
+  for (const instance of instances) {
+    const type = String(instance.inputs.instanceType ?? "");
+    const key = INSTANCE_PRICE_KEYS[type];
+    if (!key) {
+      throw new CostModelError(
+        `EC2 instance ${instance.name}: instanceType ${JSON.stringify(type)} has no price; ` +
+          `priced types: ${Object.keys(INSTANCE_PRICE_KEYS).join(", ")} (plan/cost/prices.ts)`,
+      );
+    }
+    byType.set(type, (byType.get(type) ?? 0) + 1);
+  }
+  for (const [type, count] of byType) {
+    const p = price(ctx, INSTANCE_PRICE_KEYS[type]);
+    lines.push(
+      line(
+        "platform",
+        `EC2 instances (${type})`,
+        count * p * ctx.hours,
+        `${count} x ${usd(p)} x ${ctx.hours} h`,
+      ),
+    );
+  }
+  const gb = ofType(ctx.platform, COST_TYPES.launchTemplate).reduce(
+    (n, t) =>
+      n +
+      asArray(t.inputs.blockDeviceMappings).reduce<number>(
+        (m, d) => m + Number((d as { ebs?: { volumeSize?: unknown } })?.ebs?.volumeSize ?? 0),
+        0,
+      ),
+    0,
+  );
+  if (gb > 0) {
+    const p = price(ctx, "ebsGp3GbMonth");
+    lines.push(line("platform", "EBS volumes (gp3)", gb * p, `${num(gb)} GB x ${usd(p)}`));
+  }
+  return lines;
+}
+
+/** True when the plan's Aurora cluster may pause (Serverless v2 at minimum 0 ACU). */
+export function pausesAtZero(res: readonly CostResource[]): boolean {
+  return ofType(res, COST_TYPES.auroraCluster).some(
+    (c) => c.inputs.serverlessv2ScalingConfiguration?.minCapacity === 0,
+  );
 }
 
 /** Number of AZs of the (first) awsx VPC, when the plan has one. */

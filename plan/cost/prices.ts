@@ -68,7 +68,22 @@ export interface RegionPrices {
   readonly publicIpv4Hour: PricePoint;
   /** KMS customer managed key, per key-month (before rotated key material). */
   readonly kmsKeyMonth: PricePoint;
+  /** EC2 t4g.nano Linux on-demand, per instance-hour (the NAT instance). */
+  readonly ec2T4gNanoHour: PricePoint;
+  /** EC2 t4g.micro Linux on-demand, per instance-hour. */
+  readonly ec2T4gMicroHour: PricePoint;
+  /** EC2 t4g.small Linux on-demand, per instance-hour. */
+  readonly ec2T4gSmallHour: PricePoint;
+  /** EBS gp3 storage, per GB-month. */
+  readonly ebsGp3GbMonth: PricePoint;
 }
+
+/** Price keys of the EC2 instance types BBWS launches (the NAT instance). */
+export const INSTANCE_PRICE_KEYS: Readonly<Record<string, PriceKey>> = {
+  "t4g.nano": "ec2T4gNanoHour",
+  "t4g.micro": "ec2T4gMicroHour",
+  "t4g.small": "ec2T4gSmallHour",
+};
 
 /** Price tables by region name. */
 export type PriceTable = Readonly<Record<string, RegionPrices>>;
@@ -149,6 +164,19 @@ const US_EAST_1: RegionPrices = {
     date: "2026-03-14",
     estimated: false,
   },
+  ec2T4gNanoHour: published(
+    0.0042,
+    "https://aws.amazon.com/ec2/pricing/on-demand/ (t4g.nano, Linux, us-east-1)",
+  ),
+  ec2T4gMicroHour: published(
+    0.0084,
+    "https://aws.amazon.com/ec2/pricing/on-demand/ (t4g.micro, Linux, us-east-1)",
+  ),
+  ec2T4gSmallHour: published(
+    0.0168,
+    "https://aws.amazon.com/ec2/pricing/on-demand/ (t4g.small, Linux, us-east-1)",
+  ),
+  ebsGp3GbMonth: published(0.08, "https://aws.amazon.com/ebs/pricing/ (gp3, us-east-1)"),
 };
 
 /** af-south-1 / us-east-1 where the reference could not find a Cape Town price: 1.25-1.35x. */
@@ -216,6 +244,10 @@ const AF_SOUTH_1: RegionPrices = {
   ),
   publicIpv4Hour: published(0.005, "Cape Town price list extract (IPv4 multiplier 1.0)"),
   kmsKeyMonth: US_EAST_1.kmsKeyMonth,
+  ec2T4gNanoHour: scaled(US_EAST_1.ec2T4gNanoHour, CAPE_TOWN_MULTIPLIER, CAPE_TOWN_WHY),
+  ec2T4gMicroHour: scaled(US_EAST_1.ec2T4gMicroHour, CAPE_TOWN_MULTIPLIER, CAPE_TOWN_WHY),
+  ec2T4gSmallHour: scaled(US_EAST_1.ec2T4gSmallHour, CAPE_TOWN_MULTIPLIER, CAPE_TOWN_WHY),
+  ebsGp3GbMonth: scaled(US_EAST_1.ebsGp3GbMonth, CAPE_TOWN_MULTIPLIER, CAPE_TOWN_WHY),
 };
 
 /**
@@ -288,6 +320,10 @@ const EU_WEST_1: RegionPrices = {
     "no eu-west-1 price found; the reference measured a 1.0x regional multiplier for public IPv4",
   ),
   kmsKeyMonth: US_EAST_1.kmsKeyMonth,
+  ec2T4gNanoHour: scaled(US_EAST_1.ec2T4gNanoHour, IRELAND_MULTIPLIER, IRELAND_WHY),
+  ec2T4gMicroHour: scaled(US_EAST_1.ec2T4gMicroHour, IRELAND_MULTIPLIER, IRELAND_WHY),
+  ec2T4gSmallHour: scaled(US_EAST_1.ec2T4gSmallHour, IRELAND_MULTIPLIER, IRELAND_WHY),
+  ebsGp3GbMonth: scaled(US_EAST_1.ebsGp3GbMonth, IRELAND_MULTIPLIER, IRELAND_WHY),
 };
 
 /** The price tables BBWS ships. */

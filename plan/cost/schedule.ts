@@ -123,6 +123,8 @@ export interface CapacityBounds {
 
 /** A stretch of the week with the same bounds in force. */
 export interface CapacityPeriod extends CapacityBounds {
+  /** Minute of the week (0 = Sunday 00:00) the period starts at; it may run past the week's end. */
+  readonly startMinute: number;
   readonly hoursPerWeek: number;
 }
 
@@ -148,7 +150,7 @@ export function weeklyCapacityPeriods(
       }
     })
     .sort((a, b) => a.minute - b.minute || a.order - b.order);
-  if (events.length === 0) return [{ ...initial, hoursPerWeek: HOURS_PER_WEEK }];
+  if (events.length === 0) return [{ ...initial, startMinute: 0, hoursPerWeek: HOURS_PER_WEEK }];
 
   const apply = (bounds: CapacityBounds, action: ScheduledLimits): CapacityBounds => ({
     minCapacity: action.minCapacity ?? bounds.minCapacity,
@@ -161,7 +163,50 @@ export function weeklyCapacityPeriods(
     bounds = apply(bounds, event.action);
     const next = i + 1 < events.length ? events[i + 1].minute : events[0].minute + MINUTES_PER_WEEK;
     const minutes = next - event.minute;
-    if (minutes > 0) periods.push({ ...bounds, hoursPerWeek: minutes / 60 });
+    if (minutes > 0) periods.push({ ...bounds, startMinute: event.minute, hoursPerWeek: minutes / 60 });
   });
   return periods;
+}
+
+/**
+ * Minutes of the week when something runs, as one flag per minute: the union of several
+ * services' awake periods (what keeps a shared, pausable database awake).
+ */
+/**
+ * Minutes a time zone is ahead of UTC (Africa/Johannesburg: 120), read in mid-January: the
+ * model ignores daylight-saving shifts, as it does for each tenant's own hours.
+ */
+export function utcOffsetMinutes(timeZone: string | undefined): number {
+  if (!timeZone || timeZone === "UTC") return 0;
+  let name: string | undefined;
+  try {
+    name = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" })
+      .formatToParts(new Date(Date.UTC(2026, 0, 15, 12)))
+      .find((part) => part.type === "timeZoneName")?.value;
+  } catch {
+    throw new CostModelError(`time zone ${JSON.stringify(timeZone)} is not an IANA time zone`);
+  }
+  const m = /^GMT(?:([+-])(\d{2}):(\d{2}))?$/.exec(name ?? "");
+  if (!m)
+    throw new CostModelError(`time zone ${JSON.stringify(timeZone)}: cannot read its UTC offset (${name})`);
+  return m[1] === undefined ? 0 : (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+}
+
+export class WeeklyMask {
+  private readonly minutes = new Uint8Array(MINUTES_PER_WEEK);
+
+  /**
+   * Marks a period given in local time of a zone `utcOffset` minutes ahead of UTC; the mask is
+   * in UTC, so services scheduled in different zones add up as they really overlap.
+   */
+  mark(period: Pick<CapacityPeriod, "startMinute" | "hoursPerWeek">, utcOffset = 0): void {
+    const length = Math.round(period.hoursPerWeek * 60);
+    const start = period.startMinute - utcOffset + MINUTES_PER_WEEK;
+    for (let m = 0; m < length; m++) this.minutes[(start + m) % MINUTES_PER_WEEK] = 1;
+  }
+
+  /** Hours a week marked. */
+  get hoursPerWeek(): number {
+    return this.minutes.reduce((n, flag) => n + flag, 0) / 60;
+  }
 }

@@ -24,7 +24,13 @@ import {
   usd,
 } from "./model";
 import { PriceKey } from "./prices";
-import { CapacityBounds, HOURS_PER_WEEK, ScheduledLimits, weeklyCapacityPeriods } from "./schedule";
+import {
+  CapacityBounds,
+  HOURS_PER_WEEK,
+  ScheduledLimits,
+  utcOffsetMinutes,
+  weeklyCapacityPeriods,
+} from "./schedule";
 
 /** Task size and architecture of a task definition. */
 interface TaskSize {
@@ -82,6 +88,8 @@ export function priceTheTenant(ctx: Context, tenant: TenantPlan): CostLine[] {
       throw error;
     }
 
+    const zone = actions.filter(mine).find((a) => typeof a.inputs.timezone === "string")?.inputs.timezone;
+    const utcOffset = utcOffsetMinutes(zone as string | undefined);
     const onDemand = new Usage();
     const spot = new Usage();
     let awakeHours = 0;
@@ -91,7 +99,10 @@ export function priceTheTenant(ctx: Context, tenant: TenantPlan): CostLine[] {
       const split = splitTasks(running, strategy, here);
       onDemand.add(split.onDemand, hours);
       spot.add(split.spot, hours);
-      if (running > 0) awakeHours += hours;
+      if (running > 0) {
+        awakeHours += hours;
+        ctx.tenantsAwake.mark(period, utcOffset);
+      }
     }
     if (scheduled.length > 0) {
       ctx.notes.push(

@@ -43,6 +43,8 @@ export interface ScheduleFixture {
   readonly wake: string;
   readonly wakeMin: number;
   readonly wakeMax: number;
+  /** Zone of both crons. @default "Africa/Johannesburg" */
+  readonly timezone?: string;
 }
 
 export interface TenantFixture {
@@ -162,7 +164,7 @@ export function tenantPlan(f: TenantFixture): { tenantId: string; resources: Rec
         scalableDimension: "ecs:service:DesiredCount",
         resourceId,
         schedule,
-        timezone: "Africa/Johannesburg",
+        timezone: f.schedule!.timezone ?? "Africa/Johannesburg",
         scalableTargetAction: { minCapacity: min, maxCapacity: max },
       });
     resources.push(

@@ -211,7 +211,8 @@ describe("BackupPlan", () => {
           ...ofType(run, VAULT),
           ...ofType(run, KEY).filter((k) => k.name.includes("-backup-")),
         ] as RecordedResource[];
-      expect(protectedOnes(prod)).to.have.length(6);
+      // 2 vaults, their 2 keys and the DR events key (the primary topic uses the telemetry key).
+      expect(protectedOnes(prod)).to.have.length(5);
       for (const r of protectedOnes(prod)) expect(r.protect, r.name).to.equal(true);
       for (const r of protectedOnes(dev)) expect(r.protect, r.name).to.equal(false);
       for (const v of ofType(prod, VAULT)) expect(v.inputs.forceDestroy).to.equal(false);

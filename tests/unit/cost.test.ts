@@ -370,16 +370,23 @@ describe("cost model", () => {
         prod = estimateCosts({ region: regionOf(prodRun), platform: prodRun.resources, tenants: [] });
       });
 
-      it("dev runs one NAT gateway, prod one per AZ (3)", () => {
-        expect(onlyLine(dev, "platform", /^NAT gateways/).basis).to.match(/^1 NAT x /);
+      it("dev egresses through one NAT instance and its disk, prod through one NAT gateway per AZ (3)", () => {
+        expect(linesOf(dev, "platform", /^NAT gateways/)).to.be.empty;
+        expect(onlyLine(dev, "platform", /^EC2 instances \(t4g\.nano\)$/).basis).to.equal(
+          `1 x $${AF.ec2T4gNanoHour.value} x 730 h`,
+        );
+        expect(onlyLine(dev, "platform", /^EBS volumes/).basis).to.equal(`8 GB x $${AF.ebsGp3GbMonth.value}`);
+        expect(onlyLine(dev, "platform", /^Public IPv4/).basis).to.match(/^3 IPv4 \(1 NAT \+ 2 ALB\)/);
         expect(onlyLine(prod, "platform", /^NAT gateways/).basis).to.match(/^3 NAT x /);
+        expect(linesOf(prod, "platform", /^EC2 instances/)).to.be.empty;
       });
 
       it("derives the rest of each floor from the plan: ALB shards, Aurora instances, endpoints", () => {
         expect(onlyLine(dev, "platform", /^Application Load Balancers/).basis).to.match(/^1 ALB x /);
         expect(onlyLine(prod, "platform", /^Application Load Balancers/).basis).to.match(/^2 ALB x /);
+        // dev pauses at 0 ACU; with no tenant awake it is paused all month.
         expect(onlyLine(dev, "platform", /^Aurora Serverless v2/).basis).to.match(
-          /^0\.5 ACU \(minimum\) x 1 instance x /,
+          /^0\.5 ACU \(awake\) x 1 instance x \$[\d.]+ x 0 h awake .*paused at 0 ACU the other 730 h/,
         );
         expect(onlyLine(prod, "platform", /^Aurora Serverless v2/).basis).to.match(
           /^1 ACU \(minimum\) x 2 instances x /,
@@ -447,7 +454,7 @@ describe("cost model", () => {
         assumptions: { albLcusPerAlb: 3, logsGbPerTenant: 4 },
       });
       expect(onlyLine(report, "platform", /ALB capacity units/).basis).to.equal(
-        `2 ALB x 3 LCU (assumed) x $${AF.albLcuHour.value} x 730 h`,
+        `2 ALB x 3 LCU (assumed) x $${AF.albLcuHour.value} x 730 h with tenants awake`,
       );
       expect(onlyLine(report, "a", /CloudWatch Logs/).monthly).to.equal(2.7); // 4 GB x $0.675
     });

@@ -33,10 +33,19 @@ function problemsOf(raw: RawPlatformConfig): ConfigError {
 
 describe("platform configuration", () => {
   describe("committed stacks", () => {
-    it("dev applies the dev preset: Spot-first, one NAT, no Container Insights, 7-day logs", () => {
+    it("dev applies the dev preset: Spot-first, a NAT instance, a pausing database, sleeping tenants", () => {
       const dev = loadStackSettings("dev");
       expect(dev.environment).to.equal("dev");
-      expect(dev.natGateways).to.equal("single");
+      expect(dev.natGateways).to.equal("instance");
+      expect(dev.natInstanceType).to.equal("t4g.nano");
+      expect(dev.database).to.include({ minCapacity: 0, autoPauseSeconds: 300 });
+      // The preset's working hours, in the zone Pulumi.dev.yaml sets.
+      expect(dev.tenant.schedule).to.deep.equal({
+        sleepAt: "18:00",
+        wakeAt: "08:00",
+        timezone: "Africa/Johannesburg",
+        weekdaysOnly: true,
+      });
       expect(dev.containerInsights).to.equal(false);
       expect(dev.logRetentionDays).to.equal(7);
       expect(dev.clusterCapacityStrategy).to.deep.equal([
@@ -50,6 +59,8 @@ describe("platform configuration", () => {
     it("prod applies the prod preset and its own overrides (two ALB shards, issued certificate)", () => {
       const prod = loadStackSettings("prod");
       expect(prod.natGateways).to.equal("onePerAz");
+      expect(prod.tenant.schedule).to.equal(undefined);
+      expect(prod.database.minCapacity).to.be.greaterThan(0);
       expect(prod.containerInsights).to.equal(true);
       expect(prod.logRetentionDays).to.equal(30);
       expect(prod.deletionProtection).to.equal(true);

@@ -432,14 +432,26 @@ describe("TenantWordPress", () => {
       ]);
     });
 
-    it("adds the scale-to-zero schedule only when the entry asks for it", () => {
-      const actions = ofType(acme, "aws:appautoscaling/scheduledAction:ScheduledAction").map((a) => a.inputs);
-      expect(actions.map((a) => [a.schedule, a.scalableTargetAction])).to.have.deep.members([
-        ["cron(0 19 ? * * *)", { minCapacity: 0, maxCapacity: 0 }],
-        ["cron(0 7 ? * MON-FRI *)", { minCapacity: 1, maxCapacity: 2 }],
+    it("schedules scale-to-zero from the entry, else from the environment's default; prod has none", async () => {
+      const scheduleOf = (run: StackRun) =>
+        ofType(run, "aws:appautoscaling/scheduledAction:ScheduledAction").map((a) => [
+          a.inputs.schedule,
+          a.inputs.timezone,
+          a.inputs.scalableTargetAction,
+        ]);
+      // acme's own hours, in its own zone.
+      expect(scheduleOf(acme)).to.have.deep.members([
+        ["cron(0 17 ? * * *)", "Africa/Johannesburg", { minCapacity: 0, maxCapacity: 0 }],
+        ["cron(0 8 ? * MON-FRI *)", "Africa/Johannesburg", { minCapacity: 1, maxCapacity: 2 }],
       ]);
-      expect(actions[0].timezone).to.equal("Africa/Johannesburg");
-      expect(ofType(globex, "aws:appautoscaling/scheduledAction:ScheduledAction")).to.have.length(0);
+      // globex has none: dev's default (Pulumi.dev.yaml sets the zone), waking to its own min/max.
+      expect(scheduleOf(globex)).to.have.deep.members([
+        ["cron(0 18 ? * * *)", "Africa/Johannesburg", { minCapacity: 0, maxCapacity: 0 }],
+        ["cron(0 8 ? * MON-FRI *)", "Africa/Johannesburg", { minCapacity: 1, maxCapacity: 3 }],
+      ]);
+      const alwaysOn = await runTenantEntry("dev", { ...registryEntry("dev", "globex"), schedule: "none" });
+      expect(scheduleOf(alwaysOn)).to.deep.equal([]);
+      expect(scheduleOf(prodAcme)).to.deep.equal([]);
     });
 
     it("alarms on CPU > 90%, missing tasks, unhealthy targets and target 5xx, notifying the alarm topic", async () => {
