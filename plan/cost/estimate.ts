@@ -43,6 +43,7 @@ export function estimateCosts(input: CostInput): CostReport {
     used: new Map(),
     notes: [],
     tenantsAwake: new WeeklyMask(),
+    tenantFormulas: new Map(),
   };
 
   // Tenants first: when they run decides when a pausable database is awake.
@@ -59,6 +60,7 @@ export function estimateCosts(input: CostInput): CostReport {
     tenants,
     totalMonthly,
     lines: [...platformLines, ...tenantLines.flatMap((t) => t.lines)],
+    tenantFormulas: Object.fromEntries(ctx.tenantFormulas),
     assumptions: describeAssumptions(ctx, input.tenants.length),
   };
 }

@@ -37,7 +37,7 @@ export function formatCostReport(report: CostReport, options: FormatCostOptions 
         scope: id,
         item: "tenant",
         amount: report.tenants[id],
-        basis: summarize(lines.map((l) => l.item)),
+        basis: report.tenantFormulas?.[id] ?? summarize(lines.map((l) => l.item)),
       });
     }
   }

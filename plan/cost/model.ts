@@ -48,6 +48,11 @@ export interface CostReport {
   readonly tenants: Record<string, number>;
   readonly totalMonthly: number;
   readonly lines: CostLine[];
+  /**
+   * Each tenant's arithmetic in one line, by tenant id ("2 tasks x 0.25 vCPU/0.5 GB ARM64 x 730 h:
+   * 1 FARGATE + 1 Spot (-67%); 3 secrets; 1 GB EFS; 1 GB logs"), shown next to its total.
+   */
+  readonly tenantFormulas: Record<string, string>;
   /** Every assumption, in plain words. */
   readonly assumptions: string[];
 }
@@ -89,6 +94,8 @@ export interface Context {
   readonly used: Map<string, { region: string; key: PriceKey }>;
   /** Assumptions that arise from the resources (schedules, things not priced). */
   readonly notes: string[];
+  /** Each tenant's arithmetic in one line (filled by the tenants' pricing). */
+  readonly tenantFormulas: Map<string, string>;
   /** When any tenant task runs: a database at 0 ACU is awake then (filled by the tenants' pricing). */
   readonly tenantsAwake: WeeklyMask;
 }

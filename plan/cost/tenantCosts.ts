@@ -52,6 +52,7 @@ export function priceTheTenant(ctx: Context, tenant: TenantPlan): CostLine[] {
   const targets = ofType(res, COST_TYPES.scalableTarget);
   const actions = ofType(res, COST_TYPES.scheduledAction);
   let publicTaskHours = 0;
+  const formula: string[] = [];
 
   for (const service of services) {
     const serviceName = String(service.inputs.name ?? service.name);
@@ -142,6 +143,10 @@ export function priceTheTenant(ctx: Context, tenant: TenantPlan): CostLine[] {
         `${num(size.gb)} GB x ${spot.describe(`${usd(gbPrice)} x (1 - ${num(discount)} Spot discount)`)}`,
       );
     }
+    formula.push(
+      `${prefix}${taskFormula(size, onDemand, spot, price(ctx, "fargateSpotDiscountFraction"))}` +
+        (scheduled.length > 0 ? ` (scheduled: ${num2(awakeHours)} of ${ctx.hours} h awake)` : ""),
+    );
     if (service.inputs.networkConfiguration?.assignPublicIp === true) {
       publicTaskHours += onDemand.taskHours + spot.taskHours;
     }
@@ -158,7 +163,10 @@ export function priceTheTenant(ctx: Context, tenant: TenantPlan): CostLine[] {
     add("Secrets Manager", secrets * p, `${secrets} secret${plural(secrets)} x ${usd(p)}`);
   }
 
+  if (secrets > 0) formula.push(`${secrets} secret${plural(secrets)}`);
+
   if (ofType(res, COST_TYPES.accessPoint).length > 0 && ctx.assume.efsGbPerTenant > 0) {
+    formula.push(`${num(ctx.assume.efsGbPerTenant)} GB EFS`);
     const gb = ctx.assume.efsGbPerTenant;
     const standard = price(ctx, "efsStandardGbMonth");
     if (efsMovesToInfrequentAccess(ctx.platform)) {
@@ -178,8 +186,39 @@ export function priceTheTenant(ctx: Context, tenant: TenantPlan): CostLine[] {
     const gb = ctx.assume.logsGbPerTenant;
     const p = price(ctx, "logsIngestionGb");
     add("CloudWatch Logs ingestion", gb * p, `${num(gb)} GB (assumed) x ${usd(p)}`);
+    formula.push(`${num(gb)} GB logs`);
   }
+  ctx.tenantFormulas.set(tenant.tenantId, formula.join("; "));
   return lines;
+}
+
+/**
+ * One service's task arithmetic: "2 tasks x 0.25 vCPU/0.5 GB ARM64 x 730 h: 1 FARGATE + 1 Spot
+ * (-67%)", or task-hours per provider when the count changes over the week.
+ */
+function taskFormula(size: TaskSize, onDemand: Usage, spot: Usage, discount: number): string {
+  const shape = `${num(size.vcpu)} vCPU/${num(size.gb)} GB ${size.arm ? "ARM64" : "x86"}`;
+  const spotLabel = `Spot (-${num(discount * 100)}%)`;
+  const steady = onDemand.steady();
+  const steadySpot = spot.steady();
+  const hours = steady?.hours ?? steadySpot?.hours;
+  if ((steady || onDemand.taskHours === 0) && (steadySpot || spot.taskHours === 0) && hours !== undefined) {
+    const sameHours = (!steady || steady.hours === hours) && (!steadySpot || steadySpot.hours === hours);
+    if (sameHours) {
+      const tasks = (steady?.tasks ?? 0) + (steadySpot?.tasks ?? 0);
+      const split = [
+        steady ? `${steady.tasks} FARGATE` : "",
+        steadySpot ? `${steadySpot.tasks} ${spotLabel}` : "",
+      ];
+      return `${tasks} task${plural(tasks)} x ${shape} x ${num2(hours)} h: ${split.filter(Boolean).join(" + ")}`;
+    }
+  }
+  if (onDemand.taskHours + spot.taskHours === 0) return `0 tasks (${shape})`;
+  const parts = [
+    onDemand.taskHours > 0 ? `${num2(onDemand.taskHours)} FARGATE task-h` : "",
+    spot.taskHours > 0 ? `${num2(spot.taskHours)} ${spotLabel} task-h` : "",
+  ];
+  return `${shape} x ${parts.filter(Boolean).join(" + ")}`;
 }
 
 /** Task-hours on one capacity provider, with how they arose (for the basis). */
@@ -192,6 +231,13 @@ class Usage {
     if (tasks === 0 || hours === 0) return;
     this.taskHours += tasks * hours;
     this.byCount.set(tasks, (this.byCount.get(tasks) ?? 0) + hours);
+  }
+
+  /** The one task count that ran and for how long, when there was one. */
+  steady(): { tasks: number; hours: number } | undefined {
+    if (this.byCount.size !== 1) return undefined;
+    const [[tasks, hours]] = [...this.byCount];
+    return { tasks, hours };
   }
 
   /** "2 tasks x $p x 730 h" when one task count ran, else "521.43 task-h x $p". */
