@@ -13,6 +13,7 @@ import { runPlatform } from "../../offline/platformRun";
 import { runTenant } from "../../offline/tenantRun";
 import { loadStackSettings } from "../../config/readStackConfig";
 import { evaluatePolicies } from "../../offline/policyEvaluator";
+import { parseRegistry } from "../../tenants/registry/load";
 
 const TENANT_TYPES = [
   "aws:efs/accessPoint:AccessPoint",
@@ -57,19 +58,18 @@ describe("npm run plan", () => {
     prod = await planEnvironment({ environment: "prod" });
   });
 
-  it("plans the platform stack and one stack per registry tenant", () => {
-    expect(dev.stacks.map((s) => s.name)).to.deep.equal([
-      "dev",
-      "dev.acme",
-      "dev.globex",
-      "dev.initech",
-      "dev.umbrella",
-    ]);
+  it("plans the platform stack and one stack per registry tenant, in the registry's order", () => {
+    const ids = (env: string) =>
+      parseRegistry(
+        fs.readFileSync(path.join(PROJECT_DIR, "tenants", `${env}.yaml`), "utf8"),
+        env,
+        env,
+      ).tenants.map((t) => t.id);
+    expect(ids("dev")).to.include.members(["acme", "globex", "initech", "umbrella"]);
+    expect(dev.stacks.map((s) => s.name)).to.deep.equal(["dev", ...ids("dev").map((id) => `dev.${id}`)]);
     expect(prod.stacks.map((s) => [s.name, s.kind, s.tenant])).to.deep.equal([
       ["prod", "platform", undefined],
-      ["prod.acme", "tenant", "acme"],
-      ["prod.globex", "tenant", "globex"],
-      ["prod.initech", "tenant", "initech"],
+      ...ids("prod").map((id) => [`prod.${id}`, "tenant", id]),
     ]);
   });
 
