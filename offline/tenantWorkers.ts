@@ -37,11 +37,13 @@ const TENANTS_PER_WORKER_MINIMUM = 25;
 const WORKER_EXTENSION = path.extname(__filename);
 
 /**
- * Node options of a worker: the sources need ts-node's transpiler; compiled modules need
- * nothing but the source maps that the parent has enabled too.
+ * Node options of a worker: the sources need a TypeScript loader (the parent's, named by
+ * BBWS_TS_LOADER, else ts-node's); compiled modules need nothing but the source maps that the
+ * parent has enabled too.
  */
 function workerExecArgv(): string[] {
-  if (WORKER_EXTENSION === ".ts") return ["-r", require.resolve("ts-node/register/transpile-only")];
+  if (WORKER_EXTENSION === ".ts")
+    return ["-r", process.env.BBWS_TS_LOADER ?? require.resolve("ts-node/register/transpile-only")];
   return process.execArgv.includes("--enable-source-maps") ? ["--enable-source-maps"] : [];
 }
 
