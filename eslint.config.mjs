@@ -10,6 +10,7 @@ export default tseslint.config(
     ignores: [
       "node_modules/**",
       "bin/**",
+      "dist/**",
       ".workspaces/**",
       ".stryker-tmp/**",
       "reports/**",

@@ -11,7 +11,8 @@ import { PROJECT_DIR } from "../lib/projectDir";
 import { COMMANDS } from "../cli/main";
 
 const RUNS = Number(process.env.BBWS_BENCH_RUNS ?? 5);
-const TS_NODE = path.join(PROJECT_DIR, "node_modules", ".bin", "ts-node");
+/** The compiled entry point the npm scripts run (`npm run build` writes it). */
+const CLI = path.join(PROJECT_DIR, "dist", "cli", "main.js");
 
 /** Command lines to time: every command's --help, then usage errors of each group. */
 function commandLines(): { label: string; argv: string[]; code: number }[] {
@@ -39,7 +40,7 @@ function commandLines(): { label: string; argv: string[]; code: number }[] {
 
 function time(argv: string[]): { ms: number; code: number | null } {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [TS_NODE, "--swc", "cli/main.ts", ...argv], {
+  const result = spawnSync(process.execPath, ["--enable-source-maps", CLI, ...argv], {
     cwd: PROJECT_DIR,
     encoding: "utf8",
   });

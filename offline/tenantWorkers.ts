@@ -33,6 +33,20 @@ export type WorkerMessage =
 /** Below this many tenants per worker, starting a process (~1.5 s) costs more than it saves. */
 const TENANTS_PER_WORKER_MINIMUM = 25;
 
+/** `.js` when this module runs compiled (dist/), `.ts` when it runs from the sources (ts-node). */
+const WORKER_EXTENSION = path.extname(__filename);
+
+/**
+ * Node options of a worker: the sources need a TypeScript loader (the parent's, named by
+ * BBWS_TS_LOADER, else ts-node's); compiled modules need nothing but the source maps that the
+ * parent has enabled too.
+ */
+function workerExecArgv(): string[] {
+  if (WORKER_EXTENSION === ".ts")
+    return ["-r", process.env.BBWS_TS_LOADER ?? require.resolve("ts-node/register/transpile-only")];
+  return process.execArgv.includes("--enable-source-maps") ? ["--enable-source-maps"] : [];
+}
+
 /** Workers to use for `tenants` tenants when none is asked for. */
 export function defaultWorkerCount(tenants: number): number {
   const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
@@ -61,8 +75,8 @@ export async function runTenantsInWorkers(
     chunks.map(
       (entries) =>
         new Promise<void>((resolve, reject) => {
-          const child = fork(path.join(__dirname, "tenantWorker.ts"), [], {
-            execArgv: ["-r", require.resolve("ts-node/register/transpile-only")],
+          const child = fork(path.join(__dirname, `tenantWorker${WORKER_EXTENSION}`), [], {
+            execArgv: workerExecArgv(),
             serialization: "advanced",
             stdio: ["ignore", "inherit", "inherit", "ipc"],
           });

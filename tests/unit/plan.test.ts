@@ -120,7 +120,9 @@ describe("npm run plan", () => {
     expect(stringifyPlan(again)).to.equal(stringifyPlan(json));
   });
 
-  it("worker processes produce exactly the in-process plan", async () => {
+  it("worker processes produce exactly the in-process plan", async function () {
+    // Two fresh processes load the Pulumi SDK and plan: slow on a busy machine, not a hang.
+    this.timeout(90_000);
     const inWorkers = await planEnvironment({ environment: "dev", workers: 2 });
     expect(inWorkers.stacks.map((s) => s.name)).to.deep.equal(dev.stacks.map((s) => s.name));
     expect(stringifyPlan(planToJson(inWorkers))).to.equal(stringifyPlan(planToJson(dev)));
