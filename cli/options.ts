@@ -229,6 +229,12 @@ export const OPTIONS = {
       "--workers <n>",
       "worker processes for tenant programs (default: one per core for large registries)",
     ).argParser(wholeNumber(1)),
+  // --- plan at scale (issue 17) ---
+  planTenant: () =>
+    new Option(
+      "--tenant <id>",
+      "plan only this registry tenant against the planned platform (repeatable); quotas and cost then cover the chosen tenants only",
+    ).argParser(collect),
   adoptRetainedData: () =>
     new Option(
       "--adopt-retained-data",
