@@ -12,6 +12,7 @@ import { BACKUP_DEFAULTS, RESTORE_POLL_INTERVAL_SECONDS } from "../ops/defaults"
 import { imageSchema } from "../config/tenantEntry";
 import { TENANT_ID_MAX_LENGTH } from "../config/awsNames";
 import { parseFault } from "../offline/faults";
+import { Shard, parseShard } from "../tenants/lifecycle/shard";
 
 /** A whole number >= `minimum`. */
 export const wholeNumber =
@@ -21,6 +22,15 @@ export const wholeNumber =
       throw new InvalidArgumentError(`expected a whole number >= ${minimum}`);
     return Number(value);
   };
+
+/** `i/N` for `--shard`. */
+export const shardOption = (value: string): Shard => {
+  try {
+    return parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message.replace(/^--shard "[^"]*": /, ""));
+  }
+};
 
 /** A whole number of seconds >= 1. */
 export const seconds = (value: string): number => {
@@ -160,6 +170,17 @@ export const OPTIONS = {
     new Option("--poll-interval <seconds>", "seconds between deployment checks")
       .argParser(seconds)
       .default(ROLLOUT_DEFAULTS.intervalSeconds),
+  // --- fleet rollouts across machines (issue 17) ---
+  shard: () =>
+    new Option(
+      "--shard <i/N>",
+      "only the tenants of stable slice i of N (by a hash of the tenant id), e.g. one CI matrix job per slice",
+    ).argParser(shardOption),
+  recordsDir: () =>
+    new Option(
+      "--records-dir <dir>",
+      "record each tenant's outcome in <dir>/<env>/<tenant>.json instead of the registry (shards never write one file)",
+    ),
   pollInterval: () =>
     new Option("--poll-interval <seconds>", "seconds between status checks")
       .argParser(seconds)
@@ -208,6 +229,12 @@ export const OPTIONS = {
       "--workers <n>",
       "worker processes for tenant programs (default: one per core for large registries)",
     ).argParser(wholeNumber(1)),
+  // --- plan at scale (issue 17) ---
+  planTenant: () =>
+    new Option(
+      "--tenant <id>",
+      "plan only this registry tenant against the planned platform (repeatable); quotas and cost then cover the chosen tenants only",
+    ).argParser(collect),
   adoptRetainedData: () =>
     new Option(
       "--adopt-retained-data",

@@ -42,6 +42,13 @@ export interface TenantWordPressArgs {
   readonly platform: TenantPlatform;
   /** Drop the tenant's schema and user when this component is destroyed. @default false (kept, user locked) */
   readonly dropDatabaseOnDelete?: boolean;
+
+  // --- fleet rollouts (issue 17) ---
+  /**
+   * Whether the service update waits for ECS steady state; a fleet rollout passes false and
+   * confirms every deployment of a wave itself. @default true
+   */
+  readonly waitForSteadyState?: boolean;
 }
 
 /** One tenant's WordPress site. */
@@ -154,6 +161,7 @@ export class TenantWordPress extends pulumi.ComponentResource {
         targetGroupArn: routing.targetGroup.arn,
         dependsOn: [routing.rule, database, ...mountTargets],
         tags,
+        waitForSteadyState: args.waitForSteadyState,
       },
       this,
     );

@@ -10,6 +10,7 @@ import * as path from "path";
 import { tenantRootDirectory } from "../config/naming";
 import {
   DeploymentCheck,
+  DeploymentVerdict,
   FinalBackup,
   LifecyclePorts,
   RolloutRecords,
@@ -128,15 +129,21 @@ function withDeploymentFaults(
   environment: string,
 ): DeploymentCheck {
   return {
-    async confirm(target, wait) {
-      const fault = faultFor(faults, target.tenantId, "deploy");
-      // A hung deployment is waited for as long as the rollout's --timeout says.
-      if (fault)
-        await strike(fault, tenantStackName(environment, target.tenantId), {
-          hangMs: wait.timeoutSeconds * 1000,
-          signal: wait.signal,
-        });
-      return check.confirm(target, wait);
+    async confirmAll(targets, wait) {
+      const struck = await Promise.all(
+        targets.map(async (target): Promise<DeploymentVerdict | undefined> => {
+          const fault = faultFor(faults, target.tenantId, "deploy");
+          if (!fault) return undefined;
+          // A hung deployment is waited for as long as the rollout's --timeout says.
+          return strike(fault, tenantStackName(environment, target.tenantId), {
+            hangMs: wait.timeoutSeconds * 1000,
+            signal: wait.signal,
+          }).catch((error: unknown) => ({ tenantId: target.tenantId, error }));
+        }),
+      );
+      const healthy = targets.filter((_, i) => !struck[i]);
+      const checked = await check.confirmAll(healthy, wait);
+      return targets.map((t, i) => struck[i] ?? checked[healthy.indexOf(t)]);
     },
   };
 }
@@ -169,11 +176,16 @@ export function offlineTenantFiles(store: OfflineStateStore, now: () => number =
 
 /** Nothing runs in ECS offline: the simulated stack update is all there is to confirm. */
 export const simulatedDeployments: DeploymentCheck = {
-  confirm: ({ taskDefinitionArn }) =>
-    Promise.resolve({
-      result: "simulated",
-      message: `offline: the simulated stack now names ${taskDefinitionArn.split("/").pop()}; nothing runs in ECS`,
-    }),
+  confirmAll: (targets) =>
+    Promise.resolve(
+      targets.map(({ tenantId, taskDefinitionArn }) => ({
+        tenantId,
+        confirmed: {
+          result: "simulated",
+          message: `offline: the simulated stack now names ${taskDefinitionArn.split("/").pop()}; nothing runs in ECS`,
+        },
+      })),
+    ),
 };
 
 /** Rollout outcomes kept in the state file (see the file comment). */

@@ -23,6 +23,8 @@ export interface TenantRunOptions {
   /** Resolved outputs of the environment's platform stack (its platform contract). */
   readonly platformOutputs: Record<string, unknown>;
   readonly dropDataOnDestroy?: boolean;
+  /** The configuration of a rollout's forward update (no steady-state wait). @default false */
+  readonly skipSteadyStateWait?: boolean;
 }
 
 /** Runs the tenant program of `entry` with the configuration the lifecycle would set. */
@@ -30,6 +32,7 @@ export function runTenant(options: TenantRunOptions): Promise<StackRun> {
   const platformStack = offlinePlatformStackName(options.settings.environment);
   const config = tenantStackConfig(options.settings, options.entry, platformStack, {
     dropDataOnDestroy: options.dropDataOnDestroy,
+    skipSteadyStateWait: options.skipSteadyStateWait,
   });
   return runStack(
     {

@@ -12,7 +12,7 @@ import { StackOutputsSource } from "./context";
 import { ClientFactory } from "./clients";
 import { BackupResult, runBackup } from "./backup";
 import { purgeTenantFiles } from "./tenantFiles";
-import { waitRolledOut } from "./service";
+import { confirmServiceDeployments } from "./serviceDeployments";
 import { DeploymentCheck, FinalBackup, TenantFiles, serialized } from "../tenants/lifecycle/ports";
 
 /** What the real ports need. */
@@ -66,17 +66,7 @@ export function opsTenantFiles(deps: OpsPortsDeps): TenantFiles {
   };
 }
 
-/** Confirms deployments with DescribeServices (ops/service.ts `waitRolledOut`). */
+/** Confirms a wave's deployments with ECS's service-deployments API (ops/serviceDeployments.ts). */
 export function ecsDeployments(ecs: () => ECSClient): DeploymentCheck {
-  return {
-    async confirm(target, wait) {
-      await waitRolledOut(
-        ecs(),
-        { cluster: target.clusterName, service: target.serviceName },
-        target.taskDefinitionArn,
-        wait,
-      );
-      return { result: "completed", message: "PRIMARY deployment COMPLETED" };
-    },
-  };
+  return { confirmAll: (targets, wait) => confirmServiceDeployments(ecs(), targets, wait) };
 }

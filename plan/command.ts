@@ -22,6 +22,8 @@ export interface PlanCommandOptions {
   /** Registry file. @default tenants/<env>.yaml */
   readonly tenants?: string;
   readonly workers?: number;
+  /** Only these registry tenants (`--tenant`), against the planned platform. @default every tenant */
+  readonly only?: readonly string[];
   /** Only the counts, policy verdicts and cost. */
   readonly summary?: boolean;
   /** @default planEnvironment */
@@ -43,6 +45,7 @@ export async function planCommand(options: PlanCommandOptions): Promise<PlanComm
     environment: options.environment,
     tenantsFile: options.tenants && path.resolve(options.tenants),
     workers: options.workers,
+    only: options.only,
   });
 
   const out: string[] = [];
@@ -56,6 +59,12 @@ export async function planCommand(options: PlanCommandOptions): Promise<PlanComm
     out.push(
       `Note: ${plan.unallocated.length} tenant(s) have no listener slot in ${plan.registryFile} yet (${plan.unallocated.join(", ")}); ` +
         "this plan allocated one for them, `npm run tenants -- sync` writes it.",
+      "",
+    );
+  }
+  if (plan.registryTenants > plan.stacks.length - 1) {
+    out.push(
+      `Note: a preview of ${plan.stacks.length - 1} of the registry's ${plan.registryTenants} tenant(s) (--tenant); quotas and cost cover those only.`,
       "",
     );
   }

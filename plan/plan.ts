@@ -17,6 +17,7 @@ import { PolicyReport, evaluatePolicies } from "../offline/policyEvaluator";
 import { ConstraintReport, checkAwsConstraints } from "./awsChecks";
 import { QuotaReport } from "../config/quotas";
 import { planQuotaUsage } from "./quotas";
+import { requireKnown } from "../tenants/lifecycle/fleetState";
 
 /** One planned stack. */
 export interface PlannedStack {
@@ -33,6 +34,8 @@ export interface EnvironmentPlan {
   readonly settings: PlatformSettings;
   readonly registryFile: string;
   readonly stacks: readonly PlannedStack[];
+  /** Tenants in the registry (the plan may hold fewer: `only`). */
+  readonly registryTenants: number;
   /** Tenants whose listener slot was allocated for this plan only (not yet in the registry). */
   readonly unallocated: readonly string[];
   /** Every rule of the policy pack over every planned resource. */
@@ -56,6 +59,12 @@ export interface PlanOptions {
    * tenants to pay for starting them (see tenantWorkers.ts); 1 runs everything in-process.
    */
   readonly workers?: number;
+  /**
+   * Only these registry tenants, against the planned platform (`plan --tenant`): listener slots
+   * are still allocated over the whole registry, so each gets the slot a full plan gives it.
+   * @default every tenant
+   */
+  readonly only?: readonly string[];
   /** Called after each stack, for progress output. */
   readonly onStack?: (stack: PlannedStack, done: number, total: number) => void;
 }
@@ -66,10 +75,14 @@ export async function planEnvironment(options: PlanOptions): Promise<Environment
   const settings = loadStackSettings(environment, undefined, options.configOverrides);
   const registryFile = options.tenantsFile ?? registryPath(environment);
   const registry = loadRegistry(environment, registryFile);
-  const { entries, allocated } = allocateListenerSlots(registry.tenants, {
+  const allocation = allocateListenerSlots(registry.tenants, {
     shards: settings.albShards,
     registry,
   });
+  const only = options.only;
+  if (only) requireKnown(only, allocation.entries.map((e) => e.id), `the ${environment} registry (${registry.file})`);
+  const entries = only ? allocation.entries.filter((e) => only.includes(e.id)) : allocation.entries;
+  const allocated = only ? allocation.allocated.filter((id) => only.includes(id)) : allocation.allocated;
 
   const total = entries.length + 1;
   const stacks: PlannedStack[] = [];
@@ -125,6 +138,7 @@ export async function planEnvironment(options: PlanOptions): Promise<Environment
     environment,
     settings,
     registryFile: registry.file,
+    registryTenants: registry.tenants.length,
     stacks,
     unallocated: allocated,
     policy,

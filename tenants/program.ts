@@ -53,7 +53,12 @@ export function tenantStackProgram(): TenantOutputs {
   });
   const site = new TenantWordPress(
     tenant.id,
-    { spec: tenant, platform, dropDatabaseOnDelete: config.dropDataOnDestroy },
+    {
+      spec: tenant,
+      platform,
+      dropDatabaseOnDelete: config.dropDataOnDestroy,
+      waitForSteadyState: !config.skipSteadyStateWait,
+    },
     { provider },
   );
 

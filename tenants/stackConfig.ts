@@ -17,6 +17,8 @@ export const TENANT_CONFIG = {
   platformStack: `${TENANT_PROJECT}:platformStack`,
   tenant: `${TENANT_PROJECT}:tenant`,
   dropDataOnDestroy: `${TENANT_PROJECT}:dropDataOnDestroy`,
+  // Fleet rollouts (issue 17): the update returns once ECS accepted the deployment.
+  skipSteadyStateWait: `${TENANT_PROJECT}:skipSteadyStateWait`,
 } as const;
 
 /** One configuration value as the Automation API sets it. */
@@ -32,6 +34,13 @@ export type TenantStackConfig = Readonly<Record<string, ConfigEntry>>;
 export interface TenantStackConfigOptions {
   /** Set by `tenants remove --purge` before the destroy: drop the schema and user. @default false */
   readonly dropDataOnDestroy?: boolean;
+
+  // --- fleet rollouts (issue 17) ---
+  /**
+   * Set by `tenants rollout`: the service update does not wait for ECS steady state; the
+   * rollout confirms every deployment of a wave together afterwards. @default false (waits)
+   */
+  readonly skipSteadyStateWait?: boolean;
 }
 
 /**
@@ -53,6 +62,8 @@ export function tenantStackConfig(
     [TENANT_CONFIG.platformStack]: plain(platformStack),
     [TENANT_CONFIG.tenant]: plain(JSON.stringify(spec)),
     [TENANT_CONFIG.dropDataOnDestroy]: plain(String(options.dropDataOnDestroy ?? false)),
+    // Always written: setAllConfig keeps keys it is not given, so a rollout's "true" must be undone.
+    [TENANT_CONFIG.skipSteadyStateWait]: plain(String(options.skipSteadyStateWait ?? false)),
   };
 }
 
@@ -66,6 +77,8 @@ export interface ParsedTenantStackConfig {
   readonly tenant: TenantSpec;
   /** Drop the schema and user when the stack is destroyed. */
   readonly dropDataOnDestroy: boolean;
+  /** The service update returns without waiting for steady state (a fleet rollout confirms it). */
+  readonly skipSteadyStateWait: boolean;
 }
 
 /** Reads and validates the running tenant program's configuration. */
@@ -90,5 +103,6 @@ export function readTenantStackConfig(): ParsedTenantStackConfig {
     platformStack: config.require("platformStack"),
     tenant,
     dropDataOnDestroy: config.getBoolean("dropDataOnDestroy") ?? false,
+    skipSteadyStateWait: config.getBoolean("skipSteadyStateWait") ?? false,
   };
 }

@@ -19,7 +19,7 @@ export const PLAN_COMMANDS: readonly CommandSpec[] = [
         parse: environmentName,
       },
     ],
-    options: ["tenants", "summary", "workers"],
+    options: ["tenants", "summary", "workers", "planTenant"],
     help: "With --json the document is the plan JSON (format: README, 'The plan JSON'); --output writes it to a file.",
     run: async (input) => {
       const { planCommand } = await import("../../plan/command");
@@ -27,6 +27,7 @@ export const PLAN_COMMANDS: readonly CommandSpec[] = [
         environment: input.args[0] as string,
         tenants: input.options.tenants as string | undefined,
         workers: input.options.workers as number | undefined,
+        only: input.options.tenant as string[] | undefined,
         summary: input.options.summary === true,
         plan: input.runtime.plan,
       });

@@ -7,6 +7,7 @@
 import { lifecycleContext } from "../lifecycle";
 import { LIFECYCLE_OPTIONS, environmentName } from "../options";
 import { ActionInput, CommandResult, CommandSpec } from "../shell";
+import type { Shard } from "../../tenants/lifecycle/shard";
 
 const ENV = {
   name: "<env>",
@@ -138,9 +139,9 @@ function rolloutSpec(path: readonly string[], hidden: boolean): CommandSpec {
     path,
     hidden,
     description:
-      "Roll a new WordPress image out to tenant stacks: canaries one at a time, then waves; after each update the deployment check must confirm " +
-      "the PRIMARY deployment runs the new task definition, COMPLETED (a circuit-breaker rollback is a failure, and the stack is put back). " +
-      "A failed canary halts the rollout; a failed wave halts the next waves.",
+      "Roll a new WordPress image out to tenant stacks: canaries one at a time, then waves; each wave updates its stacks (without waiting for ECS), " +
+      "then confirms all its deployments together through ECS's service-deployments API (SUCCESSFUL; a rollback or a triggered circuit breaker is a failure, " +
+      "and the stack is put back). A failed canary halts the rollout; a failed wave halts the next waves.",
     arguments: [
       ENV,
       {
@@ -156,6 +157,8 @@ function rolloutSpec(path: readonly string[], hidden: boolean): CommandSpec {
       "waveSize",
       "deploymentTimeout",
       "rolloutPollInterval",
+      "shard",
+      "recordsDir",
     ],
     help:
       "Outcomes are recorded per tenant: in the registry for real stacks (lastRollout, and image when completed), in the offline state with --offline.\n" +
@@ -171,6 +174,8 @@ function rolloutSpec(path: readonly string[], hidden: boolean): CommandSpec {
           waveSize: o.waveSize as number,
           timeoutSeconds: o.timeout as number,
           intervalSeconds: o.pollInterval as number,
+          shard: o.shard as Shard | undefined,
+          recordsDir: o.recordsDir as string | undefined,
         });
       }),
   };

@@ -25,6 +25,10 @@ export interface TenantServiceArgs {
   readonly dependsOn: pulumi.Resource[];
   /** Tags of the tenant; `bbws:component` is added. */
   readonly tags: Tags;
+
+  // --- fleet rollouts (issue 17) ---
+  /** Wait for ECS steady state on create and update. @default true */
+  readonly waitForSteadyState?: boolean;
 }
 
 /** Creates the service (and its Cloud Map service when `spec.serviceDiscovery` is set). */
@@ -74,7 +78,7 @@ export function createTenantService(
       deploymentMaximumPercent: 200,
       healthCheckGracePeriodSeconds: spec.healthCheckGracePeriodSeconds,
       // aws.ecs.Service returns before tasks are healthy unless told to wait.
-      waitForSteadyState: true,
+      waitForSteadyState: a.waitForSteadyState ?? true,
       availabilityZoneRebalancing: "ENABLED",
       propagateTags: "SERVICE",
       enableEcsManagedTags: true,

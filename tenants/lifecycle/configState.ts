@@ -12,9 +12,16 @@ import { TENANT_CONFIG } from "../stackConfig";
 /** Stack tag holding the hash of the configuration of the last successful update. */
 export const CONFIG_HASH_TAG = "bbws:config-sha256";
 
+/**
+ * Keys that say how an update runs, not what the stack is (a rollout's steady-state wait):
+ * neither the hash nor the differences count them, so a rolled-out stack reads "in sync".
+ */
+const HOW_NOT_WHAT: ReadonlySet<string> = new Set([TENANT_CONFIG.skipSteadyStateWait]);
+
 /** A stable hash of a configuration map (key order does not matter). */
 export function configHash(config: TenantStackConfig): string {
   const entries = Object.keys(config)
+    .filter((key) => !HOW_NOT_WHAT.has(key))
     .sort()
     .map((key) => [key, config[key].value, config[key].secret]);
   return createHash("sha256").update(JSON.stringify(entries)).digest("hex");
@@ -25,7 +32,9 @@ export function configHash(config: TenantStackConfig): string {
  * for the resolved tenant (one JSON value) the fields inside it, e.g. `tenant.size`.
  */
 export function configDifferences(desired: TenantStackConfig, current: TenantStackConfig): string[] {
-  const keys = [...new Set([...Object.keys(desired), ...Object.keys(current)])].sort();
+  const keys = [...new Set([...Object.keys(desired), ...Object.keys(current)])]
+    .filter((key) => !HOW_NOT_WHAT.has(key))
+    .sort();
   const differences: string[] = [];
   for (const key of keys) {
     const want = desired[key];

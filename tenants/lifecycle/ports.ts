@@ -54,6 +54,8 @@ export interface DeploymentTarget {
   readonly serviceName: string;
   /** The task definition the PRIMARY deployment must run. */
   readonly taskDefinitionArn: string;
+  /** When the stack update began (epoch ms): the deployment to check was created after it. */
+  readonly updateStartedAt: number;
 }
 
 /** How long to wait for a deployment. */
@@ -71,13 +73,21 @@ export interface ConfirmedDeployment {
   readonly message: string;
 }
 
+/** How one deployment of a wave ended: confirmed, or the error that says why not. */
+export type DeploymentVerdict =
+  | { readonly tenantId: string; readonly confirmed: ConfirmedDeployment; readonly error?: undefined }
+  | { readonly tenantId: string; readonly error: unknown; readonly confirmed?: undefined };
+
 /**
- * Confirms that the service runs the new task definition. Pulumi reports an update as a
- * success even after the circuit breaker rolled it back (pulumi-aws#4487): throws a
- * RollbackDetectedError then, a "timeout" error when it does not finish in time.
+ * Confirms that services run their new task definitions: every deployment of a rollout wave
+ * at once (the stack updates do not wait for ECS). Pulumi reports an update as a success even
+ * after the circuit breaker rolled it back (pulumi-aws#4487), so this is the check. One verdict
+ * per target, in order; a target's error is a RollbackDetectedError for a rollback, a "timeout"
+ * error when it does not finish in time. Rejects only when the whole check cannot run
+ * (interrupted).
  */
 export interface DeploymentCheck {
-  confirm(target: DeploymentTarget, wait: DeploymentWait): Promise<ConfirmedDeployment>;
+  confirmAll(targets: readonly DeploymentTarget[], wait: DeploymentWait): Promise<DeploymentVerdict[]>;
 }
 
 /** One rollout outcome to record. */

@@ -19,7 +19,7 @@ export function platformOf(stack: string): Promise<StackRun> {
 export async function runTenantEntry(
   stack: string,
   entry: TenantEntry,
-  options: { settings?: PlatformSettings; dropDataOnDestroy?: boolean } = {},
+  options: { settings?: PlatformSettings; dropDataOnDestroy?: boolean; skipSteadyStateWait?: boolean } = {},
 ): Promise<StackRun> {
   const platform = await platformOf(stack);
   return runTenant({
@@ -27,6 +27,7 @@ export async function runTenantEntry(
     entry,
     platformOutputs: platform.outputs,
     dropDataOnDestroy: options.dropDataOnDestroy,
+    skipSteadyStateWait: options.skipSteadyStateWait,
   });
 }
 

@@ -120,6 +120,26 @@ describe("npm run plan", () => {
     expect(stringifyPlan(again)).to.equal(stringifyPlan(json));
   });
 
+  it("--tenant previews only the chosen tenants against the planned platform, exactly as the full plan has them", async () => {
+    const preview = await planEnvironment({ environment: "dev", only: ["globex", "acme"] });
+    expect(preview.stacks.map((s) => s.name)).to.deep.equal(["dev", "dev.acme", "dev.globex"]);
+    expect(preview.registryTenants).to.equal(dev.stacks.length - 1);
+    for (const name of ["dev", "dev.acme", "dev.globex"]) {
+      const full = dev.stacks.find((s) => s.name === name)!;
+      const chosen = preview.stacks.find((s) => s.name === name)!;
+      expect(stringifyPlan(planToJson({ ...preview, stacks: [chosen] })), name).to.equal(
+        stringifyPlan(planToJson({ ...dev, stacks: [full] })),
+      );
+    }
+    const { code, stdout } = await cli(["dev", "--tenant", "globex", "--summary"]);
+    expect(code).to.equal(EXIT.ok.code);
+    expect(stdout).to.match(/a preview of 1 of the registry's 4 tenant\(s\) \(--tenant\)/);
+    expect(stdout).to.match(/Planned 2 stacks \(1 platform, 1 tenants\)/);
+    const unknown = await cli(["dev", "--tenant", "globx"]);
+    expect(unknown.code).to.equal(EXIT.notFound.code);
+    expect(unknown.stderr).to.match(/tenant "globx" is not in the dev registry .*did you mean "globex"\?/);
+  });
+
   it("worker processes produce exactly the in-process plan", async function () {
     // Two fresh processes load the Pulumi SDK and plan: slow on a busy machine, not a hang.
     this.timeout(90_000);

@@ -14,6 +14,7 @@ import { offlinePlatformStackName } from "../../offline/tenantRun";
 import { tenantStackProgram } from "../../tenants/program";
 import { BbwsError } from "../../lib/errors";
 import { entryFor, platformOf, registryEntry } from "../helpers/tenants";
+import { configDifferences, configHash } from "../../tenants/lifecycle/configState";
 
 const PLATFORM = "organization/bbws/dev";
 
@@ -108,7 +109,15 @@ describe("tenant spec", () => {
         TENANT_CONFIG.platformStack,
         TENANT_CONFIG.tenant,
         TENANT_CONFIG.dropDataOnDestroy,
+        TENANT_CONFIG.skipSteadyStateWait,
       ]);
+      // Written even when false: setAllConfig keeps keys it is not given (a rollout's "true").
+      expect(config[TENANT_CONFIG.skipSteadyStateWait].value).to.equal("false");
+      // How an update runs is not what the stack is: a rolled-out stack still reads "in sync".
+      const rollout = tenantStackConfig(dev, entry, PLATFORM, { skipSteadyStateWait: true });
+      expect(rollout[TENANT_CONFIG.skipSteadyStateWait].value).to.equal("true");
+      expect(configHash(rollout)).to.equal(configHash(config));
+      expect(configDifferences(rollout, config)).to.deep.equal([]);
       expect(Object.values(config).every((v) => v.secret === false)).to.equal(true);
       const parsed: TenantSpec = parseTenantSpec(JSON.parse(config[TENANT_CONFIG.tenant].value), "test");
       // JSON has no undefined: the spec's absent optional fields (no image override) stay absent.

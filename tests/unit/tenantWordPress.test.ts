@@ -328,6 +328,17 @@ describe("TenantWordPress", () => {
       expect(service.availabilityZoneRebalancing).to.equal("ENABLED");
     });
 
+    it("does not wait for steady state in a rollout's forward update (the rollout confirms the wave), and nothing else changes", async () => {
+      const rollout = await runTenantEntry("dev", registryEntry("dev", "acme"), {
+        skipSteadyStateWait: true,
+      });
+      const service = single(rollout, "aws:ecs/service:Service").inputs;
+      expect(service.waitForSteadyState).to.equal(false);
+      const { waitForSteadyState: _rolled, ...rest } = service;
+      const { waitForSteadyState: _synced, ...synced } = single(acme, "aws:ecs/service:Service").inputs;
+      expect(rest).to.deep.equal(synced);
+    });
+
     it("registers in Cloud Map only when the entry asks for it (serviceDiscovery), in the platform's namespace", async () => {
       for (const run of [acme, globex, initech, prodAcme]) {
         expect(ofType(run, "aws:servicediscovery/service:Service"), run.stack).to.have.length(0);

@@ -4,12 +4,15 @@
  *
  * For each tenant (a saga, lib/saga.ts): the stack is updated with its registry entry's
  * configuration and the new image, exactly as `sync` would with that image (undo: update it
- * back to its previous image); then the deployment check confirms that the service really
- * runs the task definition the update produced (the `DeploymentCheck` port: ECS
- * DescribeServices for real stacks: Pulumi reports success even when the circuit breaker
- * rolled the deployment back, pulumi-aws#4487, pulumi-awsx#1848). The outcome is recorded
- * through the `RolloutRecords` port: the registry for real stacks (`lastRollout` always, and
- * `image` when completed), the offline state offline.
+ * back to its previous image), except that the update does not wait for ECS steady state.
+ * Once every update of a wave has ended, the deployment check confirms all of the wave's
+ * deployments together (the `DeploymentCheck` port: ECS's service-deployments API for real
+ * stacks, which reports rollbacks and the circuit breaker; Pulumi reports success even when
+ * the circuit breaker rolled the deployment back, pulumi-aws#4487, pulumi-awsx#1848). A wave
+ * then takes one stack update plus one deployment, not one of each per tenant in turn. The
+ * outcome is recorded through the `RolloutRecords` port: the registry for real stacks
+ * (`lastRollout` always, and `image` when completed), the offline state offline, or one file
+ * per tenant (`--records-dir`, for shards on several machines).
  *
  * Order: the first `canary` tenants one at a time, then waves of `waveSize` tenants at once
  * (each wave is one fleet run: progress, lock retries and failure isolation as in `sync`). A
@@ -27,7 +30,15 @@ import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
 import { runFleet } from "../fleet";
 import { readInputs, requireKnown } from "../fleetState";
-import { DeploymentCheck, RolloutRecords } from "../ports";
+import {
+  ConfirmedDeployment,
+  DeploymentCheck,
+  DeploymentTarget,
+  DeploymentVerdict,
+  RolloutRecords,
+} from "../ports";
+import { Shard, inShard } from "../shard";
+import { directoryRolloutRecords } from "../rolloutRecords";
 import { ProgressView, silentProgress } from "../progress";
 import { CommandReport, plainTable } from "../report";
 
@@ -46,6 +57,8 @@ export interface RolloutRequest {
   readonly timeoutSeconds?: number;
   /** Seconds between deployment checks. @default 15 */
   readonly intervalSeconds?: number;
+  /** Only the tenants of this stable slice (`--shard i/N`), for a rollout split over machines. */
+  readonly shard?: Shard;
 }
 
 /** What a rollout works with (the lifecycle's ports; tests pass fakes). */
@@ -158,8 +171,15 @@ export function selectTenants(
 export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): Promise<RolloutReport> {
   const { environment } = request;
   const image = checkImage(request.image);
-  const targets = selectTenants(environment, deps.registryFile, deps.entries, request.tenants);
-  if (targets.length === 0) throw new BbwsError("usage", `${deps.registryFile} has no tenants to roll out`);
+  const selected = selectTenants(environment, deps.registryFile, deps.entries, request.tenants);
+  if (selected.length === 0) throw new BbwsError("usage", `${deps.registryFile} has no tenants to roll out`);
+  const shard = request.shard;
+  const targets = shard ? selected.filter((t) => inShard(t.id, shard)) : selected;
+  if (targets.length === 0)
+    throw new BbwsError(
+      "usage",
+      `shard ${shard!.index}/${shard!.count} holds none of the ${selected.length} tenant(s)`,
+    );
   const waves = planWaves(
     targets.map((t) => t.id),
     request.canary ?? ROLLOUT_DEFAULTS.canary,
@@ -180,14 +200,18 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
   const rollOne = async (
     entry: TenantEntry,
     wave: Wave,
+    check: WaveCheck,
     step: (state: "updating" | "confirming" | "reverting") => void,
   ): Promise<Outcome> => {
     const begin = now();
-    const target = (config: TenantEntry) => ({
+    // Forward: the update returns once ECS has the deployment; the wave check confirms it.
+    // Back: a revert waits for steady state, as a sync does.
+    const target = (config: TenantEntry, skipSteadyStateWait = false) => ({
       environment,
       tenantId: entry.id,
-      config: tenantStackConfig(deps.settings, config, deps.platformStack),
+      config: tenantStackConfig(deps.settings, config, deps.platformStack, { skipSteadyStateWait }),
     });
+    let awaitingCheck = true;
     const saga = new Saga();
     let taskDefinitionArn: string | undefined;
     let result: TenantRolloutResult;
@@ -199,7 +223,7 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
       step("updating");
       const outcome = await saga.step(
         `update ${entry.id} to ${image}`,
-        () => deps.backend.up(target({ ...entry, image }), { signal: deps.signal }),
+        () => deps.backend.up(target({ ...entry, image }, true), { signal: deps.signal }),
         () => ({
           name: `${entry.id}: stack updated back to ${previous}`,
           run: async () => {
@@ -212,22 +236,27 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
         }),
       );
       taskDefinitionArn = stringOutput(outcome.outputs, "taskDefinitionArn", entry.id);
-      log(`${entry.id}: waiting for the service to run ${taskDefinitionArn.split("/").pop()}`);
-      step("confirming");
-      const confirmed = await deps.deployments.confirm(
-        {
-          tenantId: entry.id,
-          clusterName: stringOutput(outcome.outputs, "clusterName", entry.id),
-          serviceName: stringOutput(outcome.outputs, "serviceName", entry.id),
-          taskDefinitionArn,
-        },
-        wait,
+      const deployment: DeploymentTarget = {
+        tenantId: entry.id,
+        clusterName: stringOutput(outcome.outputs, "clusterName", entry.id),
+        serviceName: stringOutput(outcome.outputs, "serviceName", entry.id),
+        taskDefinitionArn,
+        updateStartedAt: begin,
+      };
+      log(
+        `${entry.id}: updated to ${taskDefinitionArn.split("/").pop()}; its deployment is confirmed with the wave`,
       );
+      step("confirming");
+      awaitingCheck = false;
+      const confirmed = await check.confirm(deployment);
       result = confirmed.result;
       message = confirmed.message;
       await saga.finish(true);
       log(`${entry.id}: ${result}`);
     } catch (thrown) {
+      // Nothing of this tenant to confirm: the wave check must not wait for it.
+      if (awaitingCheck) check.skip();
+      awaitingCheck = false;
       error = toBbwsError(thrown);
       result = error instanceof RollbackDetectedError ? "rolled-back" : "failed";
       message = error.message;
@@ -278,13 +307,21 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
     }
     log(`${wave.label}: ${wave.tenantIds.join(", ")}`);
     const outcomes = new Map<string, Outcome>();
+    const check = new WaveCheck(
+      entries.length,
+      (deployments) => {
+        log(`${wave.label}: confirming ${deployments.length} deployment(s) together`);
+        return deps.deployments.confirmAll(deployments, wait);
+      },
+      deps.signal,
+    );
     await runFleet(
       entries.map((entry) => ({
         tenantId: entry.id,
         stack: `${environment}.${entry.id}`,
         operation: "update",
         async run(step) {
-          const outcome = await rollOne(entry, wave, step);
+          const outcome = await rollOne(entry, wave, check, step);
           outcomes.set(entry.id, outcome);
           // The fleet shows the tenant failed; the outcome keeps the rollout's own result.
           if (outcome.error) throw outcome.error;
@@ -312,8 +349,73 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
   };
 }
 
+/**
+ * A wave's deployments, confirmed in one check once every tenant of the wave has either
+ * updated its stack (`confirm`) or ended without a deployment to check (`skip`). An abort runs
+ * the check with what it has, so no tenant waits for one that will never start.
+ */
+export class WaveCheck {
+  private readonly targets: DeploymentTarget[] = [];
+  private readonly waiting = new Map<
+    string,
+    { resolve: (confirmed: ConfirmedDeployment) => void; reject: (error: unknown) => void }
+  >();
+  private started = false;
+
+  constructor(
+    private remaining: number,
+    private readonly check: (targets: readonly DeploymentTarget[]) => Promise<DeploymentVerdict[]>,
+    signal?: AbortSignal,
+  ) {
+    signal?.addEventListener("abort", () => this.startWhenReady(true), { once: true });
+  }
+
+  /** Resolves when the wave's check confirms `target`'s deployment; rejects with its error. */
+  confirm(target: DeploymentTarget): Promise<ConfirmedDeployment> {
+    return new Promise((resolve, reject) => {
+      if (this.started) {
+        reject(
+          new BbwsError("interrupted", `${target.tenantId}: interrupted before its deployment was checked`),
+        );
+        return;
+      }
+      this.targets.push(target);
+      this.waiting.set(target.tenantId, { resolve, reject });
+      this.remaining--;
+      this.startWhenReady(false);
+    });
+  }
+
+  /** A tenant of the wave ended without a deployment to confirm. */
+  skip(): void {
+    this.remaining--;
+    this.startWhenReady(false);
+  }
+
+  private startWhenReady(aborted: boolean): void {
+    if (this.started || (!aborted && this.remaining > 0) || this.targets.length === 0) return;
+    this.started = true;
+    const targets = [...this.targets];
+    this.check(targets).then(
+      (verdicts) => {
+        for (const verdict of verdicts) {
+          const waiter = this.waiting.get(verdict.tenantId);
+          if (verdict.confirmed) waiter?.resolve(verdict.confirmed);
+          else waiter?.reject(verdict.error);
+        }
+      },
+      (error: unknown) => {
+        for (const waiter of this.waiting.values()) waiter.reject(error);
+      },
+    );
+  }
+}
+
 /** Options of the `rollout` command. */
-export type RolloutOptions = Omit<RolloutRequest, "environment">;
+export type RolloutOptions = Omit<RolloutRequest, "environment"> & {
+  /** Record outcomes as one file per tenant in this directory instead (shards on several machines). */
+  readonly recordsDir?: string;
+};
 
 /** The `rollout` command: a rollout over the context's ports, rendered as a command report. */
 export async function rolloutTenants(
@@ -326,13 +428,14 @@ export async function rolloutTenants(
   selectTenants(context.environment, inputs.snapshot.registry.file, inputs.entries, options.tenants);
   planWaves([], options.canary ?? ROLLOUT_DEFAULTS.canary, options.waveSize ?? ROLLOUT_DEFAULTS.waveSize);
   const platformStack = await context.backend.platformStack(context.environment);
+  const { recordsDir: _recordsDir, ...request } = options;
   const report = await rolloutImage(
-    { ...options, environment: context.environment },
+    { ...request, environment: context.environment },
     {
       backend: context.backend,
       settings: inputs.settings,
       deployments: context.deployments,
-      records: context.rolloutRecords,
+      records: options.recordsDir ? directoryRolloutRecords(options.recordsDir) : context.rolloutRecords,
       entries: inputs.entries,
       registryFile: inputs.snapshot.registry.file,
       platformStack,

@@ -219,7 +219,7 @@ function defaultPortsFake() {
     backend: new FakeBackend(),
     finalBackup: { take: () => Promise.reject(new Error("no backup in this test")) },
     tenantFiles: { purge: () => Promise.reject(new Error("no purge in this test")) },
-    deployments: { confirm: () => Promise.reject(new Error("no deployment in this test")) },
+    deployments: { confirmAll: () => Promise.reject(new Error("no deployment in this test")) },
     rolloutRecords: () => ({ location: "nowhere", record: () => Promise.reject(new Error("no records")) }),
   };
 }

@@ -226,7 +226,13 @@ export class RecordingProgress implements ProgressView {
 
 /** A deployment check that confirms every deployment at once. */
 export const confirmedDeployments: DeploymentCheck = {
-  confirm: () => Promise.resolve({ result: "completed", message: "confirmed (fake)" }),
+  confirmAll: (targets) =>
+    Promise.resolve(
+      targets.map((t) => ({
+        tenantId: t.tenantId,
+        confirmed: { result: "completed", message: "confirmed (fake)" },
+      })),
+    ),
 };
 
 /** A lifecycle context around fakes. */

@@ -7,7 +7,12 @@
 import * as fs from "fs";
 import { expect } from "chai";
 import * as sinon from "sinon";
-import { DescribeServicesCommand, Deployment } from "@aws-sdk/client-ecs";
+import {
+  DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
+  ListServiceDeploymentsCommand,
+  ServiceDeployment,
+} from "@aws-sdk/client-ecs";
 import { BbwsError, RollbackDetectedError } from "../../../lib/errors";
 import { ecsDeployments } from "../../../ops/lifecyclePorts";
 import { offlineRolloutRecords, simulatedDeployments } from "../../../offline/services";
@@ -53,24 +58,29 @@ class RolloutBackend extends FakeBackend {
   }
 }
 
-/** A DescribeServices answer with these deployments (PRIMARY first). */
-const service = (tenant: string, deployments: Deployment[], running = 1) => ({
-  services: [
-    {
-      serviceName: `${tenant}-wordpress`,
-      status: "ACTIVE",
-      desiredCount: 1,
-      runningCount: running,
-      deployments,
-    },
-  ],
-});
-const primary = (taskDefinition: string, rolloutState: Deployment["rolloutState"], reason?: string) => ({
-  id: `ecs-svc/${taskDefinition.split(":").pop()}`,
-  status: "PRIMARY",
-  taskDefinition,
-  rolloutState,
-  rolloutStateReason: reason,
+const serviceArn = (tenant: string) =>
+  `arn:aws:ecs:${REGION}:${ACCOUNT}:service/bbws-dev/${tenant}-wordpress`;
+const revisionArn = (tenant: string, revision: number) =>
+  `arn:aws:ecs:${REGION}:${ACCOUNT}:service-revision/bbws-dev/${tenant}-wordpress/${revision}00`;
+const deploymentArn = (tenant: string) =>
+  `arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/bbws-dev/${tenant}-wordpress/dep-${tenant}`;
+const tenantOfArn = (arn: string) => /bbws-dev\/([a-z0-9-]+)-wordpress/.exec(arn)![1];
+
+/** A deployment of revision 2 (the update's task definition) in `status`. */
+const deployment = (
+  tenant: string,
+  status: ServiceDeployment["status"],
+  extra: Partial<ServiceDeployment> = {},
+): ServiceDeployment => ({
+  serviceDeploymentArn: deploymentArn(tenant),
+  serviceArn: serviceArn(tenant),
+  status,
+  targetServiceRevision: {
+    arn: revisionArn(tenant, 2),
+    requestedTaskCount: 1,
+    runningTaskCount: status === "SUCCESSFUL" ? 1 : 0,
+  },
+  ...extra,
 });
 
 describe("tenants rollout", () => {
@@ -104,30 +114,63 @@ describe("tenants rollout", () => {
     log: (line) => log.push(line),
     ...overrides,
   });
-  /** Every tenant's service: IN_PROGRESS once, then COMPLETED on the new task definition. */
-  const healthy = (tenant: string) =>
+  /** What DescribeServiceDeployments answers for each tenant, call after call (the last one repeats). */
+  let answers: Map<string, ServiceDeployment[]>;
+  beforeEach(() => {
+    answers = new Map();
+    // Every service lists one deployment, towards revision 2 (the update's task definition).
+    mocks.ecs.on(ListServiceDeploymentsCommand).callsFake((input: { service: string }) => {
+      const tenant = input.service.replace(/-wordpress$/, "");
+      return {
+        serviceDeployments: [
+          {
+            serviceDeploymentArn: deploymentArn(tenant),
+            serviceArn: serviceArn(tenant),
+            targetServiceRevisionArn: revisionArn(tenant, 2),
+            createdAt: new Date(),
+            status: "PENDING",
+          },
+        ],
+      };
+    });
+    mocks.ecs.on(DescribeServiceRevisionsCommand).callsFake((input: { serviceRevisionArns: string[] }) => ({
+      serviceRevisions: input.serviceRevisionArns.map((arn) => ({
+        serviceRevisionArn: arn,
+        taskDefinition: td(tenantOfArn(arn), Number(/\/(\d+)00$/.exec(arn)![1])),
+      })),
+    }));
     mocks.ecs
-      .on(DescribeServicesCommand, { services: [`${tenant}-wordpress`] })
-      .resolvesOnce(service(tenant, [primary(td(tenant, 2), "IN_PROGRESS")], 0))
-      .resolves(service(tenant, [primary(td(tenant, 2), "COMPLETED")]));
-  /** The circuit breaker put the tenant back on revision 1. */
+      .on(DescribeServiceDeploymentsCommand)
+      .callsFake((input: { serviceDeploymentArns: string[] }) => ({
+        serviceDeployments: input.serviceDeploymentArns.map((arn) => {
+          const queue = answers.get(tenantOfArn(arn)) ?? [];
+          return queue.length > 1 ? queue.shift()! : queue[0];
+        }),
+      }));
+  });
+  /** IN_PROGRESS once, then SUCCESSFUL. */
+  const healthy = (tenant: string) =>
+    answers.set(tenant, [deployment(tenant, "IN_PROGRESS"), deployment(tenant, "SUCCESSFUL")]);
+  /** The circuit breaker rolled the deployment back to revision 1. */
   const rolledBack = (tenant: string) =>
-    mocks.ecs.on(DescribeServicesCommand, { services: [`${tenant}-wordpress`] }).resolves(
-      service(tenant, [
-        primary(td(tenant, 1), "IN_PROGRESS"),
-        {
-          id: "ecs-svc/failed",
-          status: "ACTIVE",
-          taskDefinition: td(tenant, 2),
-          rolloutState: "FAILED",
-          rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+    answers.set(tenant, [
+      deployment(tenant, "ROLLBACK_SUCCESSFUL", {
+        rollback: {
+          reason: "ECS deployment circuit breaker: tasks failed to start.",
+          serviceRevisionArn: revisionArn(tenant, 1),
         },
-      ]),
-    );
-  const servicesChecked = () =>
+        deploymentCircuitBreaker: { status: "TRIGGERED", failureCount: 3, threshold: 3 },
+      }),
+    ]);
+  /** The tenants of each DescribeServiceDeployments call. */
+  const deploymentChecks = () =>
     callLog(mocks)
-      .filter((c) => c.call === "ecs:DescribeServices")
-      .map((c) => (c.input as { services: string[] }).services[0].replace("-wordpress", ""));
+      .filter((c) => c.call === "ecs:DescribeServiceDeployments")
+      .map((c) =>
+        (c.input as { serviceDeploymentArns: string[] }).serviceDeploymentArns.map(tenantOfArn).sort(),
+      );
+  const servicesChecked = () => deploymentChecks().flat();
+  const waitsOf = (config: StackTarget["config"]) => config[TENANT_CONFIG.skipSteadyStateWait].value;
   const entries = () => Object.fromEntries(loadRegistry("dev", registryFile).tenants.map((t) => [t.id, t]));
   const imageOf = (config: StackTarget["config"]) =>
     (JSON.parse(config[TENANT_CONFIG.tenant].value) as { image?: string }).image;
@@ -144,7 +187,7 @@ describe("tenants rollout", () => {
     expect(() => planWaves(["a"], -1, 1)).to.throw(/--canary must be a whole number >= 0/);
   });
 
-  it("updates the canary, checks ECS until COMPLETED, then the waves, and records every tenant's image", async () => {
+  it("updates the canary without waiting for ECS, confirms it, then updates each wave and confirms its deployments together", async () => {
     for (const tenant of ["acme", "globex", "initech", "umbrella"]) healthy(tenant);
     const report = await settle(
       clock,
@@ -158,12 +201,20 @@ describe("tenants rollout", () => {
       ["initech", "wave 1", "completed"],
       ["umbrella", "wave 2", "completed"],
     ]);
-    // The canary is checked (twice: IN_PROGRESS, COMPLETED) before any other stack is touched.
+    // The canary is checked (twice: IN_PROGRESS, SUCCESSFUL) before any other stack is touched;
+    // then each wave's deployments are described together, in one call per poll.
     expect(backend.journal.slice(0, 1)).to.deep.equal(["up:acme"]);
-    const checked = servicesChecked();
-    expect(checked.slice(0, 2)).to.deep.equal(["acme", "acme"]);
-    expect(checked.slice(2, 6).sort()).to.deep.equal(["globex", "globex", "initech", "initech"]);
-    expect(checked.slice(6)).to.deep.equal(["umbrella", "umbrella"]);
+    expect(deploymentChecks()).to.deep.equal([
+      ["acme"],
+      ["acme"],
+      ["globex", "initech"],
+      ["globex", "initech"],
+      ["umbrella"],
+      ["umbrella"],
+    ]);
+    // No stack update waits for steady state: the wave check does.
+    for (const tenant of ["acme", "globex", "initech", "umbrella"])
+      expect(waitsOf(backend.upConfigs(tenant)[0]), tenant).to.equal("true");
     expect(backend.journal.indexOf("up:umbrella")).to.be.greaterThan(backend.journal.indexOf("up:initech"));
     expect(backend.maxInFlight).to.equal(2);
     expect(imageOf(backend.upConfigs("acme")[0])).to.include(IMAGE);
@@ -198,12 +249,14 @@ describe("tenants rollout", () => {
     expect(report.halted).to.equal("acme (canary 1) rolled-back");
     expect(report.failure).to.be.instanceOf(RollbackDetectedError);
     expect(report.failure!.message).to.match(
-      /PRIMARY deployment runs dev-acme-wordpress:1, not dev-acme-wordpress:2; deployment ecs-svc\/failed .* FAILED: ECS deployment circuit breaker/,
+      /service acme-wordpress rolled back: deployment \S+dep-acme of dev-acme-wordpress:2 is ROLLBACK_SUCCESSFUL: ECS deployment circuit breaker: tasks failed to start\.; circuit breaker TRIGGERED after 3 failed task\(s\) \(threshold 3\)/,
     );
-    // Updated to the new image, then back to the entry's own (none: the environment's default).
+    // Updated to the new image, then back to the entry's own (none: the environment's default),
+    // that revert waiting for steady state as a sync does.
     const [forward, back] = backend.upConfigs("acme");
     expect(imageOf(forward)).to.include(IMAGE);
     expect(imageOf(back)).to.equal(before.acme.image);
+    expect([waitsOf(forward), waitsOf(back)]).to.deep.equal(["true", "false"]);
     expect(backend.journal).to.deep.equal(["up:acme", "up:acme"]);
     expect(servicesChecked()).to.deep.equal(["acme"]);
 
@@ -221,9 +274,9 @@ describe("tenants rollout", () => {
     const before = entries();
     healthy("acme");
     healthy("initech");
-    mocks.ecs
-      .on(DescribeServicesCommand, { services: ["globex-wordpress"] })
-      .resolves(service("globex", [primary(td("globex", 2), "FAILED", "tasks failed to start")], 0));
+    answers.set("globex", [
+      deployment("globex", "STOPPED", { statusReason: "stopped by a newer deployment" }),
+    ]);
 
     const report = await settle(
       clock,
@@ -238,7 +291,7 @@ describe("tenants rollout", () => {
     ]);
     expect(report.failure).to.be.instanceOf(BbwsError);
     expect(report.failure!.message).to.match(
-      /deployment ecs-svc\/2 of dev-globex-wordpress:2 failed: tasks failed to start/,
+      /deployment \S+dep-globex of dev-globex-wordpress:2 was STOPPED: stopped by a newer deployment/,
     );
     expect(backend.calls.some((c) => c.op === "up" && c.tenantId === "umbrella")).to.equal(false);
     const after = entries();
@@ -248,9 +301,7 @@ describe("tenants rollout", () => {
   });
 
   it("fails a tenant whose deployment does not complete in time, without waiting for real", async () => {
-    mocks.ecs
-      .on(DescribeServicesCommand)
-      .resolves(service("acme", [primary(td("acme", 2), "IN_PROGRESS")], 0));
+    answers.set("acme", [deployment("acme", "IN_PROGRESS")]);
     const started = Date.now();
     const report = await settle(
       clock,
@@ -258,7 +309,7 @@ describe("tenants rollout", () => {
     );
     expect(report.failure).to.be.instanceOf(BbwsError);
     expect(report.failure!.message).to.match(
-      /acme-wordpress to roll out dev-acme-wordpress:2 did not finish within 60 s/,
+      /acme-wordpress to roll out dev-acme-wordpress:2 did not finish within 60 s \(still IN_PROGRESS, 0\/1 running\)/,
     );
     // Checks at 0, 15, 30, 45 and the deadline, on the fake clock.
     expect(servicesChecked()).to.have.length(5);
@@ -353,10 +404,7 @@ describe("tenants rollout", () => {
       expect(err).to.contain("acme: stack updated back to the environment's default image");
 
       out = "";
-      mocks.ecs.reset();
-      mocks.ecs
-        .on(DescribeServicesCommand)
-        .resolves(service("globex", [primary(td("globex", 2), "IN_PROGRESS")], 0));
+      answers.set("globex", [deployment("globex", "IN_PROGRESS")]);
       expect(await run("dev", "globex", "--image", IMAGE, "--timeout", "30")).to.equal(8);
     });
 
