@@ -422,3 +422,43 @@ describe("the install task runner (ECS RunTask, wait, exit code)", () => {
     }
   });
 });
+
+describe("runtime: the platform's mail identity and image source", () => {
+  it("makes bbws:mailDomain an SES identity with DKIM records in the ingress zone when the domain lies in it", async () => {
+    const { runPlatform } = await import("../../offline/platformRun");
+    const prod = await runPlatform({ stack: "prod", overrides: { "bbws:mailDomain": "wp.example.com" } });
+    const identity = single(prod, "aws:sesv2/emailIdentity:EmailIdentity").inputs;
+    expect(identity.emailIdentity).to.equal("wp.example.com");
+    const dkim = ofType(prod, "aws:route53/record:Record").filter((r) => /mail-dkim/.test(r.name));
+    expect(dkim).to.have.length(3);
+    for (const record of dkim) {
+      expect(record.inputs).to.include({ type: "CNAME", zoneId: "Z08123452ABCDEFGHIJKL" });
+      expect(record.inputs.name).to.match(/^[a-z0-9]{32}\._domainkey\.wp\.example\.com$/);
+      expect(record.inputs.records[0]).to.match(/^[a-z0-9]{32}\.dkim\.amazonses\.com$/);
+    }
+    // Another domain's zone is not ours to write: the identity only.
+    const other = await runPlatform({ stack: "prod", overrides: { "bbws:mailDomain": "mail.other.org" } });
+    expect(ofType(other, "aws:sesv2/emailIdentity:EmailIdentity")).to.have.length(1);
+    expect(ofType(other, "aws:route53/record:Record").filter((r) => /mail-dkim/.test(r.name))).to.have.length(
+      0,
+    );
+  });
+
+  it("builds nothing for a pre-built reference or the stock image", async () => {
+    const { runPlatform } = await import("../../offline/platformRun");
+    const reference = `123456789012.dkr.ecr.af-south-1.amazonaws.com/bbws/dev/wordpress@sha256:${"b".repeat(64)}`;
+    const prebuilt = await runPlatform({ stack: "dev", overrides: { "bbws:runtimeImage": reference } });
+    expect(ofType(prebuilt, "docker-build:index:Image")).to.have.length(0);
+    expect((prebuilt.outputs.image as { defaultImage: string }).defaultImage).to.equal(reference);
+    const stock = await runPlatform({ stack: "dev", overrides: { "bbws:runtimeImage": "stock" } });
+    expect(ofType(stock, "docker-build:index:Image")).to.have.length(0);
+    expect((stock.outputs.image as { defaultImage: string }).defaultImage).to.match(
+      /bbws-dev-ecr-public\/docker\/library\/wordpress:6\.8-php8\.3-apache$/,
+    );
+    const built = await runPlatform({ stack: "dev" });
+    const image = single(built, "docker-build:index:Image").inputs;
+    expect(image.platforms).to.deep.equal(["linux/arm64"]);
+    expect(image.push).to.equal(true);
+    expect(image.tags[0]).to.match(/\/bbws\/dev\/wordpress:runtime-[0-9a-f]{16}$/);
+  });
+});
