@@ -41,6 +41,8 @@ export = (): PlatformContractInputs => {
       finalSnapshot: settings.finalSnapshot,
       wordpressImage: settings.wordpressImage,
       alarmEmail: settings.alarmEmail,
+      runtimeImage: settings.runtimeImage,
+      mailDomain: settings.mailDomain,
       // Explicit as well as provider-wide: policies and cost reports read a resource's own tags.
       tags: { [TAG.environment]: env },
     },

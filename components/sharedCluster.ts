@@ -20,6 +20,9 @@ import { createFileSystem, createFileSystemPolicy } from "./shared/fileSystem";
 import { createMaintenanceTasks } from "./shared/maintenance";
 import { createDatabase } from "./shared/database";
 import { createImageRegistry } from "./shared/imageRegistry";
+import { RuntimeImageSource } from "../config/platformConfig";
+import { createRuntimeImage } from "./shared/runtimeImage";
+import { createMailIdentity } from "./shared/mailIdentity";
 
 /** Arguments of SharedCluster: the environment's settings, resolved by the composition root. */
 export interface SharedClusterArgs {
@@ -61,6 +64,10 @@ export interface SharedClusterArgs {
   readonly wordpressImage: string;
   /** Subscribes this address to the alarm topic. @default - no subscription */
   readonly alarmEmail?: string;
+  /** Where the tenants' runtime image comes from. @default { kind: "build" } (from runtime/, needs Docker) */
+  readonly runtimeImage?: RuntimeImageSource;
+  /** Domain tenants send mail from: an SES identity is created for it. @default - no mail identity */
+  readonly mailDomain?: string;
   /** Tags added to every child. @default {} */
   readonly tags?: Tags;
 }
@@ -376,7 +383,22 @@ export class SharedCluster extends pulumi.ComponentResource {
     this.telemetryKeyArn = telemetryKey.arn;
     this.repositoryUrl = registry.repository.repositoryUrl;
     this.repositoryArn = registry.repository.arn;
-    this.defaultImage = pulumi.interpolate`${identity.accountId}.dkr.ecr.${args.region}.amazonaws.com/${registry.pullThroughPrefix}/${args.wordpressImage}`;
+    const stockImage = pulumi.interpolate`${identity.accountId}.dkr.ecr.${args.region}.amazonaws.com/${registry.pullThroughPrefix}/${args.wordpressImage}`;
+    this.defaultImage = createRuntimeImage(
+      name,
+      { source: args.runtimeImage ?? { kind: "build" }, repository: registry.repository, stockImage },
+      this,
+    ).reference;
+    if (args.mailDomain) {
+      // The ingress zone holds the DKIM records only when the mail domain lies inside it.
+      const inZone =
+        args.mailDomain === args.ingress.domain || args.mailDomain.endsWith(`.${args.ingress.domain}`);
+      const hostedZoneId =
+        inZone && "hostedZoneId" in args.ingress.certificate
+          ? args.ingress.certificate.hostedZoneId
+          : undefined;
+      createMailIdentity(name, { domain: args.mailDomain, hostedZoneId, tags }, this);
+    }
     this.alarmTopicArn = alarmTopic.arn;
     this.maintenanceAccessPointId = maintenance.accessPointId;
     this.maintenanceAccessPointArn = maintenance.accessPointArn;

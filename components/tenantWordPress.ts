@@ -21,6 +21,10 @@ import { createTenantService } from "./tenant/service";
 import { createTenantScaling } from "./tenant/scaling";
 import { createTenantAlarms } from "./tenant/alarms";
 import { TENANT_DATABASE_CONNECTIONS } from "../config/quotas";
+import { createTenantMail } from "./tenant/mail";
+import { TenantInstall } from "./tenant/installTask";
+import { INSTALL_CONTAINER_NAME } from "./tenant/containerDefinition";
+import { createDeepCheckAlarm } from "./tenant/deepCheckAlarm";
 
 /** POSIX identity of www-data in the official WordPress image. */
 export const WWW_DATA = 33;
@@ -77,6 +81,10 @@ export class TenantWordPress extends pulumi.ComponentResource {
   readonly executionRoleArn: pulumi.Output<string>;
   /** Role WordPress runs as. */
   readonly taskRoleArn: pulumi.Output<string>;
+  /** Secret with the WordPress administrator (user, email, password). */
+  readonly adminSecretArn: pulumi.Output<string>;
+  /** The one-off install task definition (runtime/bin/bbws-install). */
+  readonly installTaskDefinitionArn: pulumi.Output<string>;
 
   constructor(name: string, args: TenantWordPressArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("bbws:tenant:TenantWordPress", name, {}, opts);
@@ -113,12 +121,20 @@ export class TenantWordPress extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const mail = spec.runtime.mail
+      ? createTenantMail(name, { spec, mail: spec.runtime.mail, platform, tags }, this)
+      : undefined;
     const roles = createTenantRoles(
       name,
       {
         spec,
         platform,
-        secretArns: [secrets.databaseSecret.arn, secrets.wordpressKeysSecret.arn],
+        secretArns: [
+          secrets.databaseSecret.arn,
+          secrets.wordpressKeysSecret.arn,
+          secrets.adminSecret.arn,
+          ...(mail ? [mail.smtpSecret.arn] : []),
+        ],
         accessPointArn: accessPoint.arn,
         tags,
       },
@@ -134,11 +150,12 @@ export class TenantWordPress extends pulumi.ComponentResource {
         accessPointId: accessPoint.id,
         databaseSecretArn: secrets.databaseSecret.arn,
         wordpressKeysSecretArn: secrets.wordpressKeysSecret.arn,
+        adminSecretArn: secrets.adminSecret.arn,
+        smtpSecretArn: mail?.smtpSecret.arn,
         tags,
       },
       this,
     );
-    const routing = createTenantRouting(name, { spec, platform, tags }, this);
 
     // Reading the platform's mount targets makes the service wait until they exist: a task
     // started before its AZ's mount target resolves fails to mount EFS.
@@ -151,6 +168,32 @@ export class TenantWordPress extends pulumi.ComponentResource {
         { parent: this },
       ),
     );
+
+    // The site is installed (administrator from the admin secret) before its listener rule
+    // forwards a single request.
+    const install = new TenantInstall(
+      `${name}-install`,
+      {
+        region: platform.region,
+        clusterArn: platform.cluster.arn,
+        taskDefinitionArn: task.installTaskDefinition.arn,
+        subnetIds: platform.network.privateSubnetIds,
+        securityGroupIds: [platform.network.securityGroups.tasks],
+        containerName: INSTALL_CONTAINER_NAME,
+        logGroupName: platform.observability.logGroupName,
+      },
+      {
+        parent: this,
+        dependsOn: [
+          database,
+          secrets.adminSecretValue,
+          ...(mail ? [mail.smtpSecretValue] : []),
+          ...roles.policies,
+          ...mountTargets,
+        ],
+      },
+    );
+    const routing = createTenantRouting(name, { spec, platform, tags, ruleDependsOn: [install] }, this);
 
     const service = createTenantService(
       name,
@@ -177,6 +220,7 @@ export class TenantWordPress extends pulumi.ComponentResource {
       },
       this,
     );
+    createDeepCheckAlarm(name, { spec, platform, tags }, this);
 
     this.serviceName = service.name;
     this.serviceArn = service.arn;
@@ -190,6 +234,8 @@ export class TenantWordPress extends pulumi.ComponentResource {
     this.targetGroupArn = routing.targetGroup.arn;
     this.executionRoleArn = roles.executionRole.arn;
     this.taskRoleArn = roles.taskRole.arn;
+    this.adminSecretArn = secrets.adminSecret.arn;
+    this.installTaskDefinitionArn = task.installTaskDefinition.arn;
     this.registerOutputs({
       serviceArn: this.serviceArn,
       taskDefinitionArn: this.taskDefinitionArn,

@@ -49,6 +49,10 @@ export function databaseUser(tenantId: string): string {
 }
 
 /** Secrets Manager names of a tenant's secrets. */
-export function secretName(environment: string, tenantId: string, purpose: "db" | "wordpress-keys"): string {
+export function secretName(
+  environment: string,
+  tenantId: string,
+  purpose: "db" | "wordpress-keys" | "admin" | "smtp",
+): string {
   return `bbws/${environment}/${tenantId}/${purpose}`;
 }

@@ -45,6 +45,45 @@ export interface PlatformSettings extends EnvironmentPreset {
   readonly alarmEmail?: string;
   /** Account quotas raised above AWS's defaults (config/quotas.ts); absent ones are the defaults. */
   readonly quotas: AccountQuotas;
+  // --- Runtime (issue 14) ---
+  /** Where the tenants' runtime image comes from (`bbws:runtimeImage`). */
+  readonly runtimeImage: RuntimeImageSource;
+  /** Domain verified in SES that tenants send mail from (`bbws:mailDomain`); none: no mail transport. */
+  readonly mailDomain?: string;
+}
+
+// --- Runtime (issue 14): the image tenants run and their mail ------------------------------
+
+/**
+ * The runtime image: built from `runtime/` and pushed to the environment's repository by the
+ * platform stack (needs Docker where `pulumi up` runs), a pre-built image by digest, or the
+ * official image as it is (the fallback; README lists what it lacks).
+ */
+export type RuntimeImageSource =
+  | { readonly kind: "build" }
+  | { readonly kind: "stock" }
+  | { readonly kind: "reference"; readonly reference: string };
+
+/** `bbws:runtimeImage` values besides a reference. */
+export const RUNTIME_IMAGE_MODES = ["build", "stock"] as const;
+
+/** Why `value` is not a `bbws:runtimeImage` value, or undefined. */
+export function runtimeImageProblem(value: string): string | undefined {
+  if ((RUNTIME_IMAGE_MODES as readonly string[]).includes(value)) return undefined;
+  if (!value.includes("/"))
+    return "neither build, stock nor a full image reference (registry/path@sha256:<64 hex>)";
+  const problem = imageReferenceProblem(value);
+  if (problem) return problem;
+  if (!/@sha256:[a-f0-9]{64}$/.test(value))
+    return "a pre-built image is taken by digest only (registry/path@sha256:<64 hex>): a tag can move";
+  return undefined;
+}
+
+/** Parses a valid `bbws:runtimeImage` value. */
+export function parseRuntimeImageSource(value: string | undefined): RuntimeImageSource {
+  if (value === undefined || value === "build") return { kind: "build" };
+  if (value === "stock") return { kind: "stock" };
+  return { kind: "reference", reference: value };
 }
 
 /** CloudWatch Logs accepts only these retention periods (PutRetentionPolicy). */
@@ -332,6 +371,26 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
     description: "E-mail address subscribed to alarm and backup notifications (optional).",
     schema: z.string().email("an e-mail address"),
   },
+  // --- Runtime (issue 14) ---
+  runtimeImage: {
+    type: "string",
+    description:
+      "Tenants' runtime image: build (from runtime/, needs Docker), stock (the official image) or a pre-built registry/path@sha256:<digest>. Defaults to build.",
+    schema: z.string().superRefine((value, ctx) => {
+      const problem = runtimeImageProblem(value);
+      if (problem)
+        ctx.addIssue({
+          code: "custom",
+          message: `build, stock or registry/path@sha256:<64 hex> (${problem})`,
+        });
+    }),
+  },
+  mailDomain: {
+    type: "string",
+    description:
+      "Domain tenants send mail from, verified as an SES identity by the platform (optional: no mail without it).",
+    schema: text("a lower-case DNS name such as wpdev.example.com", DOMAIN_PATTERN),
+  },
   ...quotaKeys(),
 };
 
@@ -477,6 +536,8 @@ export function resolvePlatformSettings(
     wordpressImage:
       (parsed.wordpressImage as string | undefined) ?? "docker/library/wordpress:6.8-php8.3-apache",
     alarmEmail: parsed.alarmEmail as string | undefined,
+    runtimeImage: parseRuntimeImageSource(parsed.runtimeImage as string | undefined),
+    mailDomain: parsed.mailDomain as string | undefined,
     quotas: Object.fromEntries(
       Object.entries(QUOTA_KEYS)
         .filter(([key]) => parsed[key] !== undefined)

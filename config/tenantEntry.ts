@@ -158,6 +158,54 @@ export const lastRolloutSchema = z
   })
   .strict();
 
+// --- Runtime (issue 14): the WordPress the tenant's tasks run -------------------------------
+
+/** A WordPress user login BBWS creates: what `sanitize_user(..., true)` keeps unchanged. */
+export const ADMIN_USER_PATTERN = /^[a-z0-9][a-z0-9_.@-]{2,59}$/;
+
+/**
+ * The `runtime:` block of an entry: the site's administrator, upload limit, cron schedule and
+ * whether plugins and themes are managed by the operator. Every field is optional.
+ */
+export const runtimeEntrySchema = z
+  .object({
+    /** Login of the administrator the provisioning install creates. @default bbws-admin */
+    adminUser: z
+      .string()
+      .regex(
+        ADMIN_USER_PATTERN,
+        "3-60 characters: lower-case letters, digits and _ . @ -, starting with a letter or digit",
+      )
+      .optional(),
+    /** E-mail address of that administrator. @default admin@<primary host> */
+    adminEmail: z.string().email("an e-mail address").optional(),
+    /** Largest upload in MiB (PHP upload_max_filesize; post_max_size is 8 MiB more). @default 64 */
+    uploadMaxMegabytes: z
+      .number()
+      .int("a whole number of MiB")
+      .min(2, "at least 2 MiB (PHP's own default)")
+      .max(1024, "at most 1024 MiB")
+      .optional(),
+    /** Seconds between cron runs (due WordPress events). @default 60 */
+    cronIntervalSeconds: z
+      .number()
+      .int("a whole number of seconds")
+      .min(30, "at least 30 seconds")
+      .max(3600, "at most 3600 seconds (an hour)")
+      .optional(),
+    /**
+     * Plugins and themes change only through the operator (DISALLOW_FILE_MODS): no installs,
+     * updates or deletions from wp-admin. @default false
+     */
+    managed: z.boolean().optional(),
+    /** `bbws`: the BBWS runtime image; `stock`: the official image (README: its limits). @default the environment's `bbws:runtimeImage` */
+    flavour: z.enum(["bbws", "stock"]).optional(),
+  })
+  .strict();
+
+/** The `runtime:` block of an entry. */
+export type RuntimeEntry = z.infer<typeof runtimeEntrySchema>;
+
 /** One tenant entry. */
 export const tenantEntrySchema = z
   .object({
@@ -254,6 +302,8 @@ export const tenantEntrySchema = z
       .optional(),
     listener: listenerSlotSchema.optional(),
     lastRollout: lastRolloutSchema.optional(),
+    /** The WordPress runtime: administrator, uploads, cron, managed plugins (runtimeEntrySchema). */
+    runtime: runtimeEntrySchema.optional(),
   })
   .strict();
 

@@ -11,9 +11,10 @@
  */
 import { z } from "zod";
 import { BbwsError } from "../lib/errors";
-import { taskSizeSchema } from "./fargateSizes";
+import { TaskSize, taskSizeSchema } from "./fargateSizes";
 import { CapacityProviderShare, TenantCapacity } from "./presets";
 import { PlatformSettings } from "./platformConfig";
+import { MIN_REQUEST_WORKERS, maxRequestWorkers, workerSizingProblem } from "./runtimeSizing";
 import {
   TenantEntry,
   imageSchema,
@@ -23,6 +24,54 @@ import {
 } from "./tenantEntry";
 
 const taskCount = z.number().int().min(0).max(100);
+
+// --- Runtime (issue 14) ---
+
+/** Default largest upload (MiB): a phone video or a large PDF, well under the task's disk. */
+export const DEFAULT_UPLOAD_MAX_MEGABYTES = 64;
+/** Default seconds between cron runs: WordPress schedules in minutes. */
+export const DEFAULT_CRON_INTERVAL_SECONDS = 60;
+/** Default administrator login. */
+export const DEFAULT_ADMIN_USER = "bbws-admin";
+/** SES's SMTP port with STARTTLS (port 25 is throttled on AWS, 465 is implicit TLS). */
+export const SES_SMTP_PORT = 587;
+
+/** The tenant's WordPress runtime, resolved (see runtimeEntrySchema for the registry form). */
+export const runtimeSpecSchema = z
+  .object({
+    /** `bbws`: the runtime image (health endpoint, sized workers, cron timer); `stock`: the official image. @default the environment's `bbws:runtimeImage` (stock when it is stock) */
+    flavour: z.enum(["bbws", "stock"]),
+    /** Apache workers per task (config/runtimeSizing.ts: connection budget and task memory). */
+    maxRequestWorkers: z.number().int().min(MIN_REQUEST_WORKERS),
+    /** Administrator the provisioning install creates. @default bbws-admin */
+    adminUser: z.string().min(1),
+    /** Its e-mail address. @default admin@<primary host> */
+    adminEmail: z.string().email(),
+    /** Largest upload, MiB. @default 64 */
+    uploadMaxMegabytes: z.number().int().min(2),
+    /** Seconds between cron runs. @default 60 */
+    cronIntervalSeconds: z.number().int().min(30),
+    /** DISALLOW_FILE_MODS: plugins and themes change only through the operator. @default false */
+    managed: z.boolean(),
+    /** Search engines may index the site (set at installation). @default true in prod only */
+    searchEngines: z.boolean(),
+    /** Outgoing mail through SES; absent when the environment has no `bbws:mailDomain`. */
+    mail: z
+      .object({
+        /** The address every message is sent from: `<tenant id>@<mail domain>`. */
+        fromAddress: z.string().email(),
+        /** The environment's SES identity (a domain). */
+        domain: z.string().min(1),
+        smtpHost: z.string().min(1),
+        smtpPort: z.number().int(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** A tenant's resolved runtime. */
+export type RuntimeSpec = z.output<typeof runtimeSpecSchema>;
 
 /** One entry of an ECS capacity provider strategy. */
 export const capacityShareSchema = z
@@ -73,6 +122,8 @@ export const tenantSpecSchema = z
     protectData: z.boolean(),
     /** Register the tasks in the environment's Cloud Map namespace. @default false: no record, no Cloud Map service */
     serviceDiscovery: z.boolean(),
+    /** The WordPress runtime: image flavour, workers, administrator, uploads, cron, mail. */
+    runtime: runtimeSpecSchema,
   })
   .strict();
 
@@ -119,8 +170,50 @@ export function resolveTenantSpec(entry: TenantEntry, settings: PlatformSettings
     availabilityZones: settings.availabilityZones,
     protectData: settings.deletionProtection,
     serviceDiscovery: entry.serviceDiscovery ?? false,
+    runtime: resolveRuntime(entry, settings, entry.size ?? defaults.size, maxTasks),
   };
   return parseTenantSpec(spec, `tenant "${entry.id}"`, "fix its registry entry");
+}
+
+/**
+ * The entry's runtime block against the environment. Refuses (BbwsError invalidInput) a tenant
+ * whose tasks would get fewer than MIN_REQUEST_WORKERS Apache workers, naming the fields.
+ */
+function resolveRuntime(
+  entry: TenantEntry,
+  settings: PlatformSettings,
+  sizeValue: string | TaskSize,
+  maxTasks: number,
+): z.input<typeof runtimeSpecSchema> {
+  // An invalid size is reported by the spec's own schema; the workers then do not matter.
+  const parsedSize = taskSizeSchema.safeParse(sizeValue);
+  const size = parsedSize.success ? parsedSize.data : { cpu: 256, memory: 512 };
+  const problem = parsedSize.success ? workerSizingProblem({ size, maxTasks }) : undefined;
+  if (problem) {
+    throw new BbwsError(
+      "invalidInput",
+      `tenant "${entry.id}" (fields size, tasks.max): ${problem}; fix its registry entry`,
+    );
+  }
+  const wanted = entry.runtime ?? {};
+  return {
+    flavour: wanted.flavour ?? (settings.runtimeImage.kind === "stock" ? "stock" : "bbws"),
+    maxRequestWorkers: maxRequestWorkers({ size, maxTasks }).maxRequestWorkers,
+    adminUser: wanted.adminUser ?? DEFAULT_ADMIN_USER,
+    adminEmail: wanted.adminEmail ?? `admin@${entry.hosts[0]}`,
+    uploadMaxMegabytes: wanted.uploadMaxMegabytes ?? DEFAULT_UPLOAD_MAX_MEGABYTES,
+    cronIntervalSeconds: wanted.cronIntervalSeconds ?? DEFAULT_CRON_INTERVAL_SECONDS,
+    managed: wanted.managed ?? false,
+    searchEngines: settings.environment === "prod",
+    mail: settings.mailDomain
+      ? {
+          fromAddress: `${entry.id}@${settings.mailDomain}`,
+          domain: settings.mailDomain,
+          smtpHost: `email-smtp.${settings.region}.amazonaws.com`,
+          smtpPort: SES_SMTP_PORT,
+        }
+      : undefined,
+  };
 }
 
 /**

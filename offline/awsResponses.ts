@@ -424,6 +424,41 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
     };
   },
 
+  // --- Runtime (issue 14): the built runtime image, mail ---
+  "docker-build:index:Image": (c) => {
+    const digest = `sha256:${hex(seed(c), 64)}`;
+    const tags = (c.inputs.tags as string[] | undefined) ?? [];
+    return { id: digest, state: { digest, ref: tags[0] ? `${tags[0]}@${digest}` : digest } };
+  },
+  "aws:sesv2/emailIdentity:EmailIdentity": (c) => ({
+    id: String(c.inputs.emailIdentity),
+    state: {
+      arn: arn(c, "ses", `identity/${String(c.inputs.emailIdentity)}`),
+      dkimSigningAttributes: {
+        ...(c.inputs.dkimSigningAttributes ?? {}),
+        tokens: [0, 1, 2].map((i) => alphanumeric(`${seed(c)}:dkim:${i}`, 32).toLowerCase()),
+      },
+    },
+  }),
+  "aws:iam/user:User": (c) => {
+    const name = physical(c);
+    return {
+      id: name,
+      state: {
+        name,
+        arn: arn(c, "iam", `user${String(c.inputs.path ?? "/")}${name}`, true),
+        uniqueId: `AIDA${alphanumeric(seed(c), 17).toUpperCase()}`,
+      },
+    };
+  },
+  "aws:iam/accessKey:AccessKey": (c) => ({
+    id: `AKIA${alphanumeric(seed(c), 16).toUpperCase()}`,
+    state: {
+      secret: alphanumeric(`${seed(c)}:secret`, 40),
+      sesSmtpPasswordV4: alphanumeric(`${seed(c)}:smtp`, 44),
+    },
+  }),
+
   "random:index/randomPassword:RandomPassword": (c) => {
     const length = Number(c.inputs.length ?? 16);
     return {

@@ -156,6 +156,19 @@ export class AwsMocks implements pulumi.runtime.Mocks {
           associations: [],
         };
       }
+      // The runtime image build logs in to the environment's repository (issue 14).
+      case "aws:ecr/getAuthorizationToken:getAuthorizationToken": {
+        const registryId = String(args.inputs.registryId ?? this.accountId);
+        return {
+          id: registryId,
+          registryId,
+          userName: "AWS",
+          password: "offline-ecr-token",
+          authorizationToken: Buffer.from("AWS:offline-ecr-token").toString("base64"),
+          proxyEndpoint: `https://${registryId}.dkr.ecr.${region}.amazonaws.com`,
+          expiresAt: "2099-01-01T00:00:00Z",
+        };
+      }
       default:
         throw new Error(
           `the offline engine has no answer for data source ${args.token}; add one to offline/mocks.ts or avoid the call`,

@@ -86,6 +86,15 @@ export function tierRules(interfaceEndpoints: boolean): TierRule[] {
       description: "AWS APIs, image pulls and WordPress.org updates",
     },
     {
+      // Mail (issue 14): SMTP with STARTTLS to Amazon SES's public endpoint.
+      name: "tasks-out-smtp",
+      direction: "egress",
+      group: "tasks",
+      port: 587,
+      peer: { cidrIpv4: "0.0.0.0/0" },
+      description: "SMTP submission (STARTTLS) to Amazon SES",
+    },
+    {
       name: "tasks-out-efs",
       direction: "egress",
       group: "tasks",

@@ -32,6 +32,8 @@ export interface TenantRolesArgs {
 export interface TenantRoles {
   readonly executionRole: aws.iam.Role;
   readonly taskRole: aws.iam.Role;
+  /** Their inline policies: a one-off task started before they exist cannot read its secrets. */
+  readonly policies: aws.iam.RolePolicy[];
 }
 
 /** Creates the execution role and the task role, each with its one inline policy. */
@@ -49,7 +51,7 @@ export function createTenantRoles(name: string, args: TenantRolesArgs, parent: p
     { assumeRolePolicy: trust, description: `ECS execution role of WordPress tenant ${spec.id}`, tags },
     { parent },
   );
-  new aws.iam.RolePolicy(
+  const executionPolicyResource = new aws.iam.RolePolicy(
     `${name}-exec-policy`,
     {
       role: executionRole.name,
@@ -82,7 +84,7 @@ export function createTenantRoles(name: string, args: TenantRolesArgs, parent: p
     { assumeRolePolicy: trust, description: `Task role of WordPress tenant ${spec.id}`, tags },
     { parent },
   );
-  new aws.iam.RolePolicy(
+  const taskPolicyResource = new aws.iam.RolePolicy(
     `${name}-task-policy`,
     {
       role: taskRole.name,
@@ -92,5 +94,5 @@ export function createTenantRoles(name: string, args: TenantRolesArgs, parent: p
     },
     { parent },
   );
-  return { executionRole, taskRole };
+  return { executionRole, taskRole, policies: [executionPolicyResource, taskPolicyResource] };
 }

@@ -8,22 +8,29 @@ import { TARGET_GROUP_SUFFIX } from "../../config/awsNames";
 import { TenantSpec } from "../../config/tenantSpec";
 import { Tags, withComponent } from "../tags";
 import { TenantPlatform } from "./platformInputs";
+import { HEALTH_CHECK_PATHS } from "./containerDefinition";
 
 /** What the routing reads. */
 export interface TenantRoutingArgs {
   /** Hosts the rule matches, and the rule priority of its listener slot (unique on the listener). */
-  readonly spec: Pick<TenantSpec, "hosts" | "listener">;
+  readonly spec: Pick<TenantSpec, "hosts" | "listener" | "runtime">;
   /** The VPC of the target group, and the shard whose HTTPS listener gets the rule. */
   readonly platform: Pick<TenantPlatform, "network" | "shard">;
   /** Tags of the tenant; `bbws:component` is added. */
   readonly tags: Tags;
+  /** What must exist before the rule forwards traffic (the provisioning install). @default [] */
+  readonly ruleDependsOn?: pulumi.Resource[];
 }
 
-/** Target group health check: wp-login.php exercises PHP and the database; before installation it redirects. */
+/**
+ * Target group health check: a static file (HEALTH_CHECK_PATHS), never PHP or the shared
+ * database, so a database incident raises the deep-check alarm instead of replacing every
+ * tenant's tasks. The path depends on the image flavour.
+ */
 export const TARGET_HEALTH_CHECK = {
   enabled: true,
-  path: "/wp-login.php",
-  matcher: "200,302",
+  path: HEALTH_CHECK_PATHS.bbws,
+  matcher: "200",
   interval: 30,
   timeout: 10,
   healthyThreshold: 2,
@@ -50,7 +57,11 @@ export function createTenantRouting(
       targetType: "ip",
       vpcId: args.platform.network.vpcId,
       deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
-      healthCheck: { ...TARGET_HEALTH_CHECK, protocol: "HTTP" },
+      healthCheck: {
+        ...TARGET_HEALTH_CHECK,
+        path: HEALTH_CHECK_PATHS[args.spec.runtime.flavour],
+        protocol: "HTTP",
+      },
       tags,
     },
     { parent },
@@ -64,7 +75,7 @@ export function createTenantRouting(
       actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
       tags,
     },
-    { parent },
+    { parent, dependsOn: args.ruleDependsOn ?? [] },
   );
   return { targetGroup, rule };
 }

@@ -21,7 +21,7 @@ import { TenantDatabaseCredentials } from "./tenantDatabase";
 /** What the secrets read. */
 export interface TenantSecretsArgs {
   /** Names and descriptions (`bbws/<env>/<id>/...`), and `protectData`: a deleted secret stays recoverable 30 days, else 7. */
-  readonly spec: Pick<TenantSpec, "id" | "environment" | "protectData">;
+  readonly spec: Pick<TenantSpec, "id" | "environment" | "protectData" | "runtime">;
   /** The data key the secrets are encrypted with, the database endpoint they carry, the region. */
   readonly platform: Pick<TenantPlatform, "keys" | "database" | "region">;
   /** Tags of the tenant; `bbws:component` is added. */
@@ -39,7 +39,14 @@ export interface TenantSecrets {
   readonly databasePassword: pulumi.Output<string>;
   readonly databaseSecret: aws.secretsmanager.Secret;
   readonly wordpressKeysSecret: aws.secretsmanager.Secret;
+  /** The WordPress administrator: `username`, `email`, `password` (only the install task reads it). */
+  readonly adminSecret: aws.secretsmanager.Secret;
+  /** The secret's value: the install task must not start before it exists. */
+  readonly adminSecretValue: aws.secretsmanager.SecretVersion;
 }
+
+/** Length of the generated administrator password (letters and digits: no shell or JSON quoting). */
+export const ADMIN_PASSWORD_LENGTH = 32;
 
 /** Creates the database credentials secret and the WordPress keys secret. */
 export function createTenantSecrets(
@@ -105,5 +112,44 @@ export function createTenantSecrets(
     { parent },
   );
 
-  return { databasePassword: credentials.password, databaseSecret, wordpressKeysSecret };
+  // The administrator the provisioning install creates; an operator reads the password here.
+  const adminPassword = new random.RandomPassword(
+    `${name}-admin-password`,
+    { length: ADMIN_PASSWORD_LENGTH, special: false },
+    { parent },
+  );
+  const adminSecret = new aws.secretsmanager.Secret(
+    `${name}-admin-secret`,
+    {
+      namePrefix: `${naming.secretName(spec.environment, spec.id, "admin")}-`,
+      description: `WordPress administrator of tenant ${spec.id}`,
+      kmsKeyId: platform.keys.dataKeyArn,
+      recoveryWindowInDays: recoveryWindow,
+      tags,
+    },
+    { parent },
+  );
+  const adminSecretValue = new aws.secretsmanager.SecretVersion(
+    `${name}-admin-secret-value`,
+    {
+      secretId: adminSecret.id,
+      secretString: pulumi.secret(
+        pulumi.jsonStringify({
+          username: spec.runtime.adminUser,
+          email: spec.runtime.adminEmail,
+          password: adminPassword.result,
+        }),
+      ),
+    },
+    // A password changed in WordPress afterwards is WordPress's: the install runs only once.
+    { parent },
+  );
+
+  return {
+    databasePassword: credentials.password,
+    databaseSecret,
+    wordpressKeysSecret,
+    adminSecret,
+    adminSecretValue,
+  };
 }

@@ -32,6 +32,9 @@ import {
   weeklyCapacityPeriods,
 } from "./schedule";
 
+/** The install task runs again at every install task definition change: about one rollout a month. */
+const INSTALL_HOURS_PER_MONTH = 10 / 60;
+
 /** Task size and architecture of a task definition. */
 interface TaskSize {
   readonly vcpu: number;
@@ -155,6 +158,25 @@ export function priceTheTenant(ctx: Context, tenant: TenantPlan): CostLine[] {
   if (publicTaskHours > 0) {
     const p = price(ctx, "publicIpv4Hour");
     add("Public IPv4 (assignPublicIp)", publicTaskHours * p, `${num2(publicTaskHours)} task-h x ${usd(p)}`);
+  }
+
+  // Runtime (issue 14): the one-off install task and the cron timer.
+  const install = taskDefinitions.find((td) => String(td.inputs.family ?? "").endsWith("-install"));
+  if (install) {
+    const size = taskSize(install, `${where} install task`);
+    const hourly = size.arm
+      ? size.vcpu * price(ctx, "fargateArm64VcpuHour") + size.gb * price(ctx, "fargateArm64GbHour")
+      : size.vcpu * price(ctx, "fargateX86VcpuHour") + size.gb * price(ctx, "fargateX86GbHour");
+    add(
+      "Install task (one-off)",
+      hourly * INSTALL_HOURS_PER_MONTH,
+      `1 run of ~10 min a month (a rollout) x ${size.vcpu} vCPU/${size.gb} GB on Fargate`,
+    );
+    add(
+      "Cron timer",
+      0,
+      "a sidecar of the service's tasks: no task-hours of its own (README: The runtime image)",
+    );
   }
 
   const secrets = ofType(res, COST_TYPES.secret).length;

@@ -14,6 +14,7 @@ import {
   isProduction,
   show,
   isMaintenanceUrn,
+  tagsOf,
 } from "./common";
 
 /** ECS.8 names these outright; anything else is judged by the shape of its name. */
@@ -386,10 +387,32 @@ export const ecsPolicies: BbwsResourcePolicy[] = [
     ),
     enforcementLevel: "advisory",
     validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, args, report) => {
-      if (isMaintenanceUrn(args.urn)) return;
+      // The tenant's one-off install task (bbws:component "install") runs a command and exits too.
+      if (isMaintenanceUrn(args.urn) || tagsOf(task)?.["bbws:component"] === "install") return;
       (containersOf(task) ?? []).forEach((container, i) => {
         if (container.essential !== false && !asRecord(container.healthCheck)) {
           report(`${containerName(container, i)} has no healthCheck: add one (e.g. curl of a static file).`);
+        }
+      });
+    }),
+  },
+  {
+    name: "ecs-task-image-by-digest",
+    description: describeRule(
+      ["SEC11"],
+      "Containers run an image by digest (`@sha256:`), so every task of a revision runs the same " +
+        "bytes: a tag can be moved to another image, and ECS resolves it again at every task start. " +
+        "Advisory: a registry entry may still name a tag on purpose (`image:`); the runtime image " +
+        "the platform builds or takes is always by digest.",
+    ),
+    enforcementLevel: "advisory",
+    validateResource: validateResourceOfType(aws.ecs.TaskDefinition, (task, _args, report) => {
+      (containersOf(task) ?? []).forEach((container, i) => {
+        const image = (container as { image?: unknown }).image;
+        if (typeof image === "string" && !/@sha256:[0-9a-f]{64}$/.test(image)) {
+          report(
+            `${containerName(container, i)} runs ${show(image)}: name it by digest (repository@sha256:<64 hex>).`,
+          );
         }
       });
     }),

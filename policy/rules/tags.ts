@@ -94,8 +94,10 @@ function forTaggable(check: TagCheck): ResourceValidation[] {
   );
   const untyped: ResourceValidation = (args, report) => {
     const props = args.props as Record<string, unknown> | undefined;
-    // Listed types are checked above; others only when their inputs carry tags.
+    // Listed types are checked above; others only when their inputs carry tags as a map
+    // (docker-build's Image has `tags` too: a list of image references, not resource tags).
     if (TAGGABLE_TYPES.has(args.type) || props?.tags === undefined || props?.tags === null) return;
+    if (Array.isArray(props.tags)) return;
     check(props, args, report);
   };
   return [...typed, untyped];

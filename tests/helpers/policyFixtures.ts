@@ -138,7 +138,7 @@ export function wordpressContainer(
   ]);
   return {
     name: "wordpress",
-    image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/bbws-dev-ecr-public/docker/library/wordpress:6.8-php8.3-apache`,
+    image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/bbws/dev/wordpress@sha256:${"0".repeat(64)}`,
     essential: true,
     portMappings: [{ containerPort: 80, protocol: "tcp" }],
     environment: [

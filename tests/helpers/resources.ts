@@ -24,3 +24,6 @@ export function json<T = unknown>(value: unknown): T {
   expect(value, "a JSON string").to.be.a("string");
   return JSON.parse(value as string) as T;
 }
+
+/** Logical name of a tenant's service task definition (`<id>-task`, not its `<id>-install-task`). */
+export const SERVICE_TASK = /^(?!.*-install-task$).*-task$/;

@@ -65,7 +65,8 @@ describe("isolation proof (IAM policy simulation over the planned roles and reso
         expect(model.tenants).to.have.length(tenants);
         expect(tenants).to.be.at.least(name.includes("20") ? 20 : 2);
         for (const tenant of model.tenants) {
-          expect(tenant.secretArns, tenant.id).to.have.length(2);
+          // Database credentials, keys and salts, and the administrator (no SES identity here: no SMTP secret).
+          expect(tenant.secretArns, tenant.id).to.have.length(3);
           expect(
             model.roles.filter((r) => r.tenant === tenant.id),
             tenant.id,

@@ -10,7 +10,7 @@ import { runTenant } from "../../offline/tenantRun";
 import { loadStackSettings } from "../../config/readStackConfig";
 import { PLATFORM_CONTRACT_VERSION, PlatformContract } from "../../config/platformContract";
 import { BbwsError } from "../../lib/errors";
-import { byId, json, ofType, single } from "../helpers/resources";
+import { SERVICE_TASK, byId, json, ofType, single } from "../helpers/resources";
 import { contractOf } from "../helpers/platform";
 import { entryFor, platformOf, registryEntry } from "../helpers/tenants";
 
@@ -77,7 +77,7 @@ describe("platform contract round trip (platform export -> StackReference -> ten
     const subnets = ofType(platform, "aws:efs/mountTarget:MountTarget").map((m) => m.inputs.subnetId);
     expect(service.networkConfiguration.subnets).to.deep.equal(subnets);
 
-    const task = single(acme, "aws:ecs/taskDefinition:TaskDefinition").inputs;
+    const task = single(acme, "aws:ecs/taskDefinition:TaskDefinition", SERVICE_TASK).inputs;
     const fileSystem = single(platform, "aws:efs/fileSystem:FileSystem");
     expect(task.volumes[0].efsVolumeConfiguration.fileSystemId).to.equal(fileSystem.id);
     const [container] = json<{ logConfiguration: { options: Record<string, string> } }[]>(

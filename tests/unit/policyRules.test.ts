@@ -223,6 +223,15 @@ const CASES: Record<string, Case> = {
     fail: () => [taskWith({ healthCheck: undefined })],
     message: /no healthCheck/,
   },
+  "ecs-task-image-by-digest": {
+    pass: () => [good.taskDefinition()],
+    fail: () => [
+      taskWith({
+        image: "123456789012.dkr.ecr.af-south-1.amazonaws.com/bbws/dev/wordpress:6.9.0-php8.3-apache",
+      }),
+    ],
+    message: /runs "123456789012\.dkr\.ecr.*:6\.9\.0-php8\.3-apache": name it by digest/,
+  },
   "ecs-cluster-container-insights-in-prod": {
     pass: () => [good.ecsCluster("prod", "enabled")],
     fail: () => [good.ecsCluster("prod", "disabled")],

@@ -114,7 +114,7 @@ describe("SharedCluster", () => {
       });
     }
 
-    it("egress is limited: the ALB reaches tasks on 80, tasks reach HTTPS, NFS and MySQL", () => {
+    it("egress is limited: the ALB reaches tasks on 80, tasks reach HTTPS, SES SMTP, NFS and MySQL", () => {
       const egress = ofType(dev, EGRESS).map((r) => [
         tierOf(dev, r.inputs.securityGroupId),
         r.inputs.fromPort,
@@ -123,6 +123,7 @@ describe("SharedCluster", () => {
       expect(egress.filter(([tier]) => tier !== "nat")).to.have.deep.members([
         ["alb", 80, "tasks"],
         ["tasks", 443, "0.0.0.0/0"],
+        ["tasks", 587, "0.0.0.0/0"],
         ["tasks", 2049, "efs"],
         ["tasks", 3306, "db"],
       ]);
@@ -314,9 +315,12 @@ describe("SharedCluster", () => {
       expect(
         single(dev, "aws:ecr/pullThroughCacheRule:PullThroughCacheRule").inputs.upstreamRegistryUrl,
       ).to.equal("public.ecr.aws");
+      // The default image is the runtime image the platform built from runtime/, by its digest.
+      const built = single(dev, "docker-build:index:Image");
       expect(contractOf(dev).image.defaultImage).to.equal(
-        "123456789012.dkr.ecr.af-south-1.amazonaws.com/bbws-dev-ecr-public/docker/library/wordpress:6.8-php8.3-apache",
+        `123456789012.dkr.ecr.af-south-1.amazonaws.com/bbws/dev/wordpress@${built.id}`,
       );
+      expect(contractOf(dev).image.defaultImage).to.match(/@sha256:[0-9a-f]{64}$/);
     });
 
     it("container logs are kept 7 days in dev and 30 in prod, encrypted with the telemetry key", () => {

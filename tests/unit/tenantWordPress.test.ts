@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { z } from "zod";
 import { StackRun } from "../../offline/stackRun";
 import { unwrapSecrets } from "../../offline/mocks";
-import { json, ofType, single } from "../helpers/resources";
+import { SERVICE_TASK, json, ofType, single } from "../helpers/resources";
 import { entryFor, platformOf, registryEntry, runTenantEntry } from "../helpers/tenants";
 import { contractOf } from "../helpers/platform";
 import { WORDPRESS_KEY_NAMES } from "../../components/tenant/wordpressKeys";
@@ -73,7 +73,7 @@ describe("TenantWordPress", () => {
 
   const containerOf = (run: StackRun) =>
     json<unknown[]>(
-      single(run, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions,
+      single(run, "aws:ecs/taskDefinition:TaskDefinition", SERVICE_TASK).inputs.containerDefinitions,
     )[0] as z.infer<typeof containerDefinitionSchema>;
   const policyOf = (run: StackRun, which: RegExp) =>
     json<PolicyDocument>(single(run, "aws:iam/rolePolicy:RolePolicy", which).inputs.policy);
@@ -81,7 +81,7 @@ describe("TenantWordPress", () => {
   const resources = (s: PolicyDocument["Statement"][number]) => ([] as string[]).concat(s.Resource);
 
   describe("isolation", () => {
-    it("the execution role reads only this tenant's two secrets and writes only its log streams", () => {
+    it("the execution role reads only this tenant's three secrets and writes only its log streams", () => {
       for (const [run, other] of [
         [acme, globex],
         [globex, acme],
@@ -89,9 +89,10 @@ describe("TenantWordPress", () => {
         const policy = policyOf(run, /exec-policy/);
         const secretStatement = policy.Statement.find((s) => s.Action === "secretsmanager:GetSecretValue")!;
         const ownSecrets = ofType(run, "aws:secretsmanager/secret:Secret").map((s) => s.id);
-        expect(resources(secretStatement)).to.have.members(ownSecrets).and.have.length(2);
+        // Database credentials, keys and salts, administrator (dev has no SES identity: no SMTP secret).
+        expect(resources(secretStatement)).to.have.members(ownSecrets).and.have.length(3);
         const otherSecrets = ofType(other, "aws:secretsmanager/secret:Secret").map((s) => s.id);
-        expect(JSON.stringify(policy)).to.not.include(otherSecrets[0]).and.not.include(otherSecrets[1]);
+        for (const secret of otherSecrets) expect(JSON.stringify(policy)).to.not.include(secret);
         const tenantId = run === acme ? "acme" : "globex";
         const logs = policy.Statement.find((s) => s.Sid === "WriteOwnLogStreams")!;
         expect(logs.Resource).to.match(new RegExp(`:log-stream:${tenantId}/\\*$`));
@@ -215,11 +216,13 @@ describe("TenantWordPress", () => {
       for (const variable of container.environment) {
         expect(variable.name).to.not.match(/PASSWORD|SECRET|_KEY$|SALT|TOKEN|AWS_ACCESS/);
       }
-      const password = unwrapSecrets(single(acme, "random:index/randomPassword:RandomPassword").inputs) as {
+      const password = unwrapSecrets(
+        single(acme, "random:index/randomPassword:RandomPassword", /db-password/).inputs,
+      ) as {
         length: number;
       };
       expect(password.length).to.be.at.least(32);
-      const definitions = single(acme, "aws:ecs/taskDefinition:TaskDefinition").inputs
+      const definitions = single(acme, "aws:ecs/taskDefinition:TaskDefinition", SERVICE_TASK).inputs
         .containerDefinitions as string;
       const generated = (
         unwrapSecrets(single(acme, "pulumi-nodejs:dynamic/bbws:TenantDatabaseCredentials").inputs) as {
@@ -268,7 +271,7 @@ describe("TenantWordPress", () => {
     });
 
     it("uses the tenant's family, a valid Fargate size, ARM64, and mounts EFS with TLS and IAM through the access point", () => {
-      const task = single(globex, "aws:ecs/taskDefinition:TaskDefinition").inputs;
+      const task = single(globex, "aws:ecs/taskDefinition:TaskDefinition", SERVICE_TASK).inputs;
       expect(task.family).to.equal("dev-globex-wordpress");
       expect([task.cpu, task.memory]).to.deep.equal(["512", "1024"]);
       expect(task.runtimePlatform).to.deep.equal({
@@ -284,7 +287,9 @@ describe("TenantWordPress", () => {
         iam: "ENABLED",
       });
       expect(volume.efsVolumeConfiguration).to.not.have.property("rootDirectory");
-      expect(single(initech, "aws:ecs/taskDefinition:TaskDefinition").inputs.memory).to.equal("2048");
+      expect(single(initech, "aws:ecs/taskDefinition:TaskDefinition", SERVICE_TASK).inputs.memory).to.equal(
+        "2048",
+      );
     });
 
     it("logs to the environment's group with the tenant id as stream prefix, stops within Spot's warning", () => {
@@ -295,12 +300,14 @@ describe("TenantWordPress", () => {
         "awslogs-stream-prefix": "globex",
       });
       expect(container.stopTimeout).to.be.at.most(120);
-      expect(container.healthCheck.command.join(" ")).to.include("wp-login.php");
+      // A static file: neither PHP nor the shared database decides whether ECS replaces the task.
+      expect(container.healthCheck.command.join(" ")).to.include("http://localhost/bbws-health");
+      expect(container.healthCheck.command.join(" ")).to.not.match(/\.php/);
     });
 
-    it("runs the environment's default image unless the entry names a tag", () => {
-      expect(containerOf(acme).image).to.equal(
-        "123456789012.dkr.ecr.af-south-1.amazonaws.com/bbws-dev-ecr-public/docker/library/wordpress:6.8-php8.3-apache",
+    it("runs the environment's default image (the runtime image, by digest) unless the entry names a tag", () => {
+      expect(containerOf(acme).image).to.match(
+        /^123456789012\.dkr\.ecr\.af-south-1\.amazonaws\.com\/bbws\/dev\/wordpress@sha256:[0-9a-f]{64}$/,
       );
       expect(containerOf(initech).image).to.equal(
         "123456789012.dkr.ecr.af-south-1.amazonaws.com/bbws/dev/wordpress:6.8.3-php8.3-apache",
@@ -396,7 +403,7 @@ describe("TenantWordPress", () => {
       expect(rule.actions).to.deep.equal([{ type: "forward", targetGroupArn: tg.id }]);
       expect(tg.inputs.targetType).to.equal("ip");
       expect(tg.inputs.deregistrationDelay).to.be.below(120);
-      expect(tg.inputs.healthCheck).to.include({ path: "/wp-login.php", matcher: "200,302" });
+      expect(tg.inputs.healthCheck).to.include({ path: "/bbws-health", matcher: "200" });
     });
 
     it("puts a tenant on its allocated shard's listener", async () => {
@@ -465,7 +472,7 @@ describe("TenantWordPress", () => {
       expect(scheduleOf(prodAcme)).to.deep.equal([]);
     });
 
-    it("alarms on CPU > 90%, missing tasks, unhealthy targets and target 5xx, notifying the alarm topic", async () => {
+    it("alarms on CPU > 90%, missing tasks, unhealthy targets, target 5xx and the deep check, notifying the alarm topic", async () => {
       const { observability } = contractOf(await platformOf("prod"));
       const alarms = ofType(prodAcme, "aws:cloudwatch/metricAlarm:MetricAlarm");
       expect(alarms.map((a) => a.name)).to.have.members([
@@ -473,6 +480,7 @@ describe("TenantWordPress", () => {
         "acme-tasks-below-desired",
         "acme-unhealthy-targets",
         "acme-target-5xx",
+        "acme-deep-check",
       ]);
       for (const alarm of alarms)
         expect(alarm.inputs.alarmActions).to.deep.equal([observability.alarmTopicArn]);

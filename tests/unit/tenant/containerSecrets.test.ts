@@ -65,15 +65,26 @@ describe("container secrets match the keys their secrets hold", () => {
   before(async () => {
     run = await runTenantEntry("dev", registryEntry("dev", "acme"));
     const [container] = json<{ secrets: { name: string; valueFrom: string }[] }[]>(
-      single(run, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions,
+      single(run, "aws:ecs/taskDefinition:TaskDefinition", /^acme-task$/).inputs.containerDefinitions,
     );
     references = container.secrets.map((s) => parseValueFrom(s.name, s.valueFrom));
   });
 
-  it("refers only to the tenant's own two secrets, each by its ARN", () => {
-    const own = ofType(run, "aws:secretsmanager/secret:Secret").map((s) => s.id);
-    expect(own).to.have.length(2);
-    expect([...new Set(references.map((r) => r.secretArn))]).to.have.members(own);
+  it("refers only to the tenant's own database and keys secrets, each by its ARN; never the admin secret", () => {
+    const own = ofType(run, "aws:secretsmanager/secret:Secret");
+    expect(own.map((s) => s.name)).to.have.members([
+      "acme-db-secret",
+      "acme-wordpress-keys",
+      "acme-admin-secret",
+    ]);
+    const served = own.filter((s) => !s.name.endsWith("-admin-secret")).map((s) => s.id);
+    expect([...new Set(references.map((r) => r.secretArn))]).to.have.members(served);
+    // Only the one-off install task reads the administrator's password.
+    const [install] = json<{ secrets: { name: string; valueFrom: string }[] }[]>(
+      single(run, "aws:ecs/taskDefinition:TaskDefinition", /-install-task$/).inputs.containerDefinitions,
+    );
+    const admin = single(run, "aws:secretsmanager/secret:Secret", /-admin-secret$/).id;
+    expect(install.secrets.map((s) => parseValueFrom(s.name, s.valueFrom).secretArn)).to.include(admin);
   });
 
   it("takes the database user and password from keys the database secret holds", async () => {
@@ -101,7 +112,7 @@ describe("container secrets match the keys their secrets hold", () => {
 
   it("every secret variable is distinct, and none is also a plain environment variable", () => {
     const [container] = json<{ environment: { name: string }[] }[]>(
-      single(run, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions,
+      single(run, "aws:ecs/taskDefinition:TaskDefinition", /^acme-task$/).inputs.containerDefinitions,
     );
     const names = references.map((r) => r.variable);
     expect(new Set(names).size).to.equal(names.length);
