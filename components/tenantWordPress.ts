@@ -21,6 +21,10 @@ import { createTenantService } from "./tenant/service";
 import { createTenantScaling } from "./tenant/scaling";
 import { createTenantAlarms } from "./tenant/alarms";
 import { TENANT_DATABASE_CONNECTIONS } from "../config/quotas";
+import { CustomerRecord, classifyHosts, customerTrafficRecords } from "../config/edgeHosts";
+import { createTenantCertificate } from "./tenant/certificate";
+import { createHostRedirect } from "./tenant/redirects";
+import { createTenantDnsRecords } from "./tenant/dnsRecords";
 
 /** POSIX identity of www-data in the official WordPress image. */
 export const WWW_DATA = 33;
@@ -70,6 +74,10 @@ export class TenantWordPress extends pulumi.ComponentResource {
   readonly executionRoleArn: pulumi.Output<string>;
   /** Role WordPress runs as. */
   readonly taskRoleArn: pulumi.Output<string>;
+  /** The tenant's own certificate (hosts the wildcard does not cover). @default - none: the wildcard covers every host */
+  readonly certificateArn?: pulumi.Output<string>;
+  /** DNS records the customer must create (hosts outside every managed zone, their validation records). */
+  readonly customerRecords: pulumi.Output<CustomerRecord[]>;
 
   constructor(name: string, args: TenantWordPressArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("bbws:tenant:TenantWordPress", name, {}, opts);
@@ -131,7 +139,25 @@ export class TenantWordPress extends pulumi.ComponentResource {
       },
       this,
     );
-    const routing = createTenantRouting(name, { spec, platform, tags }, this);
+    // Edge: the tenant certificate first, the host rules once it is issued and attached, DNS last.
+    const hosts = classifyHosts({ hosts: spec.hosts, ...spec.edge });
+    const certificate = createTenantCertificate(
+      name,
+      { hosts, listenerArn: platform.shard.listenerArn, tags },
+      this,
+    );
+    const certificateReady = certificate ? [certificate.validation, certificate.listenerCertificate] : [];
+    const routing = createTenantRouting(name, { spec, platform, tags, certificateReady }, this);
+    const redirect = createHostRedirect(
+      name,
+      { spec, listenerArn: platform.shard.listenerArn, dependsOn: certificateReady, tags },
+      this,
+    );
+    createTenantDnsRecords(
+      name,
+      { hosts, shard: platform.shard, dependsOn: redirect ? [routing.rule, redirect] : [routing.rule] },
+      this,
+    );
 
     // Reading the platform's mount targets makes the service wait until they exist: a task
     // started before its AZ's mount target resolves fails to mount EFS.
@@ -182,6 +208,18 @@ export class TenantWordPress extends pulumi.ComponentResource {
     this.targetGroupArn = routing.targetGroup.arn;
     this.executionRoleArn = roles.executionRole.arn;
     this.taskRoleArn = roles.taskRole.arn;
+    this.certificateArn = certificate?.certificate.arn;
+    this.customerRecords = pulumi
+      .all([pulumi.output(platform.shard.dnsName), certificate?.customerValidationRecords ?? []])
+      .apply(([dnsName, validation]) => [
+        ...customerTrafficRecords(hosts, dnsName),
+        ...validation.map((v): CustomerRecord => ({
+          name: v.name.replace(/\.$/, ""),
+          type: "CNAME",
+          target: v.value.replace(/\.$/, ""),
+          purpose: "certificate validation",
+        })),
+      ]);
     this.registerOutputs({
       serviceArn: this.serviceArn,
       taskDefinitionArn: this.taskDefinitionArn,

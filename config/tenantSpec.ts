@@ -14,8 +14,10 @@ import { BbwsError } from "../lib/errors";
 import { taskSizeSchema } from "./fargateSizes";
 import { CapacityProviderShare, TenantCapacity } from "./presets";
 import { PlatformSettings } from "./platformConfig";
+import { primaryFirst } from "./edgeHosts";
 import {
   TenantEntry,
+  dnsZoneSchema,
   imageSchema,
   listenerSlotSchema,
   scheduleSchema,
@@ -30,6 +32,22 @@ export const capacityShareSchema = z
     capacityProvider: z.enum(["FARGATE", "FARGATE_SPOT"]),
     base: z.number().int().min(0),
     weight: z.number().int().min(0),
+  })
+  .strict();
+
+// ---- Edge: how visitors reach the tenant (config/edgeHosts.ts classifies its hosts) ----
+
+/** The environment's edge as one tenant needs it: plain values, since they decide which resources exist. */
+export const tenantEdgeSchema = z
+  .object({
+    /** The environment's base domain: its wildcard certificate covers `*.<domain>`. */
+    domain: z.string().min(1),
+    /** The environment's Route 53 zone. @default - none: no alias records for hosts below `domain` */
+    hostedZoneId: z.string().optional(),
+    /** The customer's zone from the registry's `dnsZone`. @default - none */
+    customerZone: dnsZoneSchema.optional(),
+    /** `/xmlrpc.php` is let through for this tenant (registry `firewall.allowXmlrpc`). @default false */
+    allowXmlrpc: z.boolean(),
   })
   .strict();
 
@@ -73,6 +91,12 @@ export const tenantSpecSchema = z
     protectData: z.boolean(),
     /** Register the tasks in the environment's Cloud Map namespace. @default false: no record, no Cloud Map service */
     serviceDiscovery: z.boolean(),
+
+    // ---- Edge ----
+    /** The canonical host (also `hosts[0]`): every other host answers 301 to it. @default the registry's first host */
+    primaryHost: z.string().min(1),
+    /** DNS zone, certificate needs and firewall opt-outs of the tenant's hosts. */
+    edge: tenantEdgeSchema,
   })
   .strict();
 
@@ -100,10 +124,12 @@ export function resolveTenantSpec(entry: TenantEntry, settings: PlatformSettings
   const desiredCount = wanted.desired ?? clamp(defaults.desiredCount, minTasks, maxTasks);
   const highAvailability = entry.highAvailability ?? defaults.capacity.fargateBase > 0;
 
+  // The primary host goes first: WordPress's WP_HOME and WP_SITEURL are hosts[0].
+  const hosts = primaryFirst(entry.hosts, entry.primaryHost);
   const spec: z.input<typeof tenantSpecSchema> = {
     id: entry.id,
     environment: settings.environment,
-    hosts: entry.hosts,
+    hosts,
     size: entry.size ?? defaults.size,
     desiredCount,
     minTasks,
@@ -118,6 +144,13 @@ export function resolveTenantSpec(entry: TenantEntry, settings: PlatformSettings
     availabilityZones: settings.availabilityZones,
     protectData: settings.deletionProtection,
     serviceDiscovery: entry.serviceDiscovery ?? false,
+    primaryHost: hosts[0],
+    edge: {
+      domain: settings.domain,
+      hostedZoneId: settings.edge.hostedZoneId,
+      customerZone: entry.dnsZone,
+      allowXmlrpc: entry.firewall?.allowXmlrpc ?? false,
+    },
   };
   return parseTenantSpec(spec, `tenant "${entry.id}"`, "fix its registry entry");
 }

@@ -5,7 +5,8 @@
  */
 import { PlatformSettings } from "../config/platformConfig";
 import { FlatConfig, loadStackSettings } from "../config/readStackConfig";
-import { allocateListenerSlots } from "../tenants/registry/allocate";
+import { allocateListenerSlots, allocationOptions } from "../tenants/registry/allocate";
+import { assertEdgeRules } from "../tenants/registry/edgeRules";
 import { loadRegistry, registryPath } from "../tenants/registry/load";
 import { tenantStackName } from "../config/naming";
 import { runPlatform } from "../offline/platformRun";
@@ -66,10 +67,11 @@ export async function planEnvironment(options: PlanOptions): Promise<Environment
   const settings = loadStackSettings(environment, undefined, options.configOverrides);
   const registryFile = options.tenantsFile ?? registryPath(environment);
   const registry = loadRegistry(environment, registryFile);
-  const { entries, allocated } = allocateListenerSlots(registry.tenants, {
-    shards: settings.albShards,
-    registry,
-  });
+  assertEdgeRules(registry, settings);
+  const { entries, allocated } = allocateListenerSlots(
+    registry.tenants,
+    allocationOptions(settings, registry),
+  );
 
   const total = entries.length + 1;
   const stacks: PlannedStack[] = [];

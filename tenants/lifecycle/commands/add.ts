@@ -15,7 +15,7 @@
  * out: purge it (`remove <env> <id> --purge`) or adopt it on purpose (`--adopt-retained-data`,
  * which records an `adopted` tombstone with the entry).
  */
-import { allocateListenerSlots } from "../../registry/allocate";
+import { allocateListenerSlots, allocationOptions } from "../../registry/allocate";
 import { TenantEntry } from "../../../config/tenantEntry";
 import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
@@ -73,9 +73,10 @@ export async function addTenant(context: LifecycleContext, options: AddOptions):
   // a slot is allocated for it (problems of the new entry name its option, not a line).
   checkAddition(snapshot, entry, settings);
 
-  const { entries } = allocateListenerSlots([...snapshot.registry.tenants, entry], {
-    shards: settings.albShards,
-  });
+  const { entries } = allocateListenerSlots(
+    [...snapshot.registry.tenants, entry],
+    allocationOptions(settings),
+  );
   const placed = entries[entries.length - 1];
 
   const tombstoneFile = tombstonePath(context.registryFile);
