@@ -68,6 +68,12 @@ export interface RegionPrices {
   readonly publicIpv4Hour: PricePoint;
   /** KMS customer managed key, per key-month (before rotated key material). */
   readonly kmsKeyMonth: PricePoint;
+  /** AWS WAF web ACL, per web ACL-month. */
+  readonly wafWebAclMonth: PricePoint;
+  /** AWS WAF rule (a managed rule group counts as one), per rule-month. */
+  readonly wafRuleMonth: PricePoint;
+  /** AWS WAF requests inspected, per million (standard rules; no Bot Control or Fraud Control groups). */
+  readonly wafMillionRequests: PricePoint;
 }
 
 /** Price tables by region name. */
@@ -149,7 +155,28 @@ const US_EAST_1: RegionPrices = {
     date: "2026-03-14",
     estimated: false,
   },
+  wafWebAclMonth: {
+    value: 5,
+    source: "https://aws.amazon.com/waf/pricing/ (web ACL $5.00 per month, prorated hourly)",
+    date: "2026-11-22",
+    estimated: false,
+  },
+  wafRuleMonth: {
+    value: 1,
+    source: "https://aws.amazon.com/waf/pricing/ (rule or rule group $1.00 per month, prorated hourly)",
+    date: "2026-11-22",
+    estimated: false,
+  },
+  wafMillionRequests: {
+    value: 0.6,
+    source: "https://aws.amazon.com/waf/pricing/ ($0.60 per 1 million requests, up to 1,500 WCU)",
+    date: "2026-11-22",
+    estimated: false,
+  },
 };
+
+/** The WAF pricing page lists one price for every commercial region. */
+const WAF_WHY = "the AWS WAF pricing page gives one price for all commercial regions";
 
 /** af-south-1 / us-east-1 where the reference could not find a Cape Town price: 1.25-1.35x. */
 const CAPE_TOWN_MULTIPLIER = 1.35;
@@ -216,6 +243,9 @@ const AF_SOUTH_1: RegionPrices = {
   ),
   publicIpv4Hour: published(0.005, "Cape Town price list extract (IPv4 multiplier 1.0)"),
   kmsKeyMonth: US_EAST_1.kmsKeyMonth,
+  wafWebAclMonth: same(US_EAST_1.wafWebAclMonth, WAF_WHY),
+  wafRuleMonth: same(US_EAST_1.wafRuleMonth, WAF_WHY),
+  wafMillionRequests: same(US_EAST_1.wafMillionRequests, WAF_WHY),
 };
 
 /**
@@ -288,6 +318,9 @@ const EU_WEST_1: RegionPrices = {
     "no eu-west-1 price found; the reference measured a 1.0x regional multiplier for public IPv4",
   ),
   kmsKeyMonth: US_EAST_1.kmsKeyMonth,
+  wafWebAclMonth: same(US_EAST_1.wafWebAclMonth, WAF_WHY),
+  wafRuleMonth: same(US_EAST_1.wafRuleMonth, WAF_WHY),
+  wafMillionRequests: same(US_EAST_1.wafMillionRequests, WAF_WHY),
 };
 
 /** The price tables BBWS ships. */

@@ -14,6 +14,8 @@ import { classifyHosts, coveredByWildcard, customerTrafficRecords } from "../../
 import { runPlatform } from "../../offline/platformRun";
 import { MANAGED_RULE_GROUPS } from "../../components/shared/webFirewall";
 import { HSTS_HEADER } from "../../components/shared/loadBalancers";
+import { estimateCosts } from "../../plan/cost/estimate";
+import { evaluatePolicies } from "../../offline/policyEvaluator";
 
 import { ResourceInputs } from "../../offline/mocks";
 
@@ -300,6 +302,33 @@ describe("edge: how visitors reach a tenant", () => {
         "a.wpdev.example.com",
         "b.wpdev.example.com",
       ]);
+    });
+
+    it("the plan's cost counts each web ACL, its rules and its requests", async () => {
+      const prod = await platformOf("prod");
+      const rules = ofType(prod, "aws:wafv2/webAcl:WebAcl").reduce((n, a) => n + a.inputs.rules.length, 0);
+      expect(rules).to.equal(2 * (2 + MANAGED_RULE_GROUPS.length));
+      const cost = estimateCosts({ region: "af-south-1", platform: prod.resources, tenants: [] });
+      const acl = cost.lines.find((l) => l.item === "AWS WAF web ACLs and rules")!;
+      expect(acl.monthly).to.equal(2 * 5 + rules * 1);
+      expect(cost.lines.find((l) => l.item === "AWS WAF requests")!.monthly).to.equal(1.2);
+      const dev = estimateCosts({
+        region: "af-south-1",
+        platform: (await platformOf("dev")).resources,
+        tenants: [],
+      });
+      expect(dev.lines.some((l) => l.item.startsWith("AWS WAF"))).to.equal(false);
+    });
+
+    it("a prod ALB without a web ACL is a mandatory policy violation", async () => {
+      const unprotected = await runPlatform({ stack: "prod", overrides: { "bbws:waf": "false" } });
+      const report = await evaluatePolicies([{ stack: "prod", resources: unprotected.resources }]);
+      const missing = report.violations.filter((v) => v.policy === "alb-web-acl-in-prod");
+      expect(missing.map((v) => v.level)).to.deep.equal(["mandatory", "mandatory"]);
+      const protectedReport = await evaluatePolicies([
+        { stack: "prod", resources: (await platformOf("prod")).resources },
+      ]);
+      expect(protectedReport.violations.filter((v) => v.policy === "alb-web-acl-in-prod")).to.deep.equal([]);
     });
 
     it("HTTPS listeners send Strict-Transport-Security", async () => {

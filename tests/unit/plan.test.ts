@@ -70,6 +70,7 @@ describe("npm run plan", () => {
       ["prod.acme", "tenant", "acme"],
       ["prod.globex", "tenant", "globex"],
       ["prod.initech", "tenant", "initech"],
+      ["prod.umbrella", "tenant", "umbrella"],
     ]);
   });
 

@@ -25,6 +25,7 @@ import { readInputs, stackOf } from "../fleetState";
 import { checkAddition, commitRegistry, withEntry } from "../../registry/edits";
 import { CommandReport, renderResults, resultsJson } from "../report";
 import { BbwsError } from "../../../lib/errors";
+import { onboard } from "../onboarding";
 import {
   appendTombstone,
   describeRetained,
@@ -126,7 +127,7 @@ export async function addTenant(context: LifecycleContext, options: AddOptions):
         operation: exists ? "update" : "create",
         async run(step, signal) {
           step("updating");
-          const { changes, warnings } = await context.backend.up(
+          const { changes, warnings, outputs } = await context.backend.up(
             {
               environment: context.environment,
               tenantId: placed.id,
@@ -134,7 +135,10 @@ export async function addTenant(context: LifecycleContext, options: AddOptions):
             },
             { signal },
           );
-          return { message: formatChanges(changes), changes, details: warnings };
+          // Onboarding ends with a site that answers: verified, and the customer's DNS reported.
+          step("confirming");
+          const onboarding = await onboard(context, placed.id, outputs, signal);
+          return { message: formatChanges(changes), changes, details: [...(warnings ?? []), ...onboarding] };
         },
       },
     ],
