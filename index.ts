@@ -35,7 +35,15 @@ export = (): PlatformContractInputs => {
       containerInsights: settings.containerInsights,
       logRetentionDays: settings.logRetentionDays,
       capacityStrategy: settings.clusterCapacityStrategy,
-      ingress: { shards: settings.albShards, domain: settings.domain, certificate: settings.certificate },
+      ingress: {
+        shards: settings.albShards,
+        domain: settings.domain,
+        certificate: settings.certificate,
+        hostedZoneId: settings.edge.hostedZoneId,
+        firewall: settings.edge.waf
+          ? { rateLimit: settings.edge.wafRateLimit, xmlrpcAllowedHosts: settings.edge.wafXmlrpcAllowedHosts }
+          : undefined,
+      },
       database: settings.database,
       deletionProtection: settings.deletionProtection,
       finalSnapshot: settings.finalSnapshot,
@@ -140,6 +148,12 @@ export = (): PlatformContractInputs => {
       taskDefinitionArn: platform.maintenanceTaskDefinitionArn,
       dbCopyTaskDefinitionArn: platform.dbCopyTaskDefinitionArn,
       logGroupName: platform.maintenanceLogGroupName,
+    },
+    edge: {
+      hostedZoneId: settings.edge.hostedZoneId,
+      certificateArn: platform.certificateArn,
+      webAclArns: platform.webAclArns,
+      xmlrpcAllowedHosts: [...settings.edge.wafXmlrpcAllowedHosts],
     },
   };
 };

@@ -76,6 +76,8 @@ export async function lifecycleContext(input: ActionInput, environment: string):
     changed: input.changed,
     signal: runtime.signal,
     now: runtime.now,
+    siteProbe: ports.siteProbe,
+    dns: ports.dns,
   };
 }
 
@@ -104,12 +106,16 @@ export async function defaultPorts(request: OfflinePortsRequest): Promise<Lifecy
     clients,
     outputs,
     records,
+    { awsSiteProbe, nodeDnsCheck },
+    { ElasticLoadBalancingV2Client },
   ] = await Promise.all([
     import("../tenants/lifecycle/automationBackend"),
     import("../ops/lifecyclePorts"),
     import("../ops/clients"),
     import("../tenants/stackOutputs"),
     import("../tenants/lifecycle/rolloutRecords"),
+    import("../ops/siteProbe"),
+    import("@aws-sdk/client-elastic-load-balancing-v2"),
   ]);
   const deps = {
     source: new outputs.PulumiStackOutputs(request.projectDir),
@@ -117,6 +123,7 @@ export async function defaultPorts(request: OfflinePortsRequest): Promise<Lifecy
     log: request.log,
   };
   let ecs: ReturnType<typeof clients.defaultClients>["ecs"] | undefined;
+  let elb: InstanceType<typeof ElasticLoadBalancingV2Client> | undefined;
   return {
     name: "automation",
     description:
@@ -133,5 +140,12 @@ export async function defaultPorts(request: OfflinePortsRequest): Promise<Lifecy
       return (ecs ??= clients.defaultClients({ region: settings.region, drRegion: settings.drRegion }).ecs);
     }),
     rolloutRecords: (registryFile) => records.registryRolloutRecords(registryFile),
+    siteProbe: awsSiteProbe(() => {
+      const settings = request.settings();
+      ecs ??= clients.defaultClients({ region: settings.region, drRegion: settings.drRegion }).ecs;
+      elb ??= new ElasticLoadBalancingV2Client({ region: settings.region });
+      return { ecs, elb };
+    }),
+    dns: nodeDnsCheck,
   };
 }

@@ -54,6 +54,10 @@ export interface SharedClusterArgs {
     /** Base domain of the environment. */
     readonly domain: string;
     readonly certificate: CertificateSource;
+    /** Route 53 zone of `domain`, exported for tenant DNS records. @default - none */
+    readonly hostedZoneId?: string;
+    /** A web ACL per shard. @default - none */
+    readonly firewall?: { readonly rateLimit: number; readonly xmlrpcAllowedHosts: readonly string[] };
   };
   readonly database: DatabasePreset;
   /** Deletion protection on ALBs and Aurora, `protect` on keys, EFS and Aurora. */
@@ -92,6 +96,10 @@ export class SharedCluster extends pulumi.ComponentResource {
   /** DNS name and hosted zone of each ALB shard, for tenant DNS records. */
   readonly loadBalancerDnsNames: pulumi.Output<string>[];
   readonly loadBalancerZoneIds: pulumi.Output<string>[];
+  /** Certificate of the HTTPS listeners (covers `*.<domain>`). */
+  readonly certificateArn: pulumi.Output<string>;
+  /** Web ACL of each ALB shard, by shard index; empty when the firewall is off. */
+  readonly webAclArns: pulumi.Output<string>[];
   /** Security groups of the tiers. */
   readonly albSecurityGroupId: pulumi.Output<string>;
   readonly taskSecurityGroupId: pulumi.Output<string>;
@@ -219,7 +227,7 @@ export class SharedCluster extends pulumi.ComponentResource {
     const certificateArn = listenerCertificateArn(
       name,
       "arn" in args.ingress.certificate
-        ? { arn: args.ingress.certificate.arn }
+        ? { arn: args.ingress.certificate.arn, accountId: identity.accountId }
         : { hostedZoneId: args.ingress.certificate.hostedZoneId, domain: args.ingress.domain, tags },
       this,
     );
@@ -233,6 +241,11 @@ export class SharedCluster extends pulumi.ComponentResource {
         deletionProtection: args.deletionProtection,
         accessLogBucket: accessLogs.bucket,
         tags,
+        firewall: args.ingress.firewall && {
+          ...args.ingress.firewall,
+          logRetentionDays: args.logRetentionDays,
+          telemetryKeyArn: telemetryKey.arn,
+        },
       },
       this,
     );
@@ -360,6 +373,8 @@ export class SharedCluster extends pulumi.ComponentResource {
     this.loadBalancerArnSuffixes = shards.map((s) => s.loadBalancer.arnSuffix);
     this.loadBalancerDnsNames = shards.map((s) => s.loadBalancer.dnsName);
     this.loadBalancerZoneIds = shards.map((s) => s.loadBalancer.zoneId);
+    this.certificateArn = certificateArn;
+    this.webAclArns = shards.flatMap((s) => (s.firewall ? [s.firewall.webAcl.arn] : []));
     this.albSecurityGroupId = tiers.alb.id;
     this.taskSecurityGroupId = tiers.tasks.id;
     this.fileSystemSecurityGroupId = tiers.fileSystem.id;

@@ -25,6 +25,10 @@ import { createTenantMail } from "./tenant/mail";
 import { TenantInstall } from "./tenant/installTask";
 import { INSTALL_CONTAINER_NAME } from "./tenant/containerDefinition";
 import { createDeepCheckAlarm } from "./tenant/deepCheckAlarm";
+import { CustomerRecord, classifyHosts, customerTrafficRecords } from "../config/edgeHosts";
+import { createTenantCertificate } from "./tenant/certificate";
+import { createHostRedirect } from "./tenant/redirects";
+import { createTenantDnsRecords } from "./tenant/dnsRecords";
 
 /** POSIX identity of www-data in the official WordPress image. */
 export const WWW_DATA = 33;
@@ -85,6 +89,10 @@ export class TenantWordPress extends pulumi.ComponentResource {
   readonly adminSecretArn: pulumi.Output<string>;
   /** The one-off install task definition (runtime/bin/bbws-install). */
   readonly installTaskDefinitionArn: pulumi.Output<string>;
+  /** The tenant's own certificate (hosts the wildcard does not cover). @default - none: the wildcard covers every host */
+  readonly certificateArn?: pulumi.Output<string>;
+  /** DNS records the customer must create (hosts outside every managed zone, their validation records). */
+  readonly customerRecords: pulumi.Output<CustomerRecord[]>;
 
   constructor(name: string, args: TenantWordPressArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("bbws:tenant:TenantWordPress", name, {}, opts);
@@ -156,6 +164,15 @@ export class TenantWordPress extends pulumi.ComponentResource {
       },
       this,
     );
+    // Edge: the tenant certificate first; the host rules once it is issued and attached (and the
+    // site installed, below), DNS last.
+    const hosts = classifyHosts({ hosts: spec.hosts, ...spec.edge });
+    const certificate = createTenantCertificate(
+      name,
+      { hosts, listenerArn: platform.shard.listenerArn, tags },
+      this,
+    );
+    const certificateReady = certificate ? [certificate.validation, certificate.listenerCertificate] : [];
 
     // Reading the platform's mount targets makes the service wait until they exist: a task
     // started before its AZ's mount target resolves fails to mount EFS.
@@ -193,7 +210,21 @@ export class TenantWordPress extends pulumi.ComponentResource {
         ],
       },
     );
-    const routing = createTenantRouting(name, { spec, platform, tags, ruleDependsOn: [install] }, this);
+    const routing = createTenantRouting(
+      name,
+      { spec, platform, tags, ruleDependsOn: [install], certificateReady },
+      this,
+    );
+    const redirect = createHostRedirect(
+      name,
+      { spec, listenerArn: platform.shard.listenerArn, dependsOn: [...certificateReady, install], tags },
+      this,
+    );
+    createTenantDnsRecords(
+      name,
+      { hosts, shard: platform.shard, dependsOn: redirect ? [routing.rule, redirect] : [routing.rule] },
+      this,
+    );
 
     const service = createTenantService(
       name,
@@ -236,6 +267,18 @@ export class TenantWordPress extends pulumi.ComponentResource {
     this.taskRoleArn = roles.taskRole.arn;
     this.adminSecretArn = secrets.adminSecret.arn;
     this.installTaskDefinitionArn = task.installTaskDefinition.arn;
+    this.certificateArn = certificate?.certificate.arn;
+    this.customerRecords = pulumi
+      .all([pulumi.output(platform.shard.dnsName), certificate?.customerValidationRecords ?? []])
+      .apply(([dnsName, validation]) => [
+        ...customerTrafficRecords(hosts, dnsName),
+        ...validation.map((v): CustomerRecord => ({
+          name: v.name.replace(/\.$/, ""),
+          type: "CNAME",
+          target: v.value.replace(/\.$/, ""),
+          purpose: "certificate validation",
+        })),
+      ]);
     this.registerOutputs({
       serviceArn: this.serviceArn,
       taskDefinitionArn: this.taskDefinitionArn,

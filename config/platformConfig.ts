@@ -50,6 +50,8 @@ export interface PlatformSettings extends EnvironmentPreset {
   readonly runtimeImage: RuntimeImageSource;
   /** Domain verified in SES that tenants send mail from (`bbws:mailDomain`); none: no mail transport. */
   readonly mailDomain?: string;
+  /** How visitors reach tenants: DNS zone, web firewall (the edge block below). */
+  readonly edge: EdgeSettings;
 }
 
 // --- Runtime (issue 14): the image tenants run and their mail ------------------------------
@@ -84,6 +86,41 @@ export function parseRuntimeImageSource(value: string | undefined): RuntimeImage
   if (value === undefined || value === "build") return { kind: "build" };
   if (value === "stock") return { kind: "stock" };
   return { kind: "reference", reference: value };
+}
+
+// ---- Edge: DNS zone, web firewall, HSTS ----
+
+/** Default requests per source IP in 5 minutes before the web firewall blocks it (about 7 per second). */
+export const DEFAULT_WAF_RATE_LIMIT = 2000;
+
+/** The edge settings of an environment. */
+export interface EdgeSettings {
+  /**
+   * Route 53 zone of `domain`: every tenant host below it gets an alias record to its shard.
+   * @default - no zone: tenant hosts are pointed by hand (tenants add prints the records)
+   */
+  readonly hostedZoneId?: string;
+  /** An AWS WAF web ACL on every ALB shard. @default true in prod, false elsewhere */
+  readonly waf: boolean;
+  /** Requests per source IP per 5 minutes before the rate rule blocks it. @default DEFAULT_WAF_RATE_LIMIT */
+  readonly wafRateLimit: number;
+  /** Hosts on which `/xmlrpc.php` is let through (tenants with `firewall.allowXmlrpc`). @default none */
+  readonly wafXmlrpcAllowedHosts: readonly string[];
+}
+
+/** `a.example.com, b.example.com` -> the host names, lower-case, without trailing dots. */
+function hostList(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  return value
+    .split(/[\s,]+/)
+    .map((h) => h.toLowerCase().replace(/\.+$/, ""))
+    .filter((h) => h.length > 0);
+}
+
+/** The region and account of an ACM certificate ARN. */
+export function certificateArnParts(arn: string): { region: string; account: string } | undefined {
+  const match = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):(\d{12}):certificate\//.exec(arn);
+  return match ? { region: match[1], account: match[2] } : undefined;
 }
 
 /** CloudWatch Logs accepts only these retention periods (PutRetentionPolicy). */
@@ -172,7 +209,8 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
   },
   certificateArn: {
     type: "string",
-    description: "ARN of the ACM certificate for the HTTPS listeners (set this or hostedZoneId).",
+    description:
+      "ARN of an ACM certificate covering *.<domain>, in the stack's region and account (set this, hostedZoneId, or both).",
     schema: text(
       "an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)",
       /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/,
@@ -180,7 +218,8 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
   },
   hostedZoneId: {
     type: "string",
-    description: "Route 53 zone of the domain; a DNS-validated wildcard certificate is issued in it.",
+    description:
+      "Route 53 zone of the domain: tenant hosts below it get alias records; without certificateArn a DNS-validated wildcard certificate is issued in it.",
     schema: text("a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ", /^Z[A-Z0-9]{1,31}$/),
   },
   vpcCidr: {
@@ -391,6 +430,35 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = {
       "Domain tenants send mail from, verified as an SES identity by the platform (optional: no mail without it).",
     schema: text("a lower-case DNS name such as wpdev.example.com", DOMAIN_PATTERN),
   },
+  // ---- Edge: DNS zone, web firewall ----
+  waf: {
+    type: "boolean",
+    description:
+      "An AWS WAF web ACL on every ALB shard (managed rule groups, a per-IP rate rule, xmlrpc.php blocked). Defaults to true in prod.",
+    schema: boolean,
+  },
+  wafRateLimit: {
+    type: "integer",
+    description: `Requests one source IP may send in 5 minutes before the web firewall blocks it (default ${DEFAULT_WAF_RATE_LIMIT}).`,
+    schema: integer(10, 2_000_000_000),
+  },
+  wafXmlrpcAllowedHosts: {
+    type: "string",
+    description:
+      "Comma-separated hosts on which the web firewall lets /xmlrpc.php through (tenants with firewall.allowXmlrpc).",
+    schema: z.preprocess(
+      hostList,
+      z.array(
+        z
+          .string()
+          .regex(
+            /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
+            "host names",
+          ),
+        { message: "a comma-separated list of host names" },
+      ),
+    ),
+  },
   ...quotaKeys(),
 };
 
@@ -514,12 +582,10 @@ export function resolvePlatformSettings(
   }
   const hasArn = parsed.certificateArn !== undefined;
   const hasZone = parsed.hostedZoneId !== undefined;
-  if (hasArn === hasZone && !problems.some((p) => /certificateArn|hostedZoneId/.test(p.key))) {
+  if (!hasArn && !hasZone && !problems.some((p) => /certificateArn|hostedZoneId/.test(p.key))) {
     problems.push({
       key: `${PROJECT}:certificateArn`,
-      message: hasArn
-        ? "set either certificateArn or hostedZoneId, not both"
-        : "required: set certificateArn (an existing ACM certificate) or hostedZoneId (to issue one)",
+      message: "required: set certificateArn (an existing ACM certificate) or hostedZoneId (to issue one)",
     });
   }
   if (problems.length > 0 || !environment) throw new ConfigError(source, problems);
@@ -543,6 +609,12 @@ export function resolvePlatformSettings(
         .filter(([key]) => parsed[key] !== undefined)
         .map(([key, id]) => [id, parsed[key] as number]),
     ),
+    edge: {
+      hostedZoneId: parsed.hostedZoneId as string | undefined,
+      waf: (parsed.waf as boolean | undefined) ?? environment === "prod",
+      wafRateLimit: (parsed.wafRateLimit as number | undefined) ?? DEFAULT_WAF_RATE_LIMIT,
+      wafXmlrpcAllowedHosts: (parsed.wafXmlrpcAllowedHosts as string[] | undefined) ?? [],
+    },
   });
 
   const crossProblems = crossFieldProblems(settings, parsed);
@@ -692,6 +764,17 @@ function crossFieldProblems(s: PlatformSettings, p: Record<string, unknown>): Co
       received: 0,
       message: "tenantSpotWeight and tenantFargateWeight cannot both be 0 (ECS needs one weight above 0)",
     });
+  }
+  // ALBs use ACM certificates of their own region (and account: checked against the caller's
+  // identity by the platform program, components/shared/certificate.ts).
+  if ("arn" in s.certificate) {
+    const parts = certificateArnParts(s.certificate.arn);
+    if (parts && parts.region !== s.region)
+      problems.push({
+        key: key("certificateArn"),
+        received: s.certificate.arn,
+        message: `is in region ${parts.region}, but the ALBs are in ${s.region} (aws:region): an ALB takes certificates of its own region only; request or import it in ${s.region}`,
+      });
   }
   for (const problem of validateBackupLifecycles({
     retentionDays: s.backup.retentionDays,

@@ -6,7 +6,8 @@
  *
  * Grouped as pulumi-eks groups its CoreData. `contractVersion` changes whenever a reader could
  * misread a platform of another version (a renamed, moved or removed output, or a new output
- * readers rely on). Version 1 was the flat list of outputs without a version.
+ * readers rely on). Version 1 was the flat list of outputs without a version. The `edge` group
+ * is optional within version 2: readers treat a platform without it as one without a firewall.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -137,6 +138,20 @@ export const platformMaintenanceSchema = z.object({
   logGroupName: text,
 });
 
+// ---- Edge: DNS zone, listener certificate, web firewall ----
+
+/** How visitors reach the platform: what tenant stacks and the onboarding checks read. */
+export const platformEdgeSchema = z.object({
+  /** Route 53 zone of the environment's domain; absent when the platform manages no DNS. */
+  hostedZoneId: z.string().optional(),
+  /** Certificate of the HTTPS listeners (covers `*.<domain>`): what the onboarding check expects for those hosts. */
+  certificateArn: arnOf("acm", "certificate/"),
+  /** Web ACL of each ALB shard, by shard index; empty when the firewall is off. */
+  webAclArns: z.array(arnOf("wafv2", "regional/webacl/")),
+  /** Hosts on which the firewall lets `/xmlrpc.php` through. */
+  xmlrpcAllowedHosts: z.array(z.string()),
+});
+
 /** The platform contract. */
 export const platformContractSchema = z.object({
   /** Version of this contract; see PLATFORM_CONTRACT_VERSION. */
@@ -155,6 +170,8 @@ export const platformContractSchema = z.object({
   keys: platformKeysSchema,
   backup: platformBackupSchema,
   maintenance: platformMaintenanceSchema,
+  /** Optional: platforms updated before the edge outputs existed have none (no firewall, no zone). */
+  edge: platformEdgeSchema.optional(),
 });
 
 /** A parsed platform contract (what readers get). */
@@ -163,19 +180,23 @@ export type PlatformContract = z.infer<typeof platformContractSchema>;
 export type IngressShard = z.infer<typeof ingressShardSchema>;
 /** Backup group of the contract. */
 export type PlatformBackup = PlatformContract["backup"];
+/** Edge group of the contract. */
+export type PlatformEdge = NonNullable<PlatformContract["edge"]>;
 /** Maintenance group of the contract. */
 export type PlatformMaintenance = PlatformContract["maintenance"];
 
 /**
  * `T` as a program may return it: every leaf an Input, each array an Input of an array of
  * Inputs (`Output<string[]>` and `Output<string>[]` both fit), objects keeping their shape.
- * The `[T]` wrapping stops unions (`boolean`) from being split.
+ * The `[T]` wrapping stops unions (`boolean`) from being split; an optional value stays optional.
  */
-export type InputOf<T> = [T] extends [readonly (infer E)[]]
-  ? pulumi.Input<InputOf<E>[]>
-  : [T] extends [object]
-    ? { readonly [K in keyof T]: InputOf<T[K]> }
-    : pulumi.Input<T>;
+export type InputOf<T> = undefined extends T
+  ? InputOf<Exclude<T, undefined>> | undefined
+  : [T] extends [readonly (infer E)[]]
+    ? pulumi.Input<InputOf<E>[]>
+    : [T] extends [object]
+      ? { readonly [K in keyof T]: InputOf<T[K]> }
+      : pulumi.Input<T>;
 
 /** The contract as the platform program returns it (values may be Outputs). */
 export type PlatformContractInputs = InputOf<PlatformContract>;

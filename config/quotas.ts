@@ -156,6 +156,8 @@ export interface QuotaTenant {
   readonly serviceDiscovery: boolean;
   /** Certificates the tenant attaches to its shard's listener (custom domains). */
   readonly certificates?: number;
+  /** Listener rules the tenant takes (its forward rule, plus a redirect rule for extra hosts). @default 1 */
+  readonly rules?: number;
 }
 
 /** What a registry-level preflight knows of the platform. */
@@ -185,7 +187,12 @@ export function registryQuotaUsage(tenants: readonly QuotaTenant[], platform: Qu
     const scope = `ALB shard ${shard}`;
     usages.push(
       { quota: "targetGroupsPerAlb", scope, used: on.length, limit: quotaLimit("targetGroupsPerAlb", q) },
-      { quota: "rulesPerAlb", scope, used: on.length, limit: quotaLimit("rulesPerAlb", q) },
+      {
+        quota: "rulesPerAlb",
+        scope,
+        used: on.reduce((n, t) => n + (t.rules ?? 1), 0),
+        limit: quotaLimit("rulesPerAlb", q),
+      },
       {
         quota: "certificatesPerAlb",
         scope,

@@ -205,6 +205,29 @@ export const runtimeEntrySchema = z
 
 /** The `runtime:` block of an entry. */
 export type RuntimeEntry = z.infer<typeof runtimeEntrySchema>;
+// ---- Edge: the schemas of the edge fields below (config/edgeHosts.ts derives the rest) ----
+
+/** A customer's Route 53 zone: its domain and hosted zone id. */
+export const dnsZoneSchema = z
+  .object({
+    domain: z.string().regex(HOST_PATTERN, "a lower-case DNS domain such as acme-widgets.co.za"),
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,31}$/, "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ"),
+  })
+  .strict();
+
+/** Per-tenant opt-outs from the web firewall (components/shared/webFirewall.ts). */
+export const firewallOptionsSchema = z
+  .object({
+    /**
+     * Let `/xmlrpc.php` through (Jetpack, the WordPress mobile apps). The platform blocks it on
+     * every other host; the hosts of opted-out tenants must be in `bbws:wafXmlrpcAllowedHosts`.
+     * @default false
+     */
+    allowXmlrpc: z.boolean().optional(),
+  })
+  .strict();
 
 /** One tenant entry. */
 export const tenantEntrySchema = z
@@ -304,6 +327,21 @@ export const tenantEntrySchema = z
     lastRollout: lastRolloutSchema.optional(),
     /** The WordPress runtime: administrator, uploads, cron, managed plugins (runtimeEntrySchema). */
     runtime: runtimeEntrySchema.optional(),
+
+    // ---- Edge: canonical host, a customer's Route 53 zone, firewall opt-outs ----
+    /**
+     * The canonical host: WordPress's WP_HOME, and the host every other one redirects to (301).
+     * @default the first of `hosts`
+     */
+    primaryHost: z.string().optional(),
+    /**
+     * A customer's Route 53 zone the operator manages in the environment's account: hosts in it
+     * get alias records and certificate validation records like the environment's own.
+     * @default - hosts outside the environment's zone are the customer's to point (tenants add prints how)
+     */
+    dnsZone: dnsZoneSchema.optional(),
+    /** Opt-outs from the platform's web firewall rules. @default - every rule applies */
+    firewall: firewallOptionsSchema.optional(),
   })
   .strict();
 

@@ -29,6 +29,18 @@ export interface TenantOutputs {
   readonly targetGroupArn: pulumi.Input<string>;
   readonly executionRoleArn: pulumi.Input<string>;
   readonly taskRoleArn: pulumi.Input<string>;
+
+  // ---- Edge: what `tenants add/list/status` report to the operator and the customer ----
+  /** The canonical host; every other host redirects to it. */
+  readonly primaryHost?: string;
+  /** DNS name of the tenant's ALB shard (what customers point their hosts at). */
+  readonly loadBalancerDnsName?: pulumi.Input<string>;
+  /** The tenant's own ACM certificate, when the wildcard does not cover its hosts. */
+  readonly certificateArn?: pulumi.Input<string>;
+  /** Records the customer must create: name, type, target, purpose (config/edgeHosts.ts). */
+  readonly customerRecords?: pulumi.Input<
+    readonly { name: string; type: string; target: string; purpose: string }[]
+  >;
 }
 
 /** Tenant outputs once resolved (what `stack.outputs()` yields). */

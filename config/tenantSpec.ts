@@ -15,8 +15,10 @@ import { TaskSize, taskSizeSchema } from "./fargateSizes";
 import { CapacityProviderShare, TenantCapacity } from "./presets";
 import { PlatformSettings } from "./platformConfig";
 import { MIN_REQUEST_WORKERS, maxRequestWorkers, workerSizingProblem } from "./runtimeSizing";
+import { primaryFirst } from "./edgeHosts";
 import {
   TenantEntry,
+  dnsZoneSchema,
   imageSchema,
   listenerSlotSchema,
   scheduleSchema,
@@ -82,6 +84,22 @@ export const capacityShareSchema = z
   })
   .strict();
 
+// ---- Edge: how visitors reach the tenant (config/edgeHosts.ts classifies its hosts) ----
+
+/** The environment's edge as one tenant needs it: plain values, since they decide which resources exist. */
+export const tenantEdgeSchema = z
+  .object({
+    /** The environment's base domain: its wildcard certificate covers `*.<domain>`. */
+    domain: z.string().min(1),
+    /** The environment's Route 53 zone. @default - none: no alias records for hosts below `domain` */
+    hostedZoneId: z.string().optional(),
+    /** The customer's zone from the registry's `dnsZone`. @default - none */
+    customerZone: dnsZoneSchema.optional(),
+    /** `/xmlrpc.php` is let through for this tenant (registry `firewall.allowXmlrpc`). @default false */
+    allowXmlrpc: z.boolean(),
+  })
+  .strict();
+
 /** The tenant spec. Plain data: it travels through stack configuration as JSON. */
 export const tenantSpecSchema = z
   .object({
@@ -124,6 +142,12 @@ export const tenantSpecSchema = z
     serviceDiscovery: z.boolean(),
     /** The WordPress runtime: image flavour, workers, administrator, uploads, cron, mail. */
     runtime: runtimeSpecSchema,
+
+    // ---- Edge ----
+    /** The canonical host (also `hosts[0]`): every other host answers 301 to it. @default the registry's first host */
+    primaryHost: z.string().min(1),
+    /** DNS zone, certificate needs and firewall opt-outs of the tenant's hosts. */
+    edge: tenantEdgeSchema,
   })
   .strict();
 
@@ -151,10 +175,12 @@ export function resolveTenantSpec(entry: TenantEntry, settings: PlatformSettings
   const desiredCount = wanted.desired ?? clamp(defaults.desiredCount, minTasks, maxTasks);
   const highAvailability = entry.highAvailability ?? defaults.capacity.fargateBase > 0;
 
+  // The primary host goes first: WordPress's WP_HOME and WP_SITEURL are hosts[0].
+  const hosts = primaryFirst(entry.hosts, entry.primaryHost);
   const spec: z.input<typeof tenantSpecSchema> = {
     id: entry.id,
     environment: settings.environment,
-    hosts: entry.hosts,
+    hosts,
     size: entry.size ?? defaults.size,
     desiredCount,
     minTasks,
@@ -171,6 +197,13 @@ export function resolveTenantSpec(entry: TenantEntry, settings: PlatformSettings
     protectData: settings.deletionProtection,
     serviceDiscovery: entry.serviceDiscovery ?? false,
     runtime: resolveRuntime(entry, settings, entry.size ?? defaults.size, maxTasks),
+    primaryHost: hosts[0],
+    edge: {
+      domain: settings.domain,
+      hostedZoneId: settings.edge.hostedZoneId,
+      customerZone: entry.dnsZone,
+      allowXmlrpc: entry.firewall?.allowXmlrpc ?? false,
+    },
   };
   return parseTenantSpec(spec, `tenant "${entry.id}"`, "fix its registry entry");
 }

@@ -62,6 +62,11 @@ export const EXIT = {
     meaning:
       "the plan or the new tenant crosses an account or service quota (IAM roles, per-ALB limits, services, access points, database connections); nothing was changed",
   },
+  unverified: {
+    code: 13,
+    meaning:
+      "a tenant stack was updated, but its site failed verification (ECS service not stable, a target unhealthy, an HTTPS answer 5xx, the wrong certificate, or no answer in time); the stack stays, re-run `tenants sync` after the fix",
+  },
 } as const satisfies Record<string, ExitCodeRow>;
 
 /** A kind of outcome. */

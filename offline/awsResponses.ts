@@ -139,21 +139,35 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
 
   "aws:acm/certificate:Certificate": (c) => {
     const id = uuid(seed(c));
-    const domain = String(c.inputs.domainName ?? "example.com").replace(/^\*\./, "");
+    // One validation option per distinct name (the domain and each SAN), as ACM reports them;
+    // `*.x` and `x` share one record.
+    const names = [c.inputs.domainName, ...((c.inputs.subjectAlternativeNames as unknown[]) ?? [])]
+      .filter((n): n is string => typeof n === "string")
+      .filter((n, i, all) => all.indexOf(n) === i);
     return {
       id: arn(c, "acm", `certificate/${id}`),
       state: {
         arn: arn(c, "acm", `certificate/${id}`),
-        domainValidationOptions: [
-          {
-            domainName: c.inputs.domainName,
-            resourceRecordName: `_${hex(seed(c), 32)}.${domain}.`,
+        domainValidationOptions: (names.length > 0 ? names : ["example.com"]).map((name) => {
+          const domain = name.replace(/^\*\./, "");
+          return {
+            domainName: name,
+            resourceRecordName: `_${hex(`${seed(c)}:${domain}`, 32)}.${domain}.`,
             resourceRecordType: "CNAME",
-            resourceRecordValue: `_${hex(`${seed(c)}:value`, 32)}.acm-validations.aws.`,
-          },
-        ],
+            resourceRecordValue: `_${hex(`${seed(c)}:${domain}:value`, 32)}.acm-validations.aws.`,
+          };
+        }),
         status: "ISSUED",
       },
+    };
+  },
+  "aws:wafv2/webAcl:WebAcl": (c) => {
+    const name = physical(c);
+    const id = uuid(seed(c));
+    const scope = c.inputs.scope === "CLOUDFRONT" ? "global" : "regional";
+    return {
+      id,
+      state: { name, arn: arn(c, "wafv2", `${scope}/webacl/${name}/${id}`), capacity: 1130, lockToken: id },
     };
   },
   "aws:acm/certificateValidation:CertificateValidation": (c) => ({

@@ -14,6 +14,7 @@ import {
   FinalBackup,
   LifecyclePorts,
   RolloutRecords,
+  SiteProbe,
   TenantFiles,
 } from "../tenants/lifecycle/ports";
 import { OfflineBackend } from "./stackBackend";
@@ -69,8 +70,22 @@ export function offlinePorts(request: OfflinePortsRequest): LifecyclePorts {
     tenantFiles: offlineTenantFiles(store, now),
     deployments: withDeploymentFaults(simulatedDeployments, faults, request.environment),
     rolloutRecords: () => offlineRolloutRecords(store),
+    siteProbe: simulatedSiteProbe,
+    // No DNS is looked up offline: the customer's records are reported as not checked.
+    dns: undefined,
   };
 }
+
+/**
+ * Verification offline: the same three steps run against simulated answers (a stable service,
+ * one healthy target, a 200 with the right certificate), and every line says simulated.
+ */
+export const simulatedSiteProbe: SiteProbe = {
+  simulated: true,
+  serviceState: () => Promise.resolve({ stable: true, detail: "1/1 tasks running, 1 deployment(s)" }),
+  targetHealth: () => Promise.resolve([{ id: "10.0.11.7", port: 80, state: "healthy" }]),
+  https: () => Promise.resolve({ kind: "answer", status: 200 }),
+};
 
 /**
  * The backend with `--offline-fault`s: a faulty phase fails before the simulated operation

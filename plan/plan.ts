@@ -5,7 +5,8 @@
  */
 import { PlatformSettings } from "../config/platformConfig";
 import { FlatConfig, loadStackSettings } from "../config/readStackConfig";
-import { allocateListenerSlots } from "../tenants/registry/allocate";
+import { allocateListenerSlots, allocationOptions } from "../tenants/registry/allocate";
+import { assertEdgeRules } from "../tenants/registry/edgeRules";
 import { loadRegistry, registryPath } from "../tenants/registry/load";
 import { tenantStackName } from "../config/naming";
 import { runPlatform } from "../offline/platformRun";
@@ -75,12 +76,15 @@ export async function planEnvironment(options: PlanOptions): Promise<Environment
   const settings = loadStackSettings(environment, undefined, options.configOverrides);
   const registryFile = options.tenantsFile ?? registryPath(environment);
   const registry = loadRegistry(environment, registryFile);
-  const allocation = allocateListenerSlots(registry.tenants, {
-    shards: settings.albShards,
-    registry,
-  });
+  assertEdgeRules(registry, settings);
+  const allocation = allocateListenerSlots(registry.tenants, allocationOptions(settings, registry));
   const only = options.only;
-  if (only) requireKnown(only, allocation.entries.map((e) => e.id), `the ${environment} registry (${registry.file})`);
+  if (only)
+    requireKnown(
+      only,
+      allocation.entries.map((e) => e.id),
+      `the ${environment} registry (${registry.file})`,
+    );
   const entries = only ? allocation.entries.filter((e) => only.includes(e.id)) : allocation.entries;
   const allocated = only ? allocation.allocated.filter((id) => only.includes(id)) : allocation.allocated;
 

@@ -82,6 +82,11 @@ export function tenantStackProgram(): TenantOutputs {
     targetGroupArn: site.targetGroupArn,
     executionRoleArn: site.executionRoleArn,
     taskRoleArn: site.taskRoleArn,
+    primaryHost: tenant.primaryHost,
+    loadBalancerDnsName: platform.shard.dnsName,
+    // Pulumi drops undefined outputs with a warning: only a tenant with its own certificate has one.
+    ...(site.certificateArn ? { certificateArn: site.certificateArn } : {}),
+    customerRecords: site.customerRecords,
   };
 }
 
@@ -100,6 +105,16 @@ export function assertPlatformFits(
       `tenant ${spec.id} belongs to environment "${spec.environment}", but platform stack ${platformStack} ` +
         `is environment "${platform.environment}"`,
     );
+  }
+  if (spec.edge.allowXmlrpc && platform.edge && platform.edge.webAclArns.length > 0) {
+    const allowed = new Set(platform.edge.xmlrpcAllowedHosts);
+    const blocked = spec.hosts.filter((h) => !allowed.has(h));
+    if (blocked.length > 0)
+      throw new BbwsError(
+        "invalidInput",
+        `tenant ${spec.id} opts out of the xmlrpc.php block, but the web firewall of ${platformStack} still blocks it on ` +
+          `${blocked.join(", ")}: add them to bbws:wafXmlrpcAllowedHosts and update the platform first (pulumi up -s ${spec.environment})`,
+      );
   }
   const mountTargets = platform.storage.mountTargetIds.length;
   if (mountTargets !== spec.availabilityZones) {

@@ -1,13 +1,30 @@
 /**
  * The TLS certificate of the HTTPS listeners: an existing ACM certificate, or a wildcard
  * certificate for the environment's domain issued and DNS-validated in its Route 53 zone.
+ *
+ * An existing certificate must be of the stack's account (ALBs use certificates of their own
+ * account and region only; the region is checked with the configuration, platformConfig.ts):
+ * the program stops before any listener is planned with it.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BbwsError } from "../../lib/errors";
+import { certificateArnParts } from "../../config/platformConfig";
 import { Tags, withComponent } from "../tags";
 
 export type CertificateArgs =
-  { readonly arn: string } | { readonly hostedZoneId: string; readonly domain: string; readonly tags: Tags };
+  | { readonly arn: string; readonly accountId: pulumi.Input<string> }
+  | { readonly hostedZoneId: string; readonly domain: string; readonly tags: Tags };
+
+/** The problem with using `arn` in `accountId`, or undefined. */
+export function certificateAccountProblem(arn: string, accountId: string): string | undefined {
+  const parts = certificateArnParts(arn);
+  if (!parts || parts.account === accountId) return undefined;
+  return (
+    `bbws:certificateArn ${arn} belongs to account ${parts.account}, but the stack deploys to account ${accountId}: ` +
+    "an ALB takes ACM certificates of its own account only; import or request the certificate in this account"
+  );
+}
 
 /** Returns the ARN of a validated certificate, issuing one when only a zone is given. */
 export function listenerCertificateArn(
@@ -15,7 +32,14 @@ export function listenerCertificateArn(
   args: CertificateArgs,
   parent: pulumi.Resource,
 ): pulumi.Output<string> {
-  if ("arn" in args) return pulumi.output(args.arn);
+  if ("arn" in args) {
+    const { arn } = args;
+    return pulumi.output(args.accountId).apply((accountId) => {
+      const problem = certificateAccountProblem(arn, accountId);
+      if (problem) throw new BbwsError("invalidInput", problem);
+      return arn;
+    });
+  }
 
   const certificate = new aws.acm.Certificate(
     `${name}-certificate`,

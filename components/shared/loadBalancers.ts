@@ -2,11 +2,20 @@
  * The environment's ALB shards. An ALB holds at most 100 target groups (not adjustable), so
  * with one target group per tenant the platform runs several ALBs and each tenant's registry
  * entry keeps the shard it lives on. Each shard: HTTPS listener with a TLS 1.3 policy and a
- * fixed 404 for unknown hosts, HTTP listener that only redirects to HTTPS.
+ * fixed 404 for unknown hosts and HSTS on every response, HTTP listener that only redirects to
+ * HTTPS, and (when enabled) a web application firewall (webFirewall.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Tags, withComponent } from "../tags";
+import { WebFirewall, createWebFirewall } from "./webFirewall";
+
+/**
+ * `Strict-Transport-Security` on every HTTPS response (ALB response header setting): one year,
+ * without includeSubDomains, because a customer's apex host would force HTTPS on subdomains the
+ * platform does not serve.
+ */
+export const HSTS_HEADER = "max-age=31536000";
 
 /** TLS 1.3 with TLS 1.2 fallback and restricted ciphers (accepted by Security Hub ELB.17). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
@@ -19,6 +28,13 @@ export interface LoadBalancerShardArgs {
   readonly deletionProtection: boolean;
   readonly accessLogBucket: pulumi.Input<string>;
   readonly tags: Tags;
+  /** A web ACL per shard. @default - none */
+  readonly firewall?: {
+    readonly rateLimit: number;
+    readonly xmlrpcAllowedHosts: readonly string[];
+    readonly logRetentionDays: number;
+    readonly telemetryKeyArn: pulumi.Input<string>;
+  };
 }
 
 /** One ALB with its two listeners. */
@@ -26,6 +42,8 @@ export interface LoadBalancerShard {
   readonly loadBalancer: aws.lb.LoadBalancer;
   readonly httpsListener: aws.lb.Listener;
   readonly httpListener: aws.lb.Listener;
+  /** The shard's web firewall, when enabled. */
+  readonly firewall?: WebFirewall;
 }
 
 /** Creates `shards` ALBs; shard i is named `<name>-alb-<i>` so adding shards never renames one. */
@@ -63,6 +81,7 @@ export function createLoadBalancerShards(
         protocol: "HTTPS",
         sslPolicy: TLS_POLICY,
         certificateArn: args.certificateArn,
+        routingHttpResponseStrictTransportSecurityHeaderValue: HSTS_HEADER,
         defaultActions: [
           {
             type: "fixed-response",
@@ -90,7 +109,22 @@ export function createLoadBalancerShards(
       },
       { parent },
     );
-    shards.push({ loadBalancer, httpsListener, httpListener });
+    const firewall = args.firewall
+      ? createWebFirewall(
+          prefix,
+          {
+            loadBalancerArn: loadBalancer.arn,
+            aclName: prefix,
+            rateLimit: args.firewall.rateLimit,
+            xmlrpcAllowedHosts: args.firewall.xmlrpcAllowedHosts,
+            logRetentionDays: args.firewall.logRetentionDays,
+            telemetryKeyArn: args.firewall.telemetryKeyArn,
+            tags: args.tags,
+          },
+          parent,
+        )
+      : undefined;
+    shards.push({ loadBalancer, httpsListener, httpListener, firewall });
   }
   return shards;
 }

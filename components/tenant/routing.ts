@@ -1,6 +1,7 @@
 /**
  * How requests reach a tenant: its target group (ip targets, WordPress-aware health check)
- * and a host-header rule on its ALB shard's HTTPS listener.
+ * and a host-header rule for its primary host on its ALB shard's HTTPS listener (its other
+ * hosts redirect to it: redirects.ts).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,14 +13,19 @@ import { HEALTH_CHECK_PATHS } from "./containerDefinition";
 
 /** What the routing reads. */
 export interface TenantRoutingArgs {
-  /** Hosts the rule matches, and the rule priority of its listener slot (unique on the listener). */
-  readonly spec: Pick<TenantSpec, "hosts" | "listener" | "runtime">;
+  /** The primary host the rule matches, and the rule priority of its listener slot (unique on the listener). */
+  readonly spec: Pick<TenantSpec, "hosts" | "primaryHost" | "listener" | "runtime">;
   /** The VPC of the target group, and the shard whose HTTPS listener gets the rule. */
   readonly platform: Pick<TenantPlatform, "network" | "shard">;
   /** Tags of the tenant; `bbws:component` is added. */
   readonly tags: Tags;
   /** What must exist before the rule forwards traffic (the provisioning install). @default [] */
   readonly ruleDependsOn?: pulumi.Resource[];
+  /**
+   * What the rule waits for: the tenant certificate's validation and listener attachment, so
+   * no visitor is routed before the right certificate is served. @default []
+   */
+  readonly certificateReady?: readonly pulumi.Resource[];
 }
 
 /**
@@ -71,11 +77,11 @@ export function createTenantRouting(
     {
       listenerArn: args.platform.shard.listenerArn,
       priority: args.spec.listener.priority,
-      conditions: [{ hostHeader: { values: [...args.spec.hosts] } }],
+      conditions: [{ hostHeader: { values: [args.spec.primaryHost] } }],
       actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
       tags,
     },
-    { parent, dependsOn: args.ruleDependsOn ?? [] },
+    { parent, dependsOn: [...(args.ruleDependsOn ?? []), ...(args.certificateReady ?? [])] },
   );
   return { targetGroup, rule };
 }

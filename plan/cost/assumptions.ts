@@ -28,6 +28,8 @@ export interface CostAssumptions {
   readonly logsGbPerTenant: number;
   /** CloudWatch Logs ingested per month by the platform (flow logs, Aurora audit/error/slow logs). @default 2 */
   readonly platformLogsGb: number;
+  /** Million requests each web ACL (one per ALB shard) inspects a month. @default 1 */
+  readonly wafMillionRequestsPerAcl: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
@@ -39,6 +41,7 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   auroraStorageGb: 10,
   logsGbPerTenant: 1,
   platformLogsGb: 2,
+  wafMillionRequestsPerAcl: 1,
 };
 
 /** Defaults overlaid with `overrides`, validated: finite, non-negative, fractions within 0-1. */

@@ -80,6 +80,7 @@ export const COST_TYPES = {
   service: "aws:ecs/service:Service",
   scalableTarget: "aws:appautoscaling/target:Target",
   scheduledAction: "aws:appautoscaling/scheduledAction:ScheduledAction",
+  webAcl: "aws:wafv2/webAcl:WebAcl",
 } as const;
 
 /** State shared by the pricing of one report. */

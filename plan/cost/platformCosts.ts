@@ -193,6 +193,7 @@ export function priceThePlatform(ctx: Context, tenantCount: number): CostLine[] 
     add("KMS keys", keys * p, `${keys} key${plural(keys)} x ${usd(p)}`);
   }
 
+  lines.push(...priceWebFirewall(ctx));
   lines.push(...priceBackups(ctx, tenantCount, clusters.length));
   return lines;
 }
@@ -248,6 +249,34 @@ export function pausesAtZero(res: readonly CostResource[]): boolean {
   return ofType(res, COST_TYPES.auroraCluster).some(
     (c) => c.inputs.serverlessv2ScalingConfiguration?.minCapacity === 0,
   );
+}
+
+/** AWS WAF: each web ACL, each of its rules (a managed rule group is one), and the requests it inspects. */
+function priceWebFirewall(ctx: Context): CostLine[] {
+  const acls = ofType(ctx.platform, COST_TYPES.webAcl);
+  if (acls.length === 0) return [];
+  const rules = acls.reduce((n, acl) => n + (listLength(acl.inputs.rules) ?? 0), 0);
+  const aclMonth = price(ctx, "wafWebAclMonth");
+  const ruleMonth = price(ctx, "wafRuleMonth");
+  const perMillion = price(ctx, "wafMillionRequests");
+  const millions = ctx.assume.wafMillionRequestsPerAcl * acls.length;
+  ctx.notes.push(
+    `Each web ACL inspects ${num(ctx.assume.wafMillionRequestsPerAcl)} million requests a month (AWS WAF bills per million).`,
+  );
+  return [
+    line(
+      "platform",
+      "AWS WAF web ACLs and rules",
+      acls.length * aclMonth + rules * ruleMonth,
+      `${acls.length} web ACL${plural(acls.length)} x ${usd(aclMonth)} + ${rules} rules x ${usd(ruleMonth)}`,
+    ),
+    line(
+      "platform",
+      "AWS WAF requests",
+      millions * perMillion,
+      `${num(millions)} million requests (assumed) x ${usd(perMillion)}`,
+    ),
+  ];
 }
 
 /** Number of AZs of the (first) awsx VPC, when the plan has one. */

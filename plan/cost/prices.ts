@@ -76,6 +76,12 @@ export interface RegionPrices {
   readonly ec2T4gSmallHour: PricePoint;
   /** EBS gp3 storage, per GB-month. */
   readonly ebsGp3GbMonth: PricePoint;
+  /** AWS WAF web ACL, per web ACL-month. */
+  readonly wafWebAclMonth: PricePoint;
+  /** AWS WAF rule (a managed rule group counts as one), per rule-month. */
+  readonly wafRuleMonth: PricePoint;
+  /** AWS WAF requests inspected, per million (standard rules; no Bot Control or Fraud Control groups). */
+  readonly wafMillionRequests: PricePoint;
 }
 
 /** Price keys of the EC2 instance types BBWS launches (the NAT instance). */
@@ -177,7 +183,28 @@ const US_EAST_1: RegionPrices = {
     "https://aws.amazon.com/ec2/pricing/on-demand/ (t4g.small, Linux, us-east-1)",
   ),
   ebsGp3GbMonth: published(0.08, "https://aws.amazon.com/ebs/pricing/ (gp3, us-east-1)"),
+  wafWebAclMonth: {
+    value: 5,
+    source: "https://aws.amazon.com/waf/pricing/ (web ACL $5.00 per month, prorated hourly)",
+    date: "2026-11-22",
+    estimated: false,
+  },
+  wafRuleMonth: {
+    value: 1,
+    source: "https://aws.amazon.com/waf/pricing/ (rule or rule group $1.00 per month, prorated hourly)",
+    date: "2026-11-22",
+    estimated: false,
+  },
+  wafMillionRequests: {
+    value: 0.6,
+    source: "https://aws.amazon.com/waf/pricing/ ($0.60 per 1 million requests, up to 1,500 WCU)",
+    date: "2026-11-22",
+    estimated: false,
+  },
 };
+
+/** The WAF pricing page lists one price for every commercial region. */
+const WAF_WHY = "the AWS WAF pricing page gives one price for all commercial regions";
 
 /** af-south-1 / us-east-1 where the reference could not find a Cape Town price: 1.25-1.35x. */
 const CAPE_TOWN_MULTIPLIER = 1.35;
@@ -248,6 +275,9 @@ const AF_SOUTH_1: RegionPrices = {
   ec2T4gMicroHour: scaled(US_EAST_1.ec2T4gMicroHour, CAPE_TOWN_MULTIPLIER, CAPE_TOWN_WHY),
   ec2T4gSmallHour: scaled(US_EAST_1.ec2T4gSmallHour, CAPE_TOWN_MULTIPLIER, CAPE_TOWN_WHY),
   ebsGp3GbMonth: scaled(US_EAST_1.ebsGp3GbMonth, CAPE_TOWN_MULTIPLIER, CAPE_TOWN_WHY),
+  wafWebAclMonth: same(US_EAST_1.wafWebAclMonth, WAF_WHY),
+  wafRuleMonth: same(US_EAST_1.wafRuleMonth, WAF_WHY),
+  wafMillionRequests: same(US_EAST_1.wafMillionRequests, WAF_WHY),
 };
 
 /**
@@ -324,6 +354,9 @@ const EU_WEST_1: RegionPrices = {
   ec2T4gMicroHour: scaled(US_EAST_1.ec2T4gMicroHour, IRELAND_MULTIPLIER, IRELAND_WHY),
   ec2T4gSmallHour: scaled(US_EAST_1.ec2T4gSmallHour, IRELAND_MULTIPLIER, IRELAND_WHY),
   ebsGp3GbMonth: scaled(US_EAST_1.ebsGp3GbMonth, IRELAND_MULTIPLIER, IRELAND_WHY),
+  wafWebAclMonth: same(US_EAST_1.wafWebAclMonth, WAF_WHY),
+  wafRuleMonth: same(US_EAST_1.wafRuleMonth, WAF_WHY),
+  wafMillionRequests: same(US_EAST_1.wafMillionRequests, WAF_WHY),
 };
 
 /** The price tables BBWS ships. */

@@ -4,8 +4,22 @@
  * the `aws.alb` tokens are checked: they are the same AWS resources under two names.
  */
 import * as aws from "@pulumi/aws";
-import { ReportViolation, ResourceValidationArgs, validateResourceOfType } from "@pulumi/policy";
-import { BbwsResourcePolicy, asArray, asRecord, describeRule, isProduction, show } from "./common";
+import {
+  ReportViolation,
+  ResourceValidationArgs,
+  StackValidationArgs,
+  validateResourceOfType,
+} from "@pulumi/policy";
+import {
+  BbwsPolicy,
+  StackIndex,
+  asArray,
+  asRecord,
+  describeRule,
+  isProduction,
+  show,
+  typeToken,
+} from "./common";
 
 type Props = Record<string, unknown>;
 type Check = (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void;
@@ -40,7 +54,10 @@ function protocolOf(listener: Props): string {
   return listener?.certificateArn ? "HTTPS" : "HTTP";
 }
 
-export const albPolicies: BbwsResourcePolicy[] = [
+const LOAD_BALANCERS = [typeToken(aws.lb.LoadBalancer), typeToken(aws.alb.LoadBalancer)];
+const WEB_ACL_ASSOCIATION = typeToken(aws.wafv2.WebAclAssociation);
+
+export const albPolicies: BbwsPolicy[] = [
   {
     name: "alb-drop-invalid-header-fields",
     description: describeRule(
@@ -94,6 +111,30 @@ export const albPolicies: BbwsResourcePolicy[] = [
         report(`enableDeletionProtection is ${show(lb?.enableDeletionProtection)}: set true in prod.`);
       }
     }),
+  },
+  {
+    name: "alb-web-acl-in-prod",
+    description: describeRule(
+      ["CKV2_AWS_28", "SEC05-BP03"],
+      "In prod, every public application load balancer has an AWS WAF web ACL associated " +
+        "(WordPress sites are scanned and brute-forced around the clock; bbws:waf).",
+    ),
+    enforcementLevel: "mandatory",
+    validateStack: (args: StackValidationArgs, report: ReportViolation) => {
+      const stack = StackIndex.of(args.resources);
+      const protectedAlbs = new Set(
+        stack.ofType(WEB_ACL_ASSOCIATION).flatMap((a) => stack.referenced(a, "resourceArn", LOAD_BALANCERS)),
+      );
+      for (const lb of stack.ofType(...LOAD_BALANCERS)) {
+        const props = lb.props as Props;
+        if (!isProduction(props) || !isApplication(props) || props?.internal === true) continue;
+        if (!protectedAlbs.has(lb))
+          report(
+            `load balancer ${lb.name} has no web ACL: associate one (aws.wafv2.WebAclAssociation; bbws:waf true).`,
+            lb.urn,
+          );
+      }
+    },
   },
   {
     name: "alb-http-redirects-to-https",

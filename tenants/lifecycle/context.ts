@@ -6,7 +6,8 @@
  */
 import { PlatformSettings } from "../../config/platformConfig";
 import { TenantStackBackend } from "./backend";
-import { DeploymentCheck, FinalBackup, RolloutRecords, TenantFiles } from "./ports";
+import { DeploymentCheck, DnsCheck, FinalBackup, RolloutRecords, SiteProbe, TenantFiles } from "./ports";
+import type { VerificationWait } from "./verification";
 import { ProgressView } from "./progress";
 
 /** The context of one command run. */
@@ -37,4 +38,11 @@ export interface LifecycleContext {
   readonly signal?: AbortSignal;
   /** @default Date.now */
   readonly now?: () => number;
+  // ---- Edge ----
+  /** Verifies each deployed site after add/sync. @default - none: the update is the end */
+  readonly siteProbe?: SiteProbe;
+  /** Checks the records a customer must create. @default - reported as not checked */
+  readonly dns?: DnsCheck;
+  /** Bounds of the verification. @default DEFAULT_VERIFICATION_WAIT */
+  readonly verifyWait?: Omit<VerificationWait, "signal">;
 }

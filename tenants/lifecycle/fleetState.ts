@@ -6,7 +6,8 @@
 import { closest } from "fastest-levenshtein";
 import { PlatformSettings } from "../../config/platformConfig";
 import { tenantStackName } from "../../config/naming";
-import { allocateListenerSlots } from "../registry/allocate";
+import { allocateListenerSlots, allocationOptions } from "../registry/allocate";
+import { assertEdgeRules } from "../registry/edgeRules";
 import { TenantEntry } from "../../config/tenantEntry";
 import { LifecycleContext } from "./context";
 import { BbwsError } from "../../lib/errors";
@@ -34,10 +35,11 @@ export function readInputs(context: LifecycleContext): {
 } {
   const snapshot = readRegistry(context.environment, context.registryFile);
   const settings = context.settings();
-  const { entries, allocated } = allocateListenerSlots(snapshot.registry.tenants, {
-    shards: settings.albShards,
-    registry: snapshot.registry,
-  });
+  assertEdgeRules(snapshot.registry, settings);
+  const { entries, allocated } = allocateListenerSlots(
+    snapshot.registry.tenants,
+    allocationOptions(settings, snapshot.registry),
+  );
   return { snapshot, settings, entries, unallocated: allocated };
 }
 

@@ -104,6 +104,54 @@ export interface RolloutRecords {
   record(environment: string, tenantId: string, record: RolloutRecord): Promise<void>;
 }
 
+// ---- Edge: verified onboarding and the customer's DNS (verification.ts, dnsReport.ts) ----
+
+/** What ECS says of a service: stable, or what it is still doing. */
+export interface ServiceState {
+  readonly stable: boolean;
+  /** e.g. `2/2 tasks running, 1 deployment`, or `1/2 tasks running, 2 deployments`. */
+  readonly detail: string;
+}
+
+/** One target of a target group (DescribeTargetHealth). */
+export interface TargetHealthState {
+  readonly id: string;
+  readonly port: number;
+  /** `healthy`, `unhealthy`, `initial`, `draining`, `unused`... */
+  readonly state: string;
+  /** e.g. `Target.ResponseCodeMismatch`. */
+  readonly reason?: string;
+  readonly description?: string;
+}
+
+/** One HTTPS request: connect to `address`, SNI and Host header `host`, GET /. */
+export interface HttpsRequest {
+  readonly address: string;
+  readonly host: string;
+  readonly timeoutSeconds: number;
+}
+
+/** What an HTTPS request got. `certificateProblem`: the certificate does not cover the host or is untrusted. */
+export type HttpsAnswer =
+  | { readonly kind: "answer"; readonly status: number; readonly certificateProblem?: string }
+  | { readonly kind: "timeout"; readonly seconds: number }
+  | { readonly kind: "error"; readonly message: string };
+
+/** Looks at a deployed site: ECS, the target group, HTTPS through the ALB. */
+export interface SiteProbe {
+  /** True when nothing real is asked (offline): reports say "simulated". */
+  readonly simulated: boolean;
+  serviceState(cluster: string, service: string): Promise<ServiceState>;
+  targetHealth(targetGroupArn: string): Promise<TargetHealthState[]>;
+  https(request: HttpsRequest): Promise<HttpsAnswer>;
+}
+
+/** Answers whether a DNS record the customer must create is in place. */
+export interface DnsCheck {
+  /** The values `name` has for `type` (CNAME targets, or A addresses for ALIAS); undefined: not checked. */
+  lookup(name: string, type: "CNAME" | "ALIAS"): Promise<readonly string[] | undefined>;
+}
+
 /** Everything a lifecycle command runs against. */
 export interface LifecyclePorts {
   /** "automation" (real stacks) or "offline" (the offline engine): a label for reports, never a switch. */
@@ -116,6 +164,10 @@ export interface LifecyclePorts {
   readonly deployments: DeploymentCheck;
   /** Where rollouts are recorded, given the registry file the command works on. */
   readonly rolloutRecords: (registryFile: string) => RolloutRecords;
+  /** Verifies a deployed site (tenants add/sync). @default - no verification */
+  readonly siteProbe?: SiteProbe;
+  /** Checks the customer's DNS records. @default - not checked */
+  readonly dns?: DnsCheck;
 }
 
 /**

@@ -8,7 +8,9 @@
 import * as fs from "fs";
 import { Document, YAMLMap, YAMLSeq, isMap, isScalar, isSeq } from "yaml";
 import { RegistryError, RegistryProblem, RegistrySnapshot, parseRegistry, readRegistry } from "./load";
-import { allocateListenerSlots } from "./allocate";
+import { allocateListenerSlots, allocationOptions } from "./allocate";
+import { entryEdgeSettingsProblems } from "./edgeRules";
+import { needsTenantCertificate, rulesOf } from "../../config/edgeHosts";
 import type { PlatformSettings } from "../../config/platformConfig";
 import { assertWithinQuotas, registryQuotaUsage } from "../../config/quotas";
 import { resolveTenantSpec } from "../../config/tenantSpec";
@@ -90,9 +92,29 @@ export function checkAddition(
     });
     throw new RegistryError(snapshot.registry.file, problems);
   }
-  const { entries } = allocateListenerSlots([...snapshot.registry.tenants, entry], {
-    shards: settings.albShards,
-  });
+  const edgeProblems = entryEdgeSettingsProblems(entry, settings);
+  if (edgeProblems.length > 0) {
+    throw new RegistryError(
+      snapshot.registry.file,
+      edgeProblems.map((p) => {
+        const field = p.path
+          .map((part, i) => (typeof part === "number" ? `[${part}]` : i === 0 ? part : `.${part}`))
+          .join("");
+        const option = OPTION_OF[field.replace(/\[\d+\]$/, "")];
+        return {
+          file: snapshot.registry.file,
+          entry: `the new tenant "${entry.id}" (not yet in the file)`,
+          field: option ? `${field} (${option})` : field,
+          message: p.message,
+          index: newIndex,
+        };
+      }),
+    );
+  }
+  const { entries } = allocateListenerSlots(
+    [...snapshot.registry.tenants, entry],
+    allocationOptions(settings),
+  );
   const tenants = entries.map((e) => {
     const spec = resolveTenantSpec(e, settings);
     return {
@@ -100,6 +122,8 @@ export function checkAddition(
       shard: e.listener!.shard,
       maxTasks: spec.maxTasks,
       serviceDiscovery: spec.serviceDiscovery,
+      rules: rulesOf(e.hosts),
+      certificates: needsTenantCertificate({ hosts: e.hosts, domain: settings.domain }) ? 1 : 0,
     };
   });
   assertWithinQuotas(

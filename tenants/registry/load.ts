@@ -11,6 +11,7 @@ import { z } from "zod";
 import { PROJECT_DIR } from "../../lib/projectDir";
 import { RESERVED_IDS, TenantEntry, registryFileSchema, tenantEntrySchema } from "../../config/tenantEntry";
 import { MAX_YAML_ALIASES, describeYamlError } from "../../lib/yamlErrors";
+import { entryEdgeProblems, normalizeHost } from "../../config/edgeHosts";
 
 /** One problem in a registry file. */
 export interface RegistryProblem {
@@ -235,6 +236,8 @@ interface Candidate {
   readonly tasks: { readonly desired?: number; readonly min?: number; readonly max?: number };
   readonly schedule?: { readonly sleepAt?: unknown; readonly wakeAt?: unknown };
   readonly listener?: { readonly shard: number; readonly priority: number };
+  readonly primaryHost?: string;
+  readonly dnsZone?: { readonly domain: string; readonly hostedZoneId: string };
 }
 interface IndexedCandidate {
   readonly index: number;
@@ -254,6 +257,11 @@ function asCandidate(raw: unknown): Candidate {
     listener:
       listener && typeof listener.shard === "number" && typeof listener.priority === "number"
         ? { shard: listener.shard, priority: listener.priority }
+        : undefined,
+    primaryHost: typeof r.primaryHost === "string" ? r.primaryHost : undefined,
+    dnsZone:
+      r.dnsZone && typeof (r.dnsZone as Record<string, unknown>).domain === "string"
+        ? (r.dnsZone as { domain: string; hostedZoneId: string })
         : undefined,
   };
 }
@@ -288,6 +296,8 @@ function entryProblems(entry: Candidate, environment: string): EntryProblem[] {
       message: "scale-to-zero schedules are for dev and test; a production site stays up",
     });
   }
+  const hosts = entry.hosts.filter((h): h is string => h !== undefined);
+  problems.push(...entryEdgeProblems({ hosts, primaryHost: entry.primaryHost, dnsZone: entry.dnsZone }));
   if (entry.schedule && entry.schedule.sleepAt === entry.schedule.wakeAt) {
     problems.push({
       path: ["schedule", "wakeAt"],
@@ -317,7 +327,9 @@ function crossEntryProblems(entries: readonly IndexedCandidate[]): (EntryProblem
 
     entry.hosts.forEach((host, h) => {
       if (host === undefined) return;
-      const owner = firstHost.get(host);
+      // `Shop.Example.com.` and `shop.example.com` are one name to DNS and to the ALB.
+      const key = normalizeHost(host);
+      const owner = firstHost.get(key);
       if (owner && owner.id !== id) {
         problems.push({
           index,
@@ -326,7 +338,7 @@ function crossEntryProblems(entries: readonly IndexedCandidate[]): (EntryProblem
         });
       } else if (owner) {
         problems.push({ index, path: ["hosts", h], message: `host "${host}" is listed twice` });
-      } else firstHost.set(host, { index, id });
+      } else firstHost.set(key, { index, id });
     });
 
     if (entry.listener) {

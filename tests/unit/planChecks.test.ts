@@ -303,7 +303,8 @@ describe("plan is as strict as AWS (issue 15)", function () {
       expect(failure.kind).to.equal("quotaExceeded");
       expect(exitCodeOf(failure.kind)).to.equal(12);
       expect(failure.message).to.match(
-        /listener rules per ALB \(ALB bbws-dev-alb-0\): 4 > 3; .*bbws:quotaRulesPerAlb/,
+        // 4 forward rules and globex's redirect rule for its second host.
+        /listener rules per ALB \(ALB bbws-dev-alb-0\): 5 > 3; .*bbws:quotaRulesPerAlb/,
       );
       const platformRoles = plan.stacks[0].run.resources.filter((r) => r.type === "aws:iam/role:Role").length;
       expect(platformRoles, "PLATFORM_IAM_ROLES in config/quotas.ts").to.equal(PLATFORM_IAM_ROLES);

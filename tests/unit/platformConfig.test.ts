@@ -165,13 +165,13 @@ describe("platform configuration", () => {
       });
     }
 
-    it("requires a certificate source, and refuses two", () => {
+    it("requires a certificate source; with both, the certificate serves and the zone holds the tenant records", () => {
       expect(problemsOf(valid({ certificateArn: undefined })).message).to.match(
         /bbws:certificateArn: required: set certificateArn .* or hostedZoneId/,
       );
-      expect(problemsOf(valid({ hostedZoneId: "Z0123456789ABC" })).message).to.match(
-        /set either certificateArn or hostedZoneId, not both/,
-      );
+      const both = resolvePlatformSettings(valid({ hostedZoneId: "Z0123456789ABC" }));
+      expect(both.certificate).to.have.property("arn");
+      expect(both.edge.hostedZoneId).to.equal("Z0123456789ABC");
     });
 
     it("requires aws:region and an environment", () => {

@@ -375,6 +375,20 @@ const CASES: Record<string, Case> = {
     fail: () => [good.loadBalancer("prod", { enableDeletionProtection: false })],
     message: /enableDeletionProtection is false/,
   },
+  "alb-web-acl-in-prod": {
+    pass: () => {
+      const lb = good.loadBalancer("prod");
+      return [
+        lb,
+        fixture("aws:wafv2/webAclAssociation:WebAclAssociation", {
+          resourceArn: lb.id,
+          webAclArn: "arn:aws:wafv2:af-south-1:123456789012:regional/webacl/bbws-prod-alb-0/1",
+        }),
+      ];
+    },
+    fail: () => [good.loadBalancer("prod")],
+    message: /bbws-prod-alb-0 has no web ACL/,
+  },
   "alb-http-redirects-to-https": {
     pass: () => [good.httpListener()],
     fail: () => [good.httpListener({ defaultActions: [{ type: "forward", targetGroupArn: "arn:tg" }] })],
@@ -684,6 +698,7 @@ describe("policy rules", () => {
       ["rds-cluster-protected-in-prod", () => [good.dbCluster("dev")]],
       ["rds-cluster-multi-az-in-prod", () => [good.dbCluster("dev"), good.dbInstance("dev", "af-south-1a")]],
       ["alb-deletion-protection-in-prod", () => [good.loadBalancer("dev")]],
+      ["alb-web-acl-in-prod", () => [good.loadBalancer("dev")]],
       ["backup-vault-locked-in-prod", () => [good.vault("dev")]],
     ];
     for (const [name, resources] of devVariants) {

@@ -171,7 +171,7 @@ describe("registry boundaries", () => {
       expect(allocated).to.deep.equal(["site0", "site2"]);
       expect(() => allocateListenerSlots(entries(4), { shards: 1, tenantsPerShard: 3 })).to.throw(
         AllocationError,
-        'cannot place tenant "site3": all 1 ALB shard(s) hold 3 tenants; raise bbws:albShards',
+        'cannot place tenant "site3": all 1 ALB shard(s) are full (3 tenants, listener rules per ALB and certificates per ALB counted); raise bbws:albShards',
       );
     });
 

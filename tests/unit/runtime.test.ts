@@ -203,7 +203,7 @@ describe("runtime: what a tenant stack derives", () => {
 
   it("installs before the listener rule forwards: rule -> install -> database, admin secret, roles, mounts", () => {
     const install = single(globex, "pulumi-nodejs:dynamic/bbws:TenantInstall");
-    const rule = single(globex, "aws:lb/listenerRule:ListenerRule");
+    const rule = single(globex, "aws:lb/listenerRule:ListenerRule", /^globex-rule$/);
     const service = single(globex, "aws:ecs/service:Service");
     expect(rule.dependencies).to.include(install.urn);
     expect(service.dependencies).to.include(rule.urn);

@@ -15,7 +15,7 @@
  * out: purge it (`remove <env> <id> --purge`) or adopt it on purpose (`--adopt-retained-data`,
  * which records an `adopted` tombstone with the entry).
  */
-import { allocateListenerSlots } from "../../registry/allocate";
+import { allocateListenerSlots, allocationOptions } from "../../registry/allocate";
 import { TenantEntry } from "../../../config/tenantEntry";
 import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
@@ -25,6 +25,7 @@ import { readInputs, stackOf } from "../fleetState";
 import { checkAddition, commitRegistry, withEntry } from "../../registry/edits";
 import { CommandReport, renderResults, resultsJson } from "../report";
 import { BbwsError } from "../../../lib/errors";
+import { onboard } from "../onboarding";
 import {
   appendTombstone,
   describeRetained,
@@ -73,9 +74,10 @@ export async function addTenant(context: LifecycleContext, options: AddOptions):
   // a slot is allocated for it (problems of the new entry name its option, not a line).
   checkAddition(snapshot, entry, settings);
 
-  const { entries } = allocateListenerSlots([...snapshot.registry.tenants, entry], {
-    shards: settings.albShards,
-  });
+  const { entries } = allocateListenerSlots(
+    [...snapshot.registry.tenants, entry],
+    allocationOptions(settings),
+  );
   const placed = entries[entries.length - 1];
 
   const tombstoneFile = tombstonePath(context.registryFile);
@@ -125,7 +127,7 @@ export async function addTenant(context: LifecycleContext, options: AddOptions):
         operation: exists ? "update" : "create",
         async run(step, signal) {
           step("updating");
-          const { changes, warnings } = await context.backend.up(
+          const { changes, warnings, outputs } = await context.backend.up(
             {
               environment: context.environment,
               tenantId: placed.id,
@@ -133,7 +135,10 @@ export async function addTenant(context: LifecycleContext, options: AddOptions):
             },
             { signal },
           );
-          return { message: formatChanges(changes), changes, details: warnings };
+          // Onboarding ends with a site that answers: verified, and the customer's DNS reported.
+          step("confirming");
+          const onboarding = await onboard(context, placed.id, outputs, signal);
+          return { message: formatChanges(changes), changes, details: [...(warnings ?? []), ...onboarding] };
         },
       },
     ],

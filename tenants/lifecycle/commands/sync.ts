@@ -20,6 +20,7 @@ import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
 import { BbwsError } from "../../../lib/errors";
+import { onboard } from "../onboarding";
 import { FleetResult, FleetTask, fleetExitCode, fleetOptions, runFleet, skipped } from "../fleet";
 import { orphansOf, readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
 import { commitRegistry, withListenerSlots } from "../../registry/edits";
@@ -102,7 +103,7 @@ export async function syncTenants(
           );
         }
         step("updating");
-        const { changes, warnings } = await context.backend.up(
+        const { changes, warnings, outputs } = await context.backend.up(
           {
             environment: context.environment,
             tenantId: entry.id,
@@ -110,7 +111,9 @@ export async function syncTenants(
           },
           { signal },
         );
-        return { message: formatChanges(changes), changes, details: warnings };
+        step("confirming");
+        const onboarding = await onboard(context, entry.id, outputs, signal);
+        return { message: formatChanges(changes), changes, details: [...(warnings ?? []), ...onboarding] };
       },
     }));
   const kept: FleetResult[] = [];

@@ -249,15 +249,16 @@ describe("tenant parts, field by field", () => {
       expect(inputs.tags).to.deep.include({ "bbws:component": "ingress", "bbws:tenant-id": "acme" });
     });
 
-    it("one host-header rule at the entry's priority, forwarding to the tenant's target group", () => {
+    it("one host-header rule for the primary host at the entry's priority, forwarding to the tenant's target group", () => {
       const entry = registryEntry("prod", "acme");
-      const rule = single(prod, "aws:lb/listenerRule:ListenerRule");
+      const rule = single(prod, "aws:lb/listenerRule:ListenerRule", /^acme-rule$/);
       const targetGroup = single(prod, "aws:lb/targetGroup:TargetGroup");
       expect(rule.inputs).to.deep.include({
         listenerArn: prodPlatform.ingress.shards[entry.listener!.shard].listenerArn,
         priority: entry.listener!.priority,
       });
-      expect(rule.inputs.conditions).to.deep.equal([{ hostHeader: { values: entry.hosts } }]);
+      // The primary host only (the first); the others answer 301 to it (tests/unit/edge.test.ts).
+      expect(rule.inputs.conditions).to.deep.equal([{ hostHeader: { values: [entry.hosts[0]] } }]);
       expect(rule.inputs.actions).to.deep.equal([{ type: "forward", targetGroupArn: targetGroup.id }]);
       expect(rule.inputs.tags).to.deep.include({ "bbws:component": "ingress" });
     });
