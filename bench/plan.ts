@@ -127,6 +127,22 @@ async function previewOne(dir: string): Promise<void> {
   );
 }
 
+/**
+ * The cost figures of issue 17's table, from the committed plans: the dev platform floor
+ * (target $70) and the smallest production HA site, hooli in tenants/prod.yaml (target $15).
+ */
+async function costs(): Promise<void> {
+  const dev = await planEnvironment({ environment: "dev" });
+  const prod = await planEnvironment({ environment: "prod" });
+  console.log(`dev platform floor: $${dev.cost.platformMonthly.toFixed(2)}/month (target <= $70)`);
+  const hooli = prod.cost.tenants.hooli;
+  if (hooli !== undefined) {
+    console.log(
+      `smallest prod HA tenant (hooli): $${hooli.toFixed(2)}/month (target <= $15): ${prod.cost.tenantFormulas.hooli}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bbws-bench-"));
   console.log(`bbws bench: dev environment, ${os.cpus().length} CPUs, Node ${process.version}`);
@@ -134,6 +150,7 @@ async function main(): Promise<void> {
   try {
     for (const count of SIZES) await benchmark(count, dir);
     await previewOne(dir);
+    await costs();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
