@@ -78,6 +78,7 @@ export async function lifecycleContext(input: ActionInput, environment: string):
     now: runtime.now,
     siteProbe: ports.siteProbe,
     dns: ports.dns,
+    certificateCheck: ports.certificateCheck,
   };
 }
 
@@ -108,6 +109,8 @@ export async function defaultPorts(request: OfflinePortsRequest): Promise<Lifecy
     records,
     { awsSiteProbe, nodeDnsCheck },
     { ElasticLoadBalancingV2Client },
+    { certificateCoverageProblem },
+    { ACMClient },
   ] = await Promise.all([
     import("../tenants/lifecycle/automationBackend"),
     import("../ops/lifecyclePorts"),
@@ -116,6 +119,8 @@ export async function defaultPorts(request: OfflinePortsRequest): Promise<Lifecy
     import("../tenants/lifecycle/rolloutRecords"),
     import("../ops/siteProbe"),
     import("@aws-sdk/client-elastic-load-balancing-v2"),
+    import("../ops/certificateCoverage"),
+    import("@aws-sdk/client-acm"),
   ]);
   const deps = {
     source: new outputs.PulumiStackOutputs(request.projectDir),
@@ -147,5 +152,13 @@ export async function defaultPorts(request: OfflinePortsRequest): Promise<Lifecy
       return { ecs, elb };
     }),
     dns: nodeDnsCheck,
+    certificateCheck: (settings) =>
+      "arn" in settings.certificate
+        ? certificateCoverageProblem(
+            new ACMClient({ region: settings.region }),
+            settings.certificate.arn,
+            settings.domain,
+          )
+        : Promise.resolve(undefined),
   };
 }

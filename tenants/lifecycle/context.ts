@@ -6,7 +6,15 @@
  */
 import { PlatformSettings } from "../../config/platformConfig";
 import { TenantStackBackend } from "./backend";
-import { DeploymentCheck, DnsCheck, FinalBackup, RolloutRecords, SiteProbe, TenantFiles } from "./ports";
+import {
+  CertificateCheck,
+  DeploymentCheck,
+  DnsCheck,
+  FinalBackup,
+  RolloutRecords,
+  SiteProbe,
+  TenantFiles,
+} from "./ports";
 import type { VerificationWait } from "./verification";
 import { ProgressView } from "./progress";
 
@@ -43,6 +51,8 @@ export interface LifecycleContext {
   readonly siteProbe?: SiteProbe;
   /** Checks the records a customer must create. @default - reported as not checked */
   readonly dns?: DnsCheck;
+  /** Checks the listeners' certificate covers `*.<domain>` before anything changes. @default - not checked */
+  readonly certificateCheck?: CertificateCheck;
   /** Bounds of the verification. @default DEFAULT_VERIFICATION_WAIT */
   readonly verifyWait?: Omit<VerificationWait, "signal">;
 }

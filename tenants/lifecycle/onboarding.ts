@@ -5,9 +5,10 @@
  * checked" offline). Returns the lines shown under the tenant in the summary; a failed
  * verification throws (exit code "unverified"), the other tenants carry on.
  */
+import { BbwsError } from "../../lib/errors";
 import { LifecycleContext } from "./context";
 import { DnsCheck } from "./ports";
-import { DEFAULT_VERIFICATION_WAIT, VerificationTarget, verifySite } from "./verification";
+import { DEFAULT_VERIFICATION_WAIT, VerificationError, VerificationTarget, verifySite } from "./verification";
 
 /** A record the customer must create, as the tenant stack outputs it. */
 export interface CustomerRecordOutput {
@@ -49,6 +50,16 @@ export async function customerDnsLines(
   return lines;
 }
 
+/**
+ * Refuses (invalidInput, nothing changed) when the platform's certificate does not serve
+ * `*.<domain>`: every tenant below the domain would get a certificate for another name.
+ */
+export async function assertPlatformCertificate(context: LifecycleContext): Promise<void> {
+  if (!context.certificateCheck) return;
+  const problem = await context.certificateCheck(context.settings());
+  if (problem) throw new BbwsError("invalidInput", `${problem}; nothing was changed`);
+}
+
 /** The verification target from a tenant stack's outputs (undefined when they predate the edge outputs). */
 export function verificationTargetOf(
   tenantId: string,
@@ -85,7 +96,12 @@ export async function onboard(
         signal,
       });
       lines.push(...report.lines.map((l) => `verified: ${l}`));
-    } else lines.push("not verified: the stack has no edge outputs yet (update it once more)");
+    } else
+      throw new VerificationError(
+        "service",
+        "the stack's outputs name no service, target group or load balancer to check",
+        tenantId,
+      );
   }
   const records = Array.isArray(outputs.customerRecords)
     ? (outputs.customerRecords as CustomerRecordOutput[])

@@ -9,6 +9,7 @@
 import pLimit from "p-limit";
 import { LastRollout } from "../../config/tenantEntry";
 import { TenantStackBackend } from "./backend";
+import type { PlatformSettings } from "../../config/platformConfig";
 
 /** What a final backup left. */
 export interface FinalBackupRecord {
@@ -168,7 +169,12 @@ export interface LifecyclePorts {
   readonly siteProbe?: SiteProbe;
   /** Checks the customer's DNS records. @default - not checked */
   readonly dns?: DnsCheck;
+  /** Why the platform's `bbws:certificateArn` does not serve `*.<domain>` (ACM), or undefined. @default - not checked */
+  readonly certificateCheck?: CertificateCheck;
 }
+
+/** Checks the listeners' certificate against ACM before a tenant is deployed. */
+export type CertificateCheck = (settings: PlatformSettings) => Promise<string | undefined>;
 
 /**
  * One backup at a time: every tenant's backup is a job of the same file system and cluster,

@@ -19,10 +19,14 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { awsSiteProbe } from "../../ops/siteProbe";
+import { ACMClient, DescribeCertificateCommand } from "@aws-sdk/client-acm";
+import { certificateCoverageProblem } from "../../ops/certificateCoverage";
 import { VerificationError, VerificationTarget, verifySite } from "../../tenants/lifecycle/verification";
 import { customerDnsLines } from "../../tenants/lifecycle/onboarding";
 import { simulatedSiteProbe } from "../../offline/services";
 import { exitCodeOf } from "../../lib/exitCodes";
+import { LifecyclePorts } from "../../tenants/lifecycle/ports";
+import { FakeBackend, FakeBackup, cliDeps, main, tempRegistry } from "./lifecycle/fakes";
 
 type Mode = "ok" | "5xx" | "wrong-certificate" | "hang";
 
@@ -271,5 +275,68 @@ describe("verified onboarding", () => {
     );
     expect(lines[1]).to.match(/shop\.acme\.test .*: missing \(no record yet\)/);
     expect((await customerDnsLines(records, undefined))[0]).to.match(/: not checked \(offline\)$/);
+  });
+});
+
+describe("the listener certificate covers *.<domain> (ACM DescribeCertificate)", () => {
+  const acm = mockClient(ACMClient);
+  after(() => acm.restore());
+  const ARN = "arn:aws:acm:af-south-1:123456789012:certificate/7f3c2a10-5b8e-4c1d-9a6f-2e4b8c0d1f35";
+
+  it("accepts a certificate with *.<domain> among its names, and names what another one covers", async () => {
+    acm.on(DescribeCertificateCommand).resolves({
+      Certificate: {
+        DomainName: "*.wpdev.example.com",
+        SubjectAlternativeNames: ["*.wpdev.example.com", "wpdev.example.com"],
+        Status: "ISSUED",
+      },
+    });
+    expect(
+      await certificateCoverageProblem(new ACMClient({ region: "af-south-1" }), ARN, "wpdev.example.com"),
+    ).to.equal(undefined);
+    acm.on(DescribeCertificateCommand).resolves({
+      Certificate: {
+        DomainName: "www.example.com",
+        SubjectAlternativeNames: ["www.example.com"],
+        Status: "ISSUED",
+      },
+    });
+    expect(
+      await certificateCoverageProblem(new ACMClient({ region: "af-south-1" }), ARN, "wpdev.example.com"),
+    ).to.match(/covers www\.example\.com, not \*\.wpdev\.example\.com/);
+    expect(acm.commandCalls(DescribeCertificateCommand)[0].args[0].input).to.deep.equal({
+      CertificateArn: ARN,
+    });
+  });
+});
+
+describe("tenants add with the edge ports", () => {
+  const addWith = async (ports: Partial<LifecyclePorts>) => {
+    const file = tempRegistry();
+    const before = fs.readFileSync(file, "utf8");
+    const backend = new FakeBackend();
+    const deps = cliDeps(() => ({ backend, finalBackup: new FakeBackup(), ...ports }));
+    const code = await main(
+      ["add", "dev", "--tenants", file, "--id", "hooli", "--domain", "www.hooli-shop.co.za"],
+      deps,
+    );
+    return {
+      code,
+      err: deps.err(),
+      out: deps.out(),
+      unchanged: fs.readFileSync(file, "utf8") === before,
+      backend,
+    };
+  };
+
+  it("a listener certificate that does not cover *.<domain> stops it before anything changes (exit 3)", async () => {
+    const result = await addWith({
+      certificateCheck: () =>
+        Promise.resolve("bbws:certificateArn x covers www.example.com, not *.wpdev.example.com"),
+    });
+    expect(result.code).to.equal(3);
+    expect(result.err).to.match(/covers www\.example\.com, not \*\.wpdev\.example\.com; nothing was changed/);
+    expect(result.unchanged).to.equal(true);
+    expect(result.backend.calls.filter((c) => c.op === "up")).to.deep.equal([]);
   });
 });

@@ -25,7 +25,7 @@ import { readInputs, stackOf } from "../fleetState";
 import { checkAddition, commitRegistry, withEntry } from "../../registry/edits";
 import { CommandReport, renderResults, resultsJson } from "../report";
 import { BbwsError } from "../../../lib/errors";
-import { onboard } from "../onboarding";
+import { assertPlatformCertificate, onboard } from "../onboarding";
 import {
   appendTombstone,
   describeRetained,
@@ -102,6 +102,7 @@ export async function addTenant(context: LifecycleContext, options: AddOptions):
   // The backend answers before the registry is written: without the Pulumi CLI, a login or the
   // platform stack, the command fails here and the file stays byte-identical.
   const platformStack = await context.backend.platformStack(context.environment);
+  await assertPlatformCertificate(context);
   const exists = (await context.backend.list(context.environment)).includes(placed.id);
 
   const committed = commitRegistry(snapshot, withEntry(snapshot, placed));

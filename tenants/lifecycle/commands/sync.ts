@@ -20,7 +20,7 @@ import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
 import { BbwsError } from "../../../lib/errors";
-import { onboard } from "../onboarding";
+import { assertPlatformCertificate, onboard } from "../onboarding";
 import { FleetResult, FleetTask, fleetExitCode, fleetOptions, runFleet, skipped } from "../fleet";
 import { orphansOf, readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
 import { commitRegistry, withListenerSlots } from "../../registry/edits";
@@ -67,6 +67,7 @@ export async function syncTenants(
     );
   }
 
+  await assertPlatformCertificate(context);
   let written: { tenantId: string; slot: ListenerSlot }[] = [];
   if (state.unallocated.length > 0) {
     const slots = new Map(
