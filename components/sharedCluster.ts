@@ -12,7 +12,7 @@ import { CertificateSource } from "../config/platformConfig";
 import { Tags, withComponent } from "./tags";
 import { createKmsKey, telemetryKeyPolicy } from "./shared/encryption";
 import { createInterfaceEndpoints, createNetwork } from "./shared/network";
-import { createSecurityTiers } from "./shared/securityTiers";
+import { createSecurityTiers, taskInternetPorts } from "./shared/securityTiers";
 import { createAccessLogBucket } from "./shared/accessLogs";
 import { listenerCertificateArn } from "./shared/certificate";
 import { createLoadBalancerShards } from "./shared/loadBalancers";
@@ -186,8 +186,7 @@ export class SharedCluster extends pulumi.ComponentResource {
         availabilityZones: args.network.availabilityZones,
         natGateways: args.network.natGateways,
         natInstanceType: args.network.natInstanceType ?? "t4g.nano",
-        // 443: AWS APIs, image pulls, WordPress.org; 587: SES SMTP (outbound mail).
-        egressPorts: [443, 587],
+        egressPorts: taskInternetPorts(args.network.interfaceEndpoints),
         flowLogRetentionDays: args.logRetentionDays,
         telemetryKeyArn: telemetryKey.arn,
         tags,

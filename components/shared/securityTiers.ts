@@ -140,6 +140,17 @@ export function tierRules(interfaceEndpoints: boolean): TierRule[] {
   return rules;
 }
 
+/**
+ * TCP ports the tasks may send to the internet (their egress rules to a CIDR): what a NAT
+ * instance forwards, so the two never disagree.
+ */
+export function taskInternetPorts(interfaceEndpoints: boolean): number[] {
+  const ports = tierRules(interfaceEndpoints)
+    .filter((r) => r.direction === "egress" && r.group === "tasks" && "cidrIpv4" in r.peer)
+    .map((r) => r.port);
+  return [...new Set(ports)].sort((a, b) => a - b);
+}
+
 /** Creates the tier groups and every rule of `tierRules`. */
 export function createSecurityTiers(
   name: string,

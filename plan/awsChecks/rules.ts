@@ -38,6 +38,12 @@ const ECS_TD = "ECS API Reference, RegisterTaskDefinition / ContainerDefinition"
 const ECS_SERVICE = "ECS API Reference, CreateService";
 const ALARM = "CloudWatch API Reference, PutMetricAlarm";
 const AAS = "Application Auto Scaling API Reference";
+
+/** The service namespace and scalable dimension every Application Auto Scaling resource names. */
+const scalableDimension = all(
+  oneOf("serviceNamespace", scaling.ServiceNamespace, SDK("Application Auto Scaling", "ServiceNamespace")),
+  oneOf("scalableDimension", scaling.ScalableDimension, SDK("Application Auto Scaling", "ScalableDimension")),
+);
 const BACKUP = "AWS Backup API Reference";
 const TAGS = "Tagging AWS resources (Tagging Best Practices), tag naming limits and requirements";
 
@@ -470,16 +476,7 @@ const RULES: readonly ConstraintRule[] = [
   {
     types: ["aws:appautoscaling/target:Target"],
     check: (r, report) => {
-      oneOf(
-        "serviceNamespace",
-        scaling.ServiceNamespace,
-        SDK("Application Auto Scaling", "ServiceNamespace"),
-      )(r, report);
-      oneOf(
-        "scalableDimension",
-        scaling.ScalableDimension,
-        SDK("Application Auto Scaling", "ScalableDimension"),
-      )(r, report);
+      scalableDimension(r, report);
       inRange(
         "minCapacity",
         0,
@@ -506,16 +503,7 @@ const RULES: readonly ConstraintRule[] = [
     types: ["aws:appautoscaling/policy:Policy"],
     check: all(
       oneOf("policyType", scaling.PolicyType, SDK("Application Auto Scaling", "PolicyType")),
-      oneOf(
-        "serviceNamespace",
-        scaling.ServiceNamespace,
-        SDK("Application Auto Scaling", "ServiceNamespace"),
-      ),
-      oneOf(
-        "scalableDimension",
-        scaling.ScalableDimension,
-        SDK("Application Auto Scaling", "ScalableDimension"),
-      ),
+      scalableDimension,
       oneOf(
         "targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification.predefinedMetricType",
         scaling.MetricType,
@@ -547,16 +535,7 @@ const RULES: readonly ConstraintRule[] = [
     check: all(
       scheduleExpression("schedule", `${AAS}, PutScheduledAction: Schedule`, ["cron", "rate", "at"]),
       timeZone("timezone", `${AAS}, PutScheduledAction: Timezone`),
-      oneOf(
-        "serviceNamespace",
-        scaling.ServiceNamespace,
-        SDK("Application Auto Scaling", "ServiceNamespace"),
-      ),
-      oneOf(
-        "scalableDimension",
-        scaling.ScalableDimension,
-        SDK("Application Auto Scaling", "ScalableDimension"),
-      ),
+      scalableDimension,
       inRange("scalableTargetAction.minCapacity", 0, 5000, `${AAS}, ScalableTargetAction`),
       inRange("scalableTargetAction.maxCapacity", 0, 5000, `${AAS}, ScalableTargetAction`),
     ),

@@ -13,7 +13,7 @@
  */
 import { resolveAssumptions } from "./assumptions";
 import { CostModelError } from "./errors";
-import { Context, CostInput, CostReport, cents, num, num2, plural, sum } from "./model";
+import { Context, CostInput, CostReport, cents, num, num2, plural, sum, tenantsAwakeHours } from "./model";
 import { pausesAtZero, priceThePlatform } from "./platformCosts";
 import { AURORA_RESUMED_CAPACITY } from "../../config/quotas";
 import { PRICES, pricesFor } from "./prices";
@@ -71,7 +71,7 @@ function auroraAssumption(ctx: Context): string {
   if (!pausesAtZero(ctx.platform)) {
     return `Aurora Serverless v2 runs at its minimum ACUs on every instance around the clock; ${stores}`;
   }
-  const awake = (ctx.tenantsAwake.hoursPerWeek * ctx.hours) / HOURS_PER_WEEK;
+  const awake = tenantsAwakeHours(ctx);
   return (
     `Aurora Serverless v2 pauses at 0 ACU: it is awake, at ${num(AURORA_RESUMED_CAPACITY)} ACU, whenever a tenant has a ` +
     `task running (its visitors and its cron keep it awake) and paused otherwise: awake ${num2(awake)} h of ` +
@@ -89,7 +89,7 @@ function describeAssumptions(ctx: Context, tenantCount: number): string[] {
     "Tasks split between FARGATE and FARGATE_SPOT as ECS places them: the base first, the rest by weight in whole tasks (leftover tasks to the largest weighted share).",
     "Each service runs its planned desiredCount, held within the autoscaling min/max in force; scaling out under load is not modelled.",
     `Schedules repeat weekly (${HOURS_PER_WEEK} h, scaled to ${a.hoursPerMonth} h a month); time zones and daylight-saving shifts are ignored.`,
-    `Each ALB uses ${num(a.albLcusPerAlb)} LCU whenever a tenant has a task running, and none while every tenant sleeps (${num2((ctx.tenantsAwake.hoursPerWeek * ctx.hours) / HOURS_PER_WEEK)} h of ${ctx.hours} h a month are awake).`,
+    `Each ALB uses ${num(a.albLcusPerAlb)} LCU whenever a tenant has a task running, and none while every tenant sleeps (${num2(tenantsAwakeHours(ctx))} h of ${ctx.hours} h a month are awake).`,
     `NAT gateways process ${num(a.natGbProcessedPerMonth)} GB a month in total.`,
     `EFS holds ${num(a.efsGbPerTenant)} GB per tenant (${tenantCount} tenant${plural(tenantCount)} = ${num(efsTotal)} GB)` +
       (efsMovesToInfrequentAccess(ctx.platform)

@@ -2,7 +2,7 @@
  * The cost model's data shapes and the small helpers every part of it shares: the report, the
  * resource types it reads, the pricing context and number formatting for `basis` strings.
  */
-import { WeeklyMask } from "./schedule";
+import { HOURS_PER_WEEK, WeeklyMask } from "./schedule";
 import type { RecordedResource } from "../../offline/stackRun";
 import { CostAssumptions } from "./assumptions";
 import { PriceKey, PriceTable, RegionPrices, pricesFor } from "./prices";
@@ -99,6 +99,11 @@ export interface Context {
   readonly tenantFormulas: Map<string, string>;
   /** When any tenant task runs: a database at 0 ACU is awake then (filled by the tenants' pricing). */
   readonly tenantsAwake: WeeklyMask;
+}
+
+/** Hours a month some tenant has a task running (what keeps a pausable database and the ALBs busy). */
+export function tenantsAwakeHours(ctx: Context): number {
+  return (ctx.tenantsAwake.hoursPerWeek * ctx.hours) / HOURS_PER_WEEK;
 }
 
 export function price(ctx: Context, key: PriceKey, region = ctx.region): number {

@@ -5,7 +5,6 @@
 import { AURORA_RESUMED_CAPACITY } from "../../config/quotas";
 import { CostModelError } from "./errors";
 import { INSTANCE_PRICE_KEYS } from "./prices";
-import { HOURS_PER_WEEK } from "./schedule";
 import {
   COST_TYPES,
   Context,
@@ -19,6 +18,7 @@ import {
   ofType,
   plural,
   price,
+  tenantsAwakeHours,
   usd,
 } from "./model";
 
@@ -59,11 +59,11 @@ export function priceThePlatform(ctx: Context, tenantCount: number): CostLine[] 
     // Load needs sites that answer: while every tenant sleeps the ALBs only turn requests away.
     const lcus = ctx.assume.albLcusPerAlb;
     const lcu = price(ctx, "albLcuHour");
-    const busy = num2((ctx.tenantsAwake.hoursPerWeek * hours) / HOURS_PER_WEEK);
+    const busy = tenantsAwakeHours(ctx);
     add(
       "ALB capacity units",
-      albs.length * lcus * lcu * Number(busy),
-      `${albs.length} ALB x ${num(lcus)} LCU (assumed) x ${usd(lcu)} x ${busy} h with tenants awake`,
+      albs.length * lcus * lcu * busy,
+      `${albs.length} ALB x ${num(lcus)} LCU (assumed) x ${usd(lcu)} x ${num2(busy)} h with tenants awake`,
     );
   }
 
@@ -137,13 +137,12 @@ export function priceThePlatform(ctx: Context, tenantCount: number): CostLine[] 
       const n = serverless.length;
       if (min === 0) {
         // Paused hours cost nothing but storage; awake, it runs at least its smallest step.
-        const awake = num2((ctx.tenantsAwake.hoursPerWeek * hours) / HOURS_PER_WEEK);
-        const awakeHours = Number(awake);
+        const awake = tenantsAwakeHours(ctx);
         add(
           label,
-          AURORA_RESUMED_CAPACITY * n * p * awakeHours,
-          `${num(AURORA_RESUMED_CAPACITY)} ACU (awake) x ${n} instance${plural(n)} x ${usd(p)} x ${awake} h awake ` +
-            `(tenants' schedules; paused at 0 ACU the other ${num2(hours - awakeHours)} h)`,
+          AURORA_RESUMED_CAPACITY * n * p * awake,
+          `${num(AURORA_RESUMED_CAPACITY)} ACU (awake) x ${n} instance${plural(n)} x ${usd(p)} x ${num2(awake)} h awake ` +
+            `(tenants' schedules; paused at 0 ACU the other ${num2(hours - awake)} h)`,
         );
       } else {
         add(

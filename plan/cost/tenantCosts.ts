@@ -220,27 +220,20 @@ export function priceTheTenant(ctx: Context, tenant: TenantPlan): CostLine[] {
  */
 function taskFormula(size: TaskSize, onDemand: Usage, spot: Usage, discount: number): string {
   const shape = `${num(size.vcpu)} vCPU/${num(size.gb)} GB ${size.arm ? "ARM64" : "x86"}`;
-  const spotLabel = `Spot (-${num(discount * 100)}%)`;
-  const steady = onDemand.steady();
-  const steadySpot = spot.steady();
-  const hours = steady?.hours ?? steadySpot?.hours;
-  if ((steady || onDemand.taskHours === 0) && (steadySpot || spot.taskHours === 0) && hours !== undefined) {
-    const sameHours = (!steady || steady.hours === hours) && (!steadySpot || steadySpot.hours === hours);
-    if (sameHours) {
-      const tasks = (steady?.tasks ?? 0) + (steadySpot?.tasks ?? 0);
-      const split = [
-        steady ? `${steady.tasks} FARGATE` : "",
-        steadySpot ? `${steadySpot.tasks} ${spotLabel}` : "",
-      ];
-      return `${tasks} task${plural(tasks)} x ${shape} x ${num2(hours)} h: ${split.filter(Boolean).join(" + ")}`;
-    }
+  const providers = [
+    { label: "FARGATE", usage: onDemand },
+    { label: `Spot (-${num(discount * 100)}%)`, usage: spot },
+  ].filter((p) => p.usage.taskHours > 0);
+  if (providers.length === 0) return `0 tasks (${shape})`;
+  // One task count on every provider, all for the same hours: "2 tasks x <shape> x 730 h: 1 FARGATE + 1 Spot".
+  const steady = providers.map((p) => ({ label: p.label, run: p.usage.steady() }));
+  const hours = steady[0].run?.hours;
+  if (steady.every((p) => p.run && p.run.hours === hours)) {
+    const tasks = steady.reduce((n, p) => n + p.run!.tasks, 0);
+    const split = steady.map((p) => `${p.run!.tasks} ${p.label}`).join(" + ");
+    return `${tasks} task${plural(tasks)} x ${shape} x ${num2(hours!)} h: ${split}`;
   }
-  if (onDemand.taskHours + spot.taskHours === 0) return `0 tasks (${shape})`;
-  const parts = [
-    onDemand.taskHours > 0 ? `${num2(onDemand.taskHours)} FARGATE task-h` : "",
-    spot.taskHours > 0 ? `${num2(spot.taskHours)} ${spotLabel} task-h` : "",
-  ];
-  return `${shape} x ${parts.filter(Boolean).join(" + ")}`;
+  return `${shape} x ${providers.map((p) => `${num2(p.usage.taskHours)} ${p.label} task-h`).join(" + ")}`;
 }
 
 /** Task-hours on one capacity provider, with how they arose (for the basis). */
