@@ -16,6 +16,9 @@ interface LifecycleOptions {
   readonly platformStack?: string;
   readonly lockAttempts: number;
   readonly concurrency?: number;
+  /** `tenants add/sync --verify-timeout` and `--certificate-wait`, in seconds. */
+  readonly verifyTimeout?: number;
+  readonly certificateWait?: number;
   /** `--offline-fault` specs (offline/faults.ts). */
   readonly offlineFault?: readonly string[];
 }
@@ -56,7 +59,8 @@ export async function lifecycleContext(input: ActionInput, environment: string):
   input.note(ports.description);
   const { createProgressView } = await import("../tenants/lifecycle/progress");
   const progress = runtime.progress();
-  const { DEFAULT_CONCURRENCY } = await import("../tenants/lifecycle/defaults");
+  const { DEFAULT_CONCURRENCY, VERIFY_DEFAULTS, CERTIFICATE_WAIT_DEFAULTS } =
+    await import("../tenants/lifecycle/defaults");
   const registryFile = options.tenants
     ? path.resolve(options.tenants)
     : registryPath(environment, runtime.projectDir);
@@ -79,6 +83,15 @@ export async function lifecycleContext(input: ActionInput, environment: string):
     siteProbe: ports.siteProbe,
     dns: ports.dns,
     certificateCheck: ports.certificateCheck,
+    certificates: ports.certificates,
+    verifyWait: {
+      ...VERIFY_DEFAULTS,
+      timeoutSeconds: options.verifyTimeout ?? VERIFY_DEFAULTS.timeoutSeconds,
+    },
+    certificateWait: {
+      ...CERTIFICATE_WAIT_DEFAULTS,
+      timeoutSeconds: options.certificateWait ?? CERTIFICATE_WAIT_DEFAULTS.timeoutSeconds,
+    },
   };
 }
 
@@ -111,6 +124,7 @@ export async function defaultPorts(request: OfflinePortsRequest): Promise<Lifecy
     { ElasticLoadBalancingV2Client },
     { certificateCoverageProblem },
     { ACMClient },
+    { acmCertificateStatus },
   ] = await Promise.all([
     import("../tenants/lifecycle/automationBackend"),
     import("../ops/lifecyclePorts"),
@@ -121,6 +135,7 @@ export async function defaultPorts(request: OfflinePortsRequest): Promise<Lifecy
     import("@aws-sdk/client-elastic-load-balancing-v2"),
     import("../ops/certificateCoverage"),
     import("@aws-sdk/client-acm"),
+    import("../ops/certificateStatus"),
   ]);
   const deps = {
     source: new outputs.PulumiStackOutputs(request.projectDir),
@@ -129,6 +144,7 @@ export async function defaultPorts(request: OfflinePortsRequest): Promise<Lifecy
   };
   let ecs: ReturnType<typeof clients.defaultClients>["ecs"] | undefined;
   let elb: InstanceType<typeof ElasticLoadBalancingV2Client> | undefined;
+  let acm: InstanceType<typeof ACMClient> | undefined;
   return {
     name: "automation",
     description:
@@ -152,6 +168,7 @@ export async function defaultPorts(request: OfflinePortsRequest): Promise<Lifecy
       return { ecs, elb };
     }),
     dns: nodeDnsCheck,
+    certificates: acmCertificateStatus(() => (acm ??= new ACMClient({ region: request.settings().region }))),
     certificateCheck: (settings) =>
       "arn" in settings.certificate
         ? certificateCoverageProblem(

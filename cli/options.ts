@@ -7,7 +7,13 @@
  * Light on purpose: parsing the command line loads no Pulumi SDK, no AWS SDK, no program.
  */
 import { InvalidArgumentError, Option } from "commander";
-import { DEFAULT_CONCURRENCY, DEFAULT_LOCK_ATTEMPTS, ROLLOUT_DEFAULTS } from "../tenants/lifecycle/defaults";
+import {
+  CERTIFICATE_WAIT_DEFAULTS,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_LOCK_ATTEMPTS,
+  ROLLOUT_DEFAULTS,
+  VERIFY_DEFAULTS,
+} from "../tenants/lifecycle/defaults";
 import { BACKUP_DEFAULTS, RESTORE_POLL_INTERVAL_SECONDS } from "../ops/defaults";
 import { imageSchema } from "../config/tenantEntry";
 import { TENANT_ID_MAX_LENGTH } from "../config/awsNames";
@@ -36,6 +42,12 @@ export const shardOption = (value: string): Shard => {
 export const seconds = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) < 1)
     throw new InvalidArgumentError("expected a whole number of seconds >= 1");
+  return Number(value);
+};
+
+/** A whole number of seconds >= 0 (0: check once, do not wait). */
+export const secondsOrZero = (value: string): number => {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError("expected a whole number of seconds >= 0");
   return Number(value);
 };
 
@@ -170,6 +182,21 @@ export const OPTIONS = {
     new Option("--poll-interval <seconds>", "seconds between deployment checks")
       .argParser(seconds)
       .default(ROLLOUT_DEFAULTS.intervalSeconds),
+  // --- verified onboarding and pending certificates (issue 13) ---
+  verifyTimeout: () =>
+    new Option(
+      "--verify-timeout <seconds>",
+      "seconds the verification of each deployed site may take (ECS stable, targets healthy, HTTPS answers); 0 checks once",
+    )
+      .argParser(secondsOrZero)
+      .default(VERIFY_DEFAULTS.timeoutSeconds),
+  certificateWait: () =>
+    new Option(
+      "--certificate-wait <seconds>",
+      "seconds to wait for ACM to issue a certificate the customer validates before reporting the tenant pending (exit 14); 0 asks once",
+    )
+      .argParser(secondsOrZero)
+      .default(CERTIFICATE_WAIT_DEFAULTS.timeoutSeconds),
   // --- fleet rollouts across machines (issue 17) ---
   shard: () =>
     new Option(

@@ -27,6 +27,7 @@ import { INSTALL_CONTAINER_NAME } from "./tenant/containerDefinition";
 import { createDeepCheckAlarm } from "./tenant/deepCheckAlarm";
 import { CustomerRecord, classifyHosts, customerTrafficRecords } from "../config/edgeHosts";
 import { createTenantCertificate } from "./tenant/certificate";
+import { TenantCertificatePlan, planTenantCertificate } from "../config/certificatePlan";
 import { createHostRedirect } from "./tenant/redirects";
 import { createTenantDnsRecords } from "./tenant/dnsRecords";
 
@@ -57,14 +58,22 @@ export interface TenantWordPressArgs {
    * confirms every deployment of a wave itself. @default true
    */
   readonly waitForSteadyState?: boolean;
+
+  // --- Edge ---
+  /**
+   * Hosts of the tenant certificate ACM has issued (the lifecycle asks ACM before each update):
+   * a certificate validated by the customer's DNS is attached, and the hosts on it served, only
+   * once issued (config/certificatePlan.ts). @default [] (nothing issued yet)
+   */
+  readonly issuedCertificateHosts?: readonly string[];
 }
 
 /** One tenant's WordPress site. */
 export class TenantWordPress extends pulumi.ComponentResource {
   /** ECS service name. */
   readonly serviceName: pulumi.Output<string>;
-  /** ECS service ARN. */
-  readonly serviceArn: pulumi.Output<string>;
+  /** ECS service ARN; undefined while the site serves nothing (its certificate is pending). */
+  readonly serviceArn?: pulumi.Output<string>;
   /** Task definition family (stable). */
   readonly taskDefinitionFamily: string;
   /** Current task definition revision ARN. */
@@ -91,6 +100,8 @@ export class TenantWordPress extends pulumi.ComponentResource {
   readonly installTaskDefinitionArn: pulumi.Output<string>;
   /** The tenant's own certificate (hosts the wildcard does not cover). @default - none: the wildcard covers every host */
   readonly certificateArn?: pulumi.Output<string>;
+  /** How the tenant's certificate stands, the hosts it must cover, and the hosts served now. */
+  readonly edge: TenantCertificatePlan;
   /** DNS records the customer must create (hosts outside every managed zone, their validation records). */
   readonly customerRecords: pulumi.Output<CustomerRecord[]>;
 
@@ -165,14 +176,24 @@ export class TenantWordPress extends pulumi.ComponentResource {
       this,
     );
     // Edge: the tenant certificate first; the host rules once it is issued and attached (and the
-    // site installed, below), DNS last.
+    // site installed, below), DNS last. While the primary host's certificate waits for the
+    // customer's records, nothing is served: no rule, no service (its tasks would idle).
     const hosts = classifyHosts({ hosts: spec.hosts, ...spec.edge });
+    const edge = planTenantCertificate({
+      hosts,
+      primaryHost: spec.primaryHost,
+      issuedHosts: args.issuedCertificateHosts,
+    });
+    const serving = edge.servingHosts.length > 0;
     const certificate = createTenantCertificate(
       name,
-      { hosts, listenerArn: platform.shard.listenerArn, tags },
+      { hosts, plan: edge, listenerArn: platform.shard.listenerArn, tags },
       this,
     );
-    const certificateReady = certificate ? [certificate.validation, certificate.listenerCertificate] : [];
+    const certificateReady =
+      certificate?.validation && certificate.listenerCertificate
+        ? [certificate.validation, certificate.listenerCertificate]
+        : [];
 
     // Reading the platform's mount targets makes the service wait until they exist: a task
     // started before its AZ's mount target resolves fails to mount EFS.
@@ -212,49 +233,63 @@ export class TenantWordPress extends pulumi.ComponentResource {
     );
     const routing = createTenantRouting(
       name,
-      { spec, platform, tags, ruleDependsOn: [install], certificateReady },
+      { spec, platform, tags, ruleDependsOn: [install], certificateReady, serve: serving },
       this,
     );
-    const redirect = createHostRedirect(
-      name,
-      { spec, listenerArn: platform.shard.listenerArn, dependsOn: [...certificateReady, install], tags },
-      this,
-    );
-    createTenantDnsRecords(
-      name,
-      { hosts, shard: platform.shard, dependsOn: redirect ? [routing.rule, redirect] : [routing.rule] },
-      this,
-    );
+    this.targetGroupArn = routing.targetGroup.arn;
+    this.edge = edge;
+    this.serviceName = pulumi.output(naming.serviceName(spec.id));
+    if (routing.rule) {
+      const servedHosts = hosts.filter((h) => edge.servingHosts.includes(h.host));
+      const redirect = createHostRedirect(
+        name,
+        {
+          spec: { ...spec, hosts: [...edge.servingHosts] },
+          listenerArn: platform.shard.listenerArn,
+          dependsOn: [...certificateReady, install],
+          tags,
+        },
+        this,
+      );
+      createTenantDnsRecords(
+        name,
+        {
+          hosts: servedHosts,
+          shard: platform.shard,
+          dependsOn: redirect ? [routing.rule, redirect] : [routing.rule],
+        },
+        this,
+      );
+      const service = createTenantService(
+        name,
+        {
+          spec,
+          platform,
+          taskDefinitionArn: task.taskDefinition.arn,
+          targetGroupArn: routing.targetGroup.arn,
+          dependsOn: [routing.rule, database, ...mountTargets],
+          tags,
+          waitForSteadyState: args.waitForSteadyState,
+        },
+        this,
+      );
+      createTenantScaling(name, { spec, platform, serviceName: service.name, tags }, this);
+      createTenantAlarms(
+        name,
+        {
+          spec,
+          platform,
+          serviceName: service.name,
+          targetGroupArnSuffix: routing.targetGroup.arnSuffix,
+          tags,
+        },
+        this,
+      );
+      createDeepCheckAlarm(name, { spec, platform, tags }, this);
+      this.serviceName = service.name;
+      this.serviceArn = service.arn;
+    }
 
-    const service = createTenantService(
-      name,
-      {
-        spec,
-        platform,
-        taskDefinitionArn: task.taskDefinition.arn,
-        targetGroupArn: routing.targetGroup.arn,
-        dependsOn: [routing.rule, database, ...mountTargets],
-        tags,
-        waitForSteadyState: args.waitForSteadyState,
-      },
-      this,
-    );
-    createTenantScaling(name, { spec, platform, serviceName: service.name, tags }, this);
-    createTenantAlarms(
-      name,
-      {
-        spec,
-        platform,
-        serviceName: service.name,
-        targetGroupArnSuffix: routing.targetGroup.arnSuffix,
-        tags,
-      },
-      this,
-    );
-    createDeepCheckAlarm(name, { spec, platform, tags }, this);
-
-    this.serviceName = service.name;
-    this.serviceArn = service.arn;
     this.taskDefinitionFamily = task.family;
     this.taskDefinitionArn = task.taskDefinition.arn;
     this.image = task.image;
@@ -262,7 +297,6 @@ export class TenantWordPress extends pulumi.ComponentResource {
     this.accessPointArn = accessPoint.arn;
     this.databaseSecretArn = secrets.databaseSecret.arn;
     this.wordpressKeysSecretArn = secrets.wordpressKeysSecret.arn;
-    this.targetGroupArn = routing.targetGroup.arn;
     this.executionRoleArn = roles.executionRole.arn;
     this.taskRoleArn = roles.taskRole.arn;
     this.adminSecretArn = secrets.adminSecret.arn;
@@ -280,7 +314,7 @@ export class TenantWordPress extends pulumi.ComponentResource {
         })),
       ]);
     this.registerOutputs({
-      serviceArn: this.serviceArn,
+      serviceArn: this.serviceArn ?? "",
       taskDefinitionArn: this.taskDefinitionArn,
       accessPointArn: this.accessPointArn,
     });

@@ -12,7 +12,8 @@ export interface TenantOutputs {
   readonly hosts: readonly string[];
   readonly clusterName: pulumi.Input<string>;
   readonly serviceName: pulumi.Input<string>;
-  readonly serviceArn: pulumi.Input<string>;
+  /** Absent while the site serves nothing (certificateState `pending` without a kept certificate). */
+  readonly serviceArn?: pulumi.Input<string>;
   readonly taskDefinitionFamily: string;
   readonly taskDefinitionArn: pulumi.Input<string>;
   /** Image reference the task definition runs. */
@@ -37,6 +38,14 @@ export interface TenantOutputs {
   readonly loadBalancerDnsName?: pulumi.Input<string>;
   /** The tenant's own ACM certificate, when the wildcard does not cover its hosts. */
   readonly certificateArn?: pulumi.Input<string>;
+  /** How the tenant's own certificate stands (config/certificatePlan.ts): none, managed, issued or pending. */
+  readonly certificateState?: "none" | "managed" | "issued" | "pending";
+  /** Hosts the tenant's own certificate covers (sorted). */
+  readonly certificateHosts?: readonly string[];
+  /** Hosts the load balancer answers for now (all of them unless a certificate is pending). */
+  readonly servingHosts?: readonly string[];
+  /** Hosts of the certificate attached to the listener now (what ACM issued). */
+  readonly servingCertificateHosts?: readonly string[];
   /** Records the customer must create: name, type, target, purpose (config/edgeHosts.ts). */
   readonly customerRecords?: pulumi.Input<
     readonly { name: string; type: string; target: string; purpose: string }[]

@@ -67,6 +67,11 @@ export const EXIT = {
     meaning:
       "a tenant stack was updated, but its site failed verification (ECS service not stable, a target unhealthy, an HTTPS answer 5xx, the wrong certificate, or no answer in time); the stack stays, re-run `tenants sync` after the fix",
   },
+  pending: {
+    code: 14,
+    meaning:
+      "a tenant waits for its customer's DNS: its certificate is not issued yet, so none of its hosts on it is served (the records to create are printed); `tenants sync` serves them once ACM has issued it",
+  },
 } as const satisfies Record<string, ExitCodeRow>;
 
 /** A kind of outcome. */
@@ -83,6 +88,8 @@ const PRECEDENCE: readonly ExitKind[] = ["refused", "busy", "timeout"];
 
 function rank(kind: ExitKind): number {
   if (kind === "ok") return 0;
+  // Waiting for a customer is not a failure: any failure of another tenant wins over it.
+  if (kind === "pending") return 0.5;
   if (kind === "failed") return 1;
   const index = PRECEDENCE.indexOf(kind);
   return index < 0 ? 2 : 2 + PRECEDENCE.length - index;
@@ -109,7 +116,7 @@ export function renderExitCodes(): string {
   return [
     "Exit codes (the same for every command):",
     ...rows,
-    `  When tenants of one run fail differently: ${PRECEDENCE.map((k) => EXIT[k].code).join(" over ")} over ${EXIT.failed.code}.`,
+    `  When tenants of one run fail differently: ${PRECEDENCE.map((k) => EXIT[k].code).join(" over ")} over ${EXIT.failed.code} over ${EXIT.pending.code}.`,
   ].join("\n");
 }
 
@@ -120,6 +127,6 @@ export function renderExitCodesMarkdown(): string {
     "|---|---|",
     ...Object.values(EXIT).map((row) => `| ${row.code} | ${row.meaning.replace(/\|/g, "\\|")} |`),
     "",
-    `When tenants of one run fail differently, ${PRECEDENCE.map((k) => EXIT[k].code).join(" wins over ")} wins over ${EXIT.failed.code}.`,
+    `When tenants of one run fail differently, ${PRECEDENCE.map((k) => EXIT[k].code).join(" wins over ")} wins over ${EXIT.failed.code}, which wins over ${EXIT.pending.code}.`,
   ].join("\n");
 }

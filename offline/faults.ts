@@ -12,17 +12,28 @@
  * | remove    | backend.remove               | remove, sync --prune       |
  * | backup    | finalBackup.take             | remove, sync --prune       |
  * | deploy    | deployments.confirm          | rollout                    |
+ * | certificate | certificates.status (ACM)  | add, sync, list, rollout   |
  *
  * KIND is what happens: `error` (the operation fails: exit 1; a failed final backup makes the
  * removal refused: exit 4), `locked` (the stack stays locked by another update: the lock is
  * retried `--lock-attempts` times, then exit 5 with the `pulumi cancel` line), `hang` (the
  * operation does not finish before its deadline: exit 8; a rollout's deployment check waits
- * out its `--timeout`, the other phases give up after a short simulated wait).
+ * out its `--timeout`, the other phases give up after a short simulated wait). At `certificate`
+ * (a tenant certificate the customer validates), `hang` keeps it pending validation (the tenant
+ * ends pending: exit 14) and `error` or `locked` make ACM report it FAILED.
  */
 import { BbwsError } from "../lib/errors";
 
 /** Where a fault strikes. */
-export const FAULT_PHASES = ["preview", "up", "destroy", "remove", "backup", "deploy"] as const;
+export const FAULT_PHASES = [
+  "preview",
+  "up",
+  "destroy",
+  "remove",
+  "backup",
+  "deploy",
+  "certificate",
+] as const;
 export type FaultPhase = (typeof FAULT_PHASES)[number];
 /** What a fault does. */
 export const FAULT_KINDS = ["error", "locked", "hang"] as const;

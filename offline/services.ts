@@ -9,6 +9,7 @@
 import * as path from "path";
 import { tenantRootDirectory } from "../config/naming";
 import {
+  CertificateStatusCheck,
   DeploymentCheck,
   DeploymentVerdict,
   FinalBackup,
@@ -71,6 +72,7 @@ export function offlinePorts(request: OfflinePortsRequest): LifecyclePorts {
     deployments: withDeploymentFaults(simulatedDeployments, faults, request.environment),
     rolloutRecords: () => offlineRolloutRecords(store),
     siteProbe: simulatedSiteProbe,
+    certificates: simulatedCertificates(faults),
     // No DNS is looked up offline: the customer's records are reported as not checked.
     dns: undefined,
   };
@@ -159,6 +161,25 @@ function withDeploymentFaults(
       const healthy = targets.filter((_, i) => !struck[i]);
       const checked = await check.confirmAll(healthy, wait);
       return targets.map((t, i) => struck[i] ?? checked[healthy.indexOf(t)]);
+    },
+  };
+}
+
+/**
+ * ACM offline: every tenant certificate is issued (simulated), unless a `certificate` fault
+ * says otherwise: `hang` keeps it pending validation (the customer never creates the records),
+ * `error` and `locked` make it FAILED.
+ */
+export function simulatedCertificates(faults: readonly OfflineFault[]): CertificateStatusCheck {
+  return {
+    status(tenantId) {
+      const fault = faultFor(faults, tenantId, "certificate");
+      if (!fault) return Promise.resolve({ status: "ISSUED", simulated: true });
+      return Promise.resolve(
+        fault.kind === "hang"
+          ? { status: "PENDING_VALIDATION", detail: `--offline-fault ${fault.spec}`, simulated: true }
+          : { status: "FAILED", detail: `--offline-fault ${fault.spec}`, simulated: true },
+      );
     },
   };
 }

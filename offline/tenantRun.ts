@@ -9,6 +9,9 @@ import { tenantStackProgram } from "../tenants/program";
 import { TenantEntry } from "../config/tenantEntry";
 import { tenantStackConfig } from "../tenants/stackConfig";
 import { StackRun, runStack } from "./stackRun";
+import { resolveTenantSpec } from "../config/tenantSpec";
+import { classifyHosts } from "../config/edgeHosts";
+import { planTenantCertificate } from "../config/certificatePlan";
 
 /** Fully qualified platform stack name as StackReferences name it offline. */
 export function offlinePlatformStackName(environment: string): string {
@@ -25,6 +28,23 @@ export interface TenantRunOptions {
   readonly dropDataOnDestroy?: boolean;
   /** The configuration of a rollout's forward update (no steady-state wait). @default false */
   readonly skipSteadyStateWait?: boolean;
+  /**
+   * Hosts of the tenant certificate ACM has issued. @default every host it must cover: the
+   * plan shows each site as it runs once its certificate is issued, which is also what the
+   * quota preflight must count (the first `tenants add` of a certificate the customer
+   * validates stops short of the rules and the service until ACM issues it).
+   */
+  readonly issuedCertificateHosts?: readonly string[];
+}
+
+/** The hosts a tenant's own certificate covers (none when the wildcard covers every host). */
+export function steadyStateCertificateHosts(
+  settings: PlatformSettings,
+  entry: TenantEntry,
+): readonly string[] {
+  const spec = resolveTenantSpec(entry, settings);
+  const hosts = classifyHosts({ hosts: spec.hosts, ...spec.edge });
+  return planTenantCertificate({ hosts, primaryHost: spec.primaryHost }).wanted;
 }
 
 /** Runs the tenant program of `entry` with the configuration the lifecycle would set. */
@@ -33,6 +53,8 @@ export function runTenant(options: TenantRunOptions): Promise<StackRun> {
   const config = tenantStackConfig(options.settings, options.entry, platformStack, {
     dropDataOnDestroy: options.dropDataOnDestroy,
     skipSteadyStateWait: options.skipSteadyStateWait,
+    issuedCertificateHosts:
+      options.issuedCertificateHosts ?? steadyStateCertificateHosts(options.settings, options.entry),
   });
   return runStack(
     {

@@ -58,6 +58,7 @@ export function tenantStackProgram(): TenantOutputs {
       platform,
       dropDatabaseOnDelete: config.dropDataOnDestroy,
       waitForSteadyState: !config.skipSteadyStateWait,
+      issuedCertificateHosts: config.issuedCertificateHosts,
     },
     { provider },
   );
@@ -68,7 +69,8 @@ export function tenantStackProgram(): TenantOutputs {
     hosts: tenant.hosts,
     clusterName: contract.cluster.name,
     serviceName: site.serviceName,
-    serviceArn: site.serviceArn,
+    // No service while the site's certificate waits for the customer's DNS (certificateState).
+    ...(site.serviceArn ? { serviceArn: site.serviceArn } : {}),
     taskDefinitionFamily: site.taskDefinitionFamily,
     taskDefinitionArn: site.taskDefinitionArn,
     image: site.image,
@@ -86,6 +88,10 @@ export function tenantStackProgram(): TenantOutputs {
     loadBalancerDnsName: platform.shard.dnsName,
     // Pulumi drops undefined outputs with a warning: only a tenant with its own certificate has one.
     ...(site.certificateArn ? { certificateArn: site.certificateArn } : {}),
+    certificateState: site.edge.state,
+    certificateHosts: site.edge.wanted,
+    servingHosts: site.edge.servingHosts,
+    servingCertificateHosts: site.edge.state === "pending" ? (site.edge.kept ?? []) : site.edge.wanted,
     customerRecords: site.customerRecords,
   };
 }

@@ -19,6 +19,8 @@ export const TENANT_CONFIG = {
   dropDataOnDestroy: `${TENANT_PROJECT}:dropDataOnDestroy`,
   // Fleet rollouts (issue 17): the update returns once ECS accepted the deployment.
   skipSteadyStateWait: `${TENANT_PROJECT}:skipSteadyStateWait`,
+  // Edge (issue 13): what ACM has issued, so a customer-validated certificate's hosts are served.
+  issuedCertificateHosts: `${TENANT_PROJECT}:issuedCertificateHosts`,
 } as const;
 
 /** One configuration value as the Automation API sets it. */
@@ -41,6 +43,13 @@ export interface TenantStackConfigOptions {
    * rollout confirms every deployment of a wave together afterwards. @default false (waits)
    */
   readonly skipSteadyStateWait?: boolean;
+
+  // --- edge (issue 13) ---
+  /**
+   * Hosts of the tenant certificate ACM reports as issued (`issuedCertificateHosts` in
+   * tenants/lifecycle/certificates.ts asks it before every update). @default [] (none issued)
+   */
+  readonly issuedCertificateHosts?: readonly string[];
 }
 
 /**
@@ -64,6 +73,7 @@ export function tenantStackConfig(
     [TENANT_CONFIG.dropDataOnDestroy]: plain(String(options.dropDataOnDestroy ?? false)),
     // Always written: setAllConfig keeps keys it is not given, so a rollout's "true" must be undone.
     [TENANT_CONFIG.skipSteadyStateWait]: plain(String(options.skipSteadyStateWait ?? false)),
+    [TENANT_CONFIG.issuedCertificateHosts]: plain(JSON.stringify(options.issuedCertificateHosts ?? [])),
   };
 }
 
@@ -79,6 +89,8 @@ export interface ParsedTenantStackConfig {
   readonly dropDataOnDestroy: boolean;
   /** The service update returns without waiting for steady state (a fleet rollout confirms it). */
   readonly skipSteadyStateWait: boolean;
+  /** Hosts of the tenant certificate ACM has issued (the lifecycle's answer before the update). */
+  readonly issuedCertificateHosts: readonly string[];
 }
 
 /** Reads and validates the running tenant program's configuration. */
@@ -104,5 +116,19 @@ export function readTenantStackConfig(): ParsedTenantStackConfig {
     tenant,
     dropDataOnDestroy: config.getBoolean("dropDataOnDestroy") ?? false,
     skipSteadyStateWait: config.getBoolean("skipSteadyStateWait") ?? false,
+    issuedCertificateHosts: parseHostList(config.getObject<unknown>("issuedCertificateHosts")),
   };
+}
+
+/** The `issuedCertificateHosts` value: a JSON list of host names; absent (an older stack) is none. */
+export function parseHostList(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === "string" && v.length > 0)) {
+    throw new BbwsError(
+      "invalidInput",
+      `${TENANT_CONFIG.issuedCertificateHosts}: expected a JSON list of host names, got ${JSON.stringify(value)}; ` +
+        "re-run the tenant lifecycle to rewrite it",
+    );
+  }
+  return value;
 }

@@ -54,7 +54,7 @@ export const TENANT_COMMANDS: readonly CommandSpec[] = [
     description:
       "Create or update every tenant stack so it matches the registry (after writing missing listener slots into it); orphan stacks are reported, and removed only with --prune.",
     arguments: [ENV, { name: "[ids...]", description: "only these tenants (default: all)" }],
-    options: [...LIFECYCLE_OPTIONS, "prune", "concurrency"],
+    options: [...LIFECYCLE_OPTIONS, "prune", "concurrency", "verifyTimeout", "certificateWait"],
     help: EXAMPLES,
     run: (input) =>
       lifecycle(input, async (context) => {
@@ -81,6 +81,8 @@ export const TENANT_COMMANDS: readonly CommandSpec[] = [
       "image",
       "ha",
       "adoptRetainedData",
+      "verifyTimeout",
+      "certificateWait",
     ],
     help: EXAMPLES,
     run: (input) =>

@@ -26,6 +26,11 @@ export interface TenantRoutingArgs {
    * no visitor is routed before the right certificate is served. @default []
    */
   readonly certificateReady?: readonly pulumi.Resource[];
+  /**
+   * Whether the primary host is served: false while its certificate waits for the customer's
+   * DNS (config/certificatePlan.ts), and then there is no rule. @default true
+   */
+  readonly serve?: boolean;
 }
 
 /**
@@ -46,12 +51,12 @@ export const TARGET_HEALTH_CHECK = {
 /** Shorter than Spot's two-minute warning, so draining finishes before the task is taken. */
 export const DEREGISTRATION_DELAY_SECONDS = 60;
 
-/** The tenant's target group and its host rule on the shard's HTTPS listener. */
+/** The tenant's target group and, when it is served, its host rule on the shard's HTTPS listener. */
 export function createTenantRouting(
   name: string,
   args: TenantRoutingArgs,
   parent: pulumi.Resource,
-): { targetGroup: aws.lb.TargetGroup; rule: aws.lb.ListenerRule } {
+): { targetGroup: aws.lb.TargetGroup; rule?: aws.lb.ListenerRule } {
   const tags = withComponent(args.tags, "ingress");
   const targetGroup = new aws.lb.TargetGroup(
     // Auto-named `<id>-tg-<7 hex>`: 32 characters at most, which bounds tenant ids (awsNames.ts).
@@ -72,6 +77,7 @@ export function createTenantRouting(
     },
     { parent },
   );
+  if (args.serve === false) return { targetGroup };
   const rule = new aws.lb.ListenerRule(
     `${name}-rule`,
     {

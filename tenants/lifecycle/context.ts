@@ -8,6 +8,7 @@ import { PlatformSettings } from "../../config/platformConfig";
 import { TenantStackBackend } from "./backend";
 import {
   CertificateCheck,
+  CertificateStatusCheck,
   DeploymentCheck,
   DnsCheck,
   FinalBackup,
@@ -16,6 +17,7 @@ import {
   TenantFiles,
 } from "./ports";
 import type { VerificationWait } from "./verification";
+import type { CertificateWait } from "./certificates";
 import { ProgressView } from "./progress";
 
 /** The context of one command run. */
@@ -53,6 +55,13 @@ export interface LifecycleContext {
   readonly dns?: DnsCheck;
   /** Checks the listeners' certificate covers `*.<domain>` before anything changes. @default - not checked */
   readonly certificateCheck?: CertificateCheck;
-  /** Bounds of the verification. @default DEFAULT_VERIFICATION_WAIT */
+  /** Bounds of the verification (`--verify-timeout`). @default DEFAULT_VERIFICATION_WAIT */
   readonly verifyWait?: Omit<VerificationWait, "signal">;
+  /** How tenant certificates stand in ACM. @default - not asked */
+  readonly certificates?: CertificateStatusCheck;
+  /**
+   * How long add/sync wait for ACM to issue a pending certificate before reporting the tenant
+   * pending (`--certificate-wait`). @default DEFAULT_CERTIFICATE_WAIT (0 s: ask once)
+   */
+  readonly certificateWait?: CertificateWait;
 }

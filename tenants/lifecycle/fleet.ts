@@ -13,7 +13,7 @@ import { ProgressView, TenantState } from "./progress";
 export type Operation = "create" | "update" | "preview" | "remove" | "purge" | "prune" | "orphan";
 
 /** How a task ended. */
-export type ResultKind = "ok" | "failed" | "refused" | "locked" | "skipped" | "cancelled";
+export type ResultKind = "ok" | "pending" | "failed" | "refused" | "locked" | "skipped" | "cancelled";
 
 /** What a successful task reports. */
 export interface TaskOutcome {
@@ -22,6 +22,11 @@ export interface TaskOutcome {
   readonly changes?: ChangeCounts;
   /** Lines printed under the table: what was kept, where the backup is. */
   readonly details?: readonly string[];
+  /**
+   * Done, but waiting for someone else (the customer's DNS for a certificate): the result is
+   * `pending`, exit code 14. @default false
+   */
+  readonly pending?: boolean;
 }
 
 /** One tenant's work. */
@@ -111,12 +116,12 @@ export async function runFleet(tasks: readonly FleetTask[], options: FleetOption
             options.progress.update(task.stack, "done", outcome.message);
             return {
               ...base(task),
-              result: "ok",
+              result: outcome.pending ? "pending" : "ok",
               durationMs: now() - started,
               message: outcome.message ?? "",
               changes: outcome.changes,
               details: outcome.details,
-              kind: "ok",
+              kind: outcome.pending ? "pending" : "ok",
             };
           } catch (error) {
             const failure = toBbwsError(error);

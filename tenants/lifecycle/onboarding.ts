@@ -69,7 +69,9 @@ export function verificationTargetOf(
     const value = outputs[key];
     return typeof value === "string" ? value : undefined;
   };
-  const hosts = Array.isArray(outputs.hosts) ? (outputs.hosts as string[]) : undefined;
+  // Only the hosts served now: a host whose certificate is pending has no rule to answer it.
+  const served = Array.isArray(outputs.servingHosts) ? outputs.servingHosts : outputs.hosts;
+  const hosts = Array.isArray(served) ? (served as string[]) : undefined;
   const [clusterName, serviceName, targetGroupArn, loadBalancerDnsName] = [
     text("clusterName"),
     text("serviceName"),
@@ -80,7 +82,10 @@ export function verificationTargetOf(
   return { tenantId, clusterName, serviceName, targetGroupArn, loadBalancerDnsName, hosts };
 }
 
-/** Verifies the updated tenant and reports its customer's DNS; the lines go under its summary row. */
+/**
+ * Verifies the updated tenant (the hosts it serves; nothing while its certificate is pending)
+ * and reports its customer's DNS; the lines go under its summary row.
+ */
 export async function onboard(
   context: LifecycleContext,
   tenantId: string,
@@ -88,7 +93,8 @@ export async function onboard(
   signal?: AbortSignal,
 ): Promise<string[]> {
   const lines: string[] = [];
-  if (context.siteProbe) {
+  const nothingServed = Array.isArray(outputs.servingHosts) && outputs.servingHosts.length === 0;
+  if (context.siteProbe && !nothingServed) {
     const target = verificationTargetOf(tenantId, outputs);
     if (target) {
       const report = await verifySite(target, context.siteProbe, {

@@ -153,6 +153,21 @@ export interface DnsCheck {
   lookup(name: string, type: "CNAME" | "ALIAS"): Promise<readonly string[] | undefined>;
 }
 
+/** What ACM says of a tenant's own certificate (DescribeCertificate). */
+export interface CertificateStatus {
+  /** ISSUED, PENDING_VALIDATION, FAILED, VALIDATION_TIMED_OUT, EXPIRED, REVOKED or INACTIVE. */
+  readonly status: string;
+  /** Why it is not issued, when ACM says (FailureReason, the names still pending). */
+  readonly detail?: string;
+  /** True when nothing real was asked (offline). */
+  readonly simulated?: boolean;
+}
+
+/** Asks ACM how a tenant certificate stands. */
+export interface CertificateStatusCheck {
+  status(tenantId: string, certificateArn: string): Promise<CertificateStatus>;
+}
+
 /** Everything a lifecycle command runs against. */
 export interface LifecyclePorts {
   /** "automation" (real stacks) or "offline" (the offline engine): a label for reports, never a switch. */
@@ -171,6 +186,8 @@ export interface LifecyclePorts {
   readonly dns?: DnsCheck;
   /** Why the platform's `bbws:certificateArn` does not serve `*.<domain>` (ACM), or undefined. @default - not checked */
   readonly certificateCheck?: CertificateCheck;
+  /** How tenant certificates stand in ACM. @default - not asked: what the stack serves stays as it is */
+  readonly certificates?: CertificateStatusCheck;
 }
 
 /** Checks the listeners' certificate against ACM before a tenant is deployed. */

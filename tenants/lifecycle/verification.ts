@@ -11,6 +11,7 @@
  * (ops/siteProbe.ts), simulated answers offline (reported as simulated). A failure names the
  * step and the reason and has its own exit code ("unverified"); the stack stays as updated.
  */
+import { VERIFY_DEFAULTS } from "./defaults";
 import { BbwsError } from "../../lib/errors";
 import { PollResult, done, pending, pollUntil } from "../../lib/wait";
 import { HttpsAnswer, SiteProbe } from "./ports";
@@ -37,11 +38,7 @@ export interface VerificationWait {
 }
 
 /** @default timeouts of `tenants add/sync --verify-timeout`. */
-export const DEFAULT_VERIFICATION_WAIT: Omit<VerificationWait, "signal"> = {
-  timeoutSeconds: 600,
-  intervalSeconds: 15,
-  requestTimeoutSeconds: 10,
-};
+export const DEFAULT_VERIFICATION_WAIT: Omit<VerificationWait, "signal"> = VERIFY_DEFAULTS;
 
 /** The steps, in order. */
 export type VerificationStep = "service" | "targets" | "https";

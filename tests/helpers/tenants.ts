@@ -19,7 +19,13 @@ export function platformOf(stack: string): Promise<StackRun> {
 export async function runTenantEntry(
   stack: string,
   entry: TenantEntry,
-  options: { settings?: PlatformSettings; dropDataOnDestroy?: boolean; skipSteadyStateWait?: boolean } = {},
+  options: {
+    settings?: PlatformSettings;
+    dropDataOnDestroy?: boolean;
+    skipSteadyStateWait?: boolean;
+    /** @default every host the certificate covers (issued: the plan's steady state) */
+    issuedCertificateHosts?: readonly string[];
+  } = {},
 ): Promise<StackRun> {
   const platform = await platformOf(stack);
   return runTenant({
@@ -28,6 +34,7 @@ export async function runTenantEntry(
     platformOutputs: platform.outputs,
     dropDataOnDestroy: options.dropDataOnDestroy,
     skipSteadyStateWait: options.skipSteadyStateWait,
+    issuedCertificateHosts: options.issuedCertificateHosts,
   });
 }
 

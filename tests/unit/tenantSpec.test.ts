@@ -110,6 +110,7 @@ describe("tenant spec", () => {
         TENANT_CONFIG.tenant,
         TENANT_CONFIG.dropDataOnDestroy,
         TENANT_CONFIG.skipSteadyStateWait,
+        TENANT_CONFIG.issuedCertificateHosts,
       ]);
       // Written even when false: setAllConfig keeps keys it is not given (a rollout's "true").
       expect(config[TENANT_CONFIG.skipSteadyStateWait].value).to.equal("false");

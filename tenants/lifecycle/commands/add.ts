@@ -17,15 +17,14 @@
  */
 import { allocateListenerSlots, allocationOptions } from "../../registry/allocate";
 import { TenantEntry } from "../../../config/tenantEntry";
-import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
-import { tenantStackConfig } from "../../stackConfig";
 import { fleetExitCode, fleetOptions, runFleet } from "../fleet";
 import { readInputs, stackOf } from "../fleetState";
 import { checkAddition, commitRegistry, withEntry } from "../../registry/edits";
 import { CommandReport, renderResults, resultsJson } from "../report";
 import { BbwsError } from "../../../lib/errors";
-import { assertPlatformCertificate, onboard } from "../onboarding";
+import { assertPlatformCertificate } from "../onboarding";
+import { deployTenant } from "../deploy";
 import {
   appendTombstone,
   describeRetained,
@@ -126,21 +125,13 @@ export async function addTenant(context: LifecycleContext, options: AddOptions):
         tenantId: placed.id,
         stack: stackOf(context, placed.id),
         operation: exists ? "update" : "create",
-        async run(step, signal) {
-          step("updating");
-          const { changes, warnings, outputs } = await context.backend.up(
-            {
-              environment: context.environment,
-              tenantId: placed.id,
-              config: tenantStackConfig(settings, placed, platformStack),
-            },
-            { signal },
-          );
-          // Onboarding ends with a site that answers: verified, and the customer's DNS reported.
-          step("confirming");
-          const onboarding = await onboard(context, placed.id, outputs, signal);
-          return { message: formatChanges(changes), changes, details: [...(warnings ?? []), ...onboarding] };
-        },
+        run: (step, signal) =>
+          deployTenant(
+            context,
+            { entry: placed, settings, platformStack, stackExists: exists },
+            step,
+            signal,
+          ),
       },
     ],
     fleetOptions(context),

@@ -15,6 +15,7 @@ import { ChangeCounts, formatChanges, hasChanges } from "../backend";
 import { configDifferences, configHash } from "../configState";
 import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
+import { certificateOutputsOf, issuedHostsOf } from "../certificates";
 import { messageOf } from "../../../lib/errors";
 import { EXIT } from "../../../lib/exitCodes";
 import { FleetState, orphansOf, readInputs, stackOf, withStacks } from "../fleetState";
@@ -99,9 +100,20 @@ async function entryRow(
   });
   if (!state.existing.has(entry.id)) return row("missing stack", "`sync` creates it");
   try {
-    const desired = tenantStackConfig(state.settings, entry, state.platformStack);
+    const outputs = await context.backend.outputs(context.environment, entry.id);
+    const issued = await issuedHostsOf(context.certificates, entry.id, outputs);
+    const desired = tenantStackConfig(state.settings, entry, state.platformStack, {
+      issuedCertificateHosts: issued,
+    });
     const deployed = await context.backend.deployed(context.environment, entry.id);
     const reasons: string[] = [];
+    const certificate = certificateOutputsOf(outputs);
+    if (certificate.state === "pending")
+      reasons.push(
+        issued.length === certificate.hosts.length && certificate.hosts.every((h) => issued.includes(h))
+          ? `certificate for ${certificate.hosts.join(", ")} issued: \`sync\` serves its hosts`
+          : `certificate for ${certificate.hosts.join(", ")} pending validation (the customer's DNS records: \`sync\` or \`add\` prints them)`,
+      );
     if (state.unallocated.includes(entry.id)) reasons.push("no listener slot in the registry yet");
     if (!deployed?.configHash) reasons.push("never updated by the lifecycle");
     else if (deployed.configHash !== configHash(desired)) {

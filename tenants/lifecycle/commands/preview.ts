@@ -8,6 +8,7 @@
 import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
+import { issuedCertificateHosts } from "../certificates";
 import { FleetTask, fleetExitCode, fleetOptions, runFleet, skipped } from "../fleet";
 import { orphansOf, readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
 import { CommandReport, renderPreview, resultsJson } from "../report";
@@ -43,11 +44,19 @@ export async function previewTenants(
       operation: "preview" as const,
       async run(step, signal) {
         step("previewing");
+        const issued = await issuedCertificateHosts(
+          context,
+          context.environment,
+          entry.id,
+          state.existing.has(entry.id),
+        );
         const changes = await context.backend.preview(
           {
             environment: context.environment,
             tenantId: entry.id,
-            config: tenantStackConfig(state.settings, entry, state.platformStack),
+            config: tenantStackConfig(state.settings, entry, state.platformStack, {
+              issuedCertificateHosts: issued,
+            }),
           },
           { signal },
         );

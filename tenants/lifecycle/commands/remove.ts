@@ -16,6 +16,7 @@
 import { TenantStackConfig } from "../../stackConfig";
 import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
+import { issuedCertificateHosts } from "../certificates";
 import { BbwsError } from "../../../lib/errors";
 import { fleetExitCode, fleetOptions, runFleet } from "../fleet";
 import { readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
@@ -73,7 +74,10 @@ export async function removeTenant(
   let purgeConfig: TenantStackConfig | undefined;
   if (options.purge && stackExists) {
     const base = entry
-      ? tenantStackConfig(state.settings, entry, state.platformStack)
+      ? tenantStackConfig(state.settings, entry, state.platformStack, {
+          // The purge update must not detach what serves until the destroy.
+          issuedCertificateHosts: await issuedCertificateHosts(context, context.environment, tenantId, true),
+        })
       : (await context.backend.deployed(context.environment, tenantId))?.config;
     if (!base) {
       throw new BbwsError(

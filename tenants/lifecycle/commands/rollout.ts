@@ -30,7 +30,9 @@ import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
 import { runFleet } from "../fleet";
 import { readInputs, requireKnown } from "../fleetState";
+import { issuedHostsOf, servesNothing } from "../certificates";
 import {
+  CertificateStatusCheck,
   ConfirmedDeployment,
   DeploymentCheck,
   DeploymentTarget,
@@ -68,6 +70,8 @@ export interface RolloutDeps {
   readonly settings: PlatformSettings;
   readonly deployments: DeploymentCheck;
   readonly records: RolloutRecords;
+  /** How tenant certificates stand in ACM (the configuration keeps issued ones attached). @default - not asked */
+  readonly certificates?: CertificateStatusCheck;
   /** Registry entries in file order, each with its listener slot. */
   readonly entries: readonly TenantEntry[];
   /** The registry file, for messages. */
@@ -186,6 +190,8 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
     request.waveSize ?? ROLLOUT_DEFAULTS.waveSize,
   );
 
+  // Stacks that exist: their outputs say what certificate is issued (an update must keep it).
+  const existing = new Set(await deps.backend.list(environment));
   const now = deps.now ?? Date.now;
   const started = now();
   const log = (line: string) => deps.log(`[${formatDuration((now() - started) / 1000)}] ${line}`);
@@ -206,10 +212,14 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
     const begin = now();
     // Forward: the update returns once ECS has the deployment; the wave check confirms it.
     // Back: a revert waits for steady state, as a sync does.
+    let issuedCertificateHosts: readonly string[] = [];
     const target = (config: TenantEntry, skipSteadyStateWait = false) => ({
       environment,
       tenantId: entry.id,
-      config: tenantStackConfig(deps.settings, config, deps.platformStack, { skipSteadyStateWait }),
+      config: tenantStackConfig(deps.settings, config, deps.platformStack, {
+        skipSteadyStateWait,
+        issuedCertificateHosts,
+      }),
     });
     let awaitingCheck = true;
     const saga = new Saga();
@@ -219,6 +229,24 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
     let error: BbwsError | undefined;
     const previous = entry.image ?? "the environment's default image";
     try {
+      if (existing.has(entry.id)) {
+        const current = await deps.backend.outputs(environment, entry.id);
+        if (servesNothing(current)) {
+          // No service to deploy to until its certificate is issued; `sync` creates it later.
+          check.skip();
+          awaitingCheck = false;
+          log(`${entry.id}: skipped: its certificate waits for the customer's DNS (no service yet)`);
+          return {
+            tenantId: entry.id,
+            wave: wave.label,
+            result: "skipped",
+            previousImage: entry.image,
+            seconds: Math.round((now() - begin) / 1000),
+            message: `certificate pending, no service yet: not rolled out (set its image in the registry and \`sync\` it once served)`,
+          };
+        }
+        issuedCertificateHosts = await issuedHostsOf(deps.certificates, entry.id, current);
+      }
       log(`${entry.id} (${wave.label}): updating the stack to ${image}`);
       step("updating");
       const outcome = await saga.step(
@@ -435,6 +463,7 @@ export async function rolloutTenants(
       backend: context.backend,
       settings: inputs.settings,
       deployments: context.deployments,
+      certificates: context.certificates,
       records: options.recordsDir ? directoryRolloutRecords(options.recordsDir) : context.rolloutRecords,
       entries: inputs.entries,
       registryFile: inputs.snapshot.registry.file,

@@ -16,11 +16,10 @@
  * a removed stack is not removed twice.
  */
 import { ListenerSlot } from "../../../config/tenantEntry";
-import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
-import { tenantStackConfig } from "../../stackConfig";
 import { BbwsError } from "../../../lib/errors";
-import { assertPlatformCertificate, onboard } from "../onboarding";
+import { assertPlatformCertificate } from "../onboarding";
+import { deployTenant } from "../deploy";
 import { FleetResult, FleetTask, fleetExitCode, fleetOptions, runFleet, skipped } from "../fleet";
 import { orphansOf, readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
 import { commitRegistry, withListenerSlots } from "../../registry/edits";
@@ -103,18 +102,17 @@ export async function syncTenants(
             { notes: describeRetained(retained).map((line) => `retained: ${line}`) },
           );
         }
-        step("updating");
-        const { changes, warnings, outputs } = await context.backend.up(
+        return deployTenant(
+          context,
           {
-            environment: context.environment,
-            tenantId: entry.id,
-            config: tenantStackConfig(state.settings, entry, state.platformStack),
+            entry,
+            settings: state.settings,
+            platformStack: state.platformStack,
+            stackExists: state.existing.has(entry.id),
           },
-          { signal },
+          step,
+          signal,
         );
-        step("confirming");
-        const onboarding = await onboard(context, entry.id, outputs, signal);
-        return { message: formatChanges(changes), changes, details: [...(warnings ?? []), ...onboarding] };
       },
     }));
   const kept: FleetResult[] = [];

@@ -1,0 +1,142 @@
+/**
+ * The lifecycle's half of a certificate the customer validates (config/certificatePlan.ts):
+ * before every update it asks ACM whether the tenant's certificate is issued, and the update
+ * serves its hosts only if so; after an update that left it pending, it asks again (waiting
+ * up to `--certificate-wait`) and, once ACM has issued it, runs the update that attaches it and
+ * creates the host rules and the service. A tenant still pending ends `pending` (exit 14) with
+ * the records its customer must create; `tenants sync` finishes it later.
+ */
+import { sleep } from "../../lib/wait";
+import { CERTIFICATE_WAIT_DEFAULTS } from "./defaults";
+import { TenantStackBackend } from "./backend";
+import { CertificateStatus, CertificateStatusCheck } from "./ports";
+
+/** How long to wait for ACM after an update left the certificate pending. */
+export interface CertificateWait {
+  /** 0: ask once. */
+  readonly timeoutSeconds: number;
+  readonly intervalSeconds: number;
+}
+
+/** @default of `--certificate-wait`: ask once (a customer rarely has the records in place yet). */
+export const DEFAULT_CERTIFICATE_WAIT: CertificateWait = CERTIFICATE_WAIT_DEFAULTS;
+
+/** The edge outputs of a tenant stack (tenants/program.ts). */
+export interface CertificateOutputs {
+  readonly state?: string;
+  readonly arn?: string;
+  /** Hosts the tenant's certificate covers. */
+  readonly hosts: readonly string[];
+  /** Hosts of the certificate attached now. */
+  readonly servingHosts: readonly string[];
+}
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+
+/** The certificate outputs of a stack's outputs. */
+export function certificateOutputsOf(outputs: Readonly<Record<string, unknown>>): CertificateOutputs {
+  return {
+    state: typeof outputs.certificateState === "string" ? outputs.certificateState : undefined,
+    arn: typeof outputs.certificateArn === "string" ? outputs.certificateArn : undefined,
+    hosts: strings(outputs.certificateHosts),
+    servingHosts: strings(outputs.servingCertificateHosts),
+  };
+}
+
+/** What the ports of this module are. */
+export interface CertificatePorts {
+  readonly backend: Pick<TenantStackBackend, "outputs">;
+  readonly certificates?: CertificateStatusCheck;
+}
+
+/**
+ * The hosts of the tenant certificate ACM has issued, for the stack configuration of the next
+ * update: the current certificate's once ACM reports it issued, else those of the certificate
+ * attached now (so an update never detaches what serves). Without an ACM port, what is attached.
+ */
+export async function issuedCertificateHosts(
+  ports: CertificatePorts,
+  environment: string,
+  tenantId: string,
+  stackExists: boolean,
+): Promise<string[]> {
+  if (!stackExists) return [];
+  return issuedHostsOf(ports.certificates, tenantId, await ports.backend.outputs(environment, tenantId));
+}
+
+/** issuedCertificateHosts from outputs already read. */
+export async function issuedHostsOf(
+  check: CertificateStatusCheck | undefined,
+  tenantId: string,
+  raw: Readonly<Record<string, unknown>>,
+): Promise<string[]> {
+  const outputs = certificateOutputsOf(raw);
+  // Only a certificate the customer validates waits for ACM; the others need no answer.
+  if (outputs.state !== "pending" && outputs.state !== "issued") return [];
+  if (outputs.arn && check) {
+    const status = await check.status(tenantId, outputs.arn);
+    if (status.status === "ISSUED") return [...outputs.hosts];
+  }
+  return [...outputs.servingHosts];
+}
+
+/** True when the stack serves nothing: its first certificate waits for the customer (no service yet). */
+export function servesNothing(raw: Readonly<Record<string, unknown>>): boolean {
+  return (
+    raw.certificateState === "pending" && Array.isArray(raw.servingHosts) && raw.servingHosts.length === 0
+  );
+}
+
+/** What waiting for a pending certificate found. */
+export interface CertificateVerdict {
+  readonly issued: boolean;
+  readonly status?: CertificateStatus;
+}
+
+/**
+ * Asks ACM until the certificate is issued or `wait` is over (at least once). A status other
+ * than PENDING_VALIDATION (FAILED, VALIDATION_TIMED_OUT...) ends the wait: it will not change.
+ */
+export async function awaitIssued(
+  check: CertificateStatusCheck | undefined,
+  tenantId: string,
+  certificateArn: string,
+  wait: CertificateWait,
+  options: { readonly signal?: AbortSignal; readonly now?: () => number } = {},
+): Promise<CertificateVerdict> {
+  if (!check) return { issued: false };
+  const now = options.now ?? Date.now;
+  const deadline = now() + wait.timeoutSeconds * 1000;
+  for (;;) {
+    const status = await check.status(tenantId, certificateArn);
+    if (status.status === "ISSUED") return { issued: true, status };
+    if (status.status !== "PENDING_VALIDATION" || now() + wait.intervalSeconds * 1000 > deadline)
+      return { issued: false, status };
+    await sleep(wait.intervalSeconds * 1000, options.signal, "the wait for ACM");
+  }
+}
+
+/** The lines a pending tenant reports, before its customer DNS lines. */
+export function pendingCertificateLines(
+  tenantId: string,
+  environment: string,
+  outputs: CertificateOutputs,
+  verdict: CertificateVerdict,
+): string[] {
+  const status = verdict.status
+    ? `ACM: ${verdict.status.status}${verdict.status.detail ? ` (${verdict.status.detail})` : ""}${verdict.status.simulated ? ", simulated" : ""}`
+    : "ACM not asked";
+  const final = verdict.status && verdict.status.status !== "PENDING_VALIDATION";
+  return [
+    `certificate ${outputs.arn ?? ""} for ${outputs.hosts.join(", ")} is not issued (${status})`.replace(
+      "  ",
+      " ",
+    ),
+    final
+      ? `ACM will not issue it any more: once the validation records are right, replace the certificate (\`pulumi stack -s ${environment}.${tenantId} --show-urns\` names it; \`pulumi up -s ${environment}.${tenantId} --replace <URN>\`) and re-run \`npm run tenants -- sync ${environment} ${tenantId}\``
+      : outputs.servingHosts.length > 0
+        ? `the hosts of the certificate issued before (${outputs.servingHosts.join(", ")}) are still served; the others once ACM issues the new one: \`npm run tenants -- sync ${environment} ${tenantId}\``
+        : `nothing is served yet (no host rule, no service); once the customer has created the validation records below and ACM has issued the certificate (minutes), \`npm run tenants -- sync ${environment} ${tenantId}\` serves the site`,
+  ];
+}

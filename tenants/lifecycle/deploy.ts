@@ -1,0 +1,95 @@
+/**
+ * One tenant's stack update as `tenants add` and `tenants sync` run it: the configuration with
+ * what ACM has issued (certificates.ts), the update, a second update once a certificate the
+ * first one left pending is issued, then the onboarding (verification and the customer's DNS).
+ */
+import { PlatformSettings } from "../../config/platformConfig";
+import { TenantEntry } from "../../config/tenantEntry";
+import { tenantStackConfig } from "../stackConfig";
+import { ChangeCounts, StackTarget, formatChanges } from "./backend";
+import {
+  DEFAULT_CERTIFICATE_WAIT,
+  awaitIssued,
+  certificateOutputsOf,
+  issuedCertificateHosts,
+  pendingCertificateLines,
+} from "./certificates";
+import { LifecycleContext } from "./context";
+import { FleetTask, TaskOutcome } from "./fleet";
+import { onboard } from "./onboarding";
+
+/** What is deployed. */
+export interface DeployRequest {
+  /** The registry entry, with its listener slot. */
+  readonly entry: TenantEntry;
+  readonly settings: PlatformSettings;
+  /** Fully qualified platform stack name. */
+  readonly platformStack: string;
+  /** Whether the tenant's stack exists already. */
+  readonly stackExists: boolean;
+}
+
+const sum = (a: ChangeCounts, b: ChangeCounts): ChangeCounts => ({
+  create: a.create + b.create,
+  update: a.update + b.update,
+  replace: a.replace + b.replace,
+  delete: a.delete + b.delete,
+  same: b.same,
+});
+
+/** Updates the tenant's stack and onboards it; `pending` while its certificate waits for the customer. */
+export async function deployTenant(
+  context: LifecycleContext,
+  request: DeployRequest,
+  step: Parameters<FleetTask["run"]>[0],
+  signal?: AbortSignal,
+): Promise<TaskOutcome> {
+  const { entry } = request;
+  const target = (issued: readonly string[]): StackTarget => ({
+    environment: context.environment,
+    tenantId: entry.id,
+    config: tenantStackConfig(request.settings, entry, request.platformStack, {
+      issuedCertificateHosts: issued,
+    }),
+  });
+  const issued = await issuedCertificateHosts(context, context.environment, entry.id, request.stackExists);
+  step("updating");
+  const first = await context.backend.up(target(issued), { signal });
+  let { changes, outputs } = first;
+
+  const details: string[] = [...(first.warnings ?? [])];
+  let pending = false;
+  const certificate = certificateOutputsOf(outputs);
+  if (certificate.state === "pending" && certificate.arn) {
+    step("confirming");
+    const verdict = await awaitIssued(
+      context.certificates,
+      entry.id,
+      certificate.arn,
+      context.certificateWait ?? DEFAULT_CERTIFICATE_WAIT,
+      { signal, now: context.now },
+    );
+    if (verdict.issued) {
+      // Issued meanwhile: attach it and serve its hosts (rules, redirect, DNS, service).
+      step("updating");
+      const second = await context.backend.up(target(certificate.hosts), { signal });
+      changes = sum(changes, second.changes);
+      outputs = second.outputs;
+      details.push(
+        ...(second.warnings ?? []),
+        `certificate for ${certificate.hosts.join(", ")} issued${verdict.status?.simulated ? " (simulated)" : ""}: attached, hosts served`,
+      );
+    } else {
+      pending = true;
+      details.push(...pendingCertificateLines(entry.id, context.environment, certificate, verdict));
+    }
+  }
+  step("confirming");
+  details.push(...(await onboard(context, entry.id, outputs, signal)));
+  return {
+    message: `${formatChanges(changes)}${pending ? "; certificate pending: waiting for the customer's DNS" : ""}`,
+    changes,
+    details,
+    pending,
+  };
+}
