@@ -348,6 +348,45 @@ describe("tenants rollout", () => {
     );
   });
 
+  it("skips a tenant that serves nothing yet (certificate pending, no service) and keeps an issued certificate in the update", async () => {
+    backend.withStack("acme").withStack("umbrella");
+    const HOST = "blog.umbrella-corp.co.za";
+    sinon.stub(backend, "outputs").callsFake((_environment: string, tenantId: string) =>
+      Promise.resolve(
+        tenantId === "acme"
+          ? {
+              certificateState: "pending",
+              certificateArn: "arn:acme",
+              certificateHosts: ["www.acme.co.za"],
+              servingHosts: [],
+            }
+          : {
+              certificateState: "issued",
+              certificateArn: "arn:umbrella",
+              certificateHosts: [HOST],
+              servingHosts: [HOST],
+              servingCertificateHosts: [HOST],
+            },
+      ),
+    );
+    healthy("umbrella");
+    const report = await settle(
+      clock,
+      rolloutImage(
+        { environment: "dev", image: IMAGE, tenants: ["umbrella", "acme"] },
+        deps({ certificates: { status: () => Promise.resolve({ status: "ISSUED" }) } }),
+      ),
+    );
+    expect(report.tenants.map((t) => [t.tenantId, t.result])).to.deep.equal([
+      ["umbrella", "completed"],
+      ["acme", "skipped"],
+    ]);
+    const ups = backend.calls.filter((c) => c.op === "up");
+    expect(ups.map((c) => c.tenantId)).to.deep.equal(["umbrella"]);
+    expect(JSON.parse(ups[0].config![TENANT_CONFIG.issuedCertificateHosts].value)).to.deep.equal([HOST]);
+    expect([...new Set(servicesChecked())]).to.deep.equal(["umbrella"]);
+  });
+
   it("offline, updates the simulated stacks, checks nothing in ECS and records in the offline state, never in the registry", async () => {
     const before = fs.readFileSync(registryFile, "utf8");
     const store = new OfflineStateStore(tempDir("bbws-rollout-state-"), "dev");
