@@ -94,8 +94,8 @@ export class TenantWordPress extends pulumi.ComponentResource {
   readonly executionRoleArn: pulumi.Output<string>;
   /** Role WordPress runs as. */
   readonly taskRoleArn: pulumi.Output<string>;
-  /** Secret with the WordPress administrator (user, email, password). */
-  readonly adminSecretArn: pulumi.Output<string>;
+  /** SSM SecureString parameter with the WordPress administrator's password (`/bbws/<env>/<id>/admin-password`). */
+  readonly adminPasswordParameterArn: pulumi.Output<string>;
   /** The one-off install task definition (runtime/bin/bbws-install). */
   readonly installTaskDefinitionArn: pulumi.Output<string>;
   /** The tenant's own certificate (hosts the wildcard does not cover). @default - none: the wildcard covers every host */
@@ -151,9 +151,9 @@ export class TenantWordPress extends pulumi.ComponentResource {
         secretArns: [
           secrets.databaseSecret.arn,
           secrets.wordpressKeysSecret.arn,
-          secrets.adminSecret.arn,
           ...(mail ? [mail.smtpSecret.arn] : []),
         ],
+        parameterArns: [secrets.adminPasswordParameter.arn],
         accessPointArn: accessPoint.arn,
         tags,
       },
@@ -169,7 +169,7 @@ export class TenantWordPress extends pulumi.ComponentResource {
         accessPointId: accessPoint.id,
         databaseSecretArn: secrets.databaseSecret.arn,
         wordpressKeysSecretArn: secrets.wordpressKeysSecret.arn,
-        adminSecretArn: secrets.adminSecret.arn,
+        adminPasswordParameterArn: secrets.adminPasswordParameter.arn,
         smtpSecretArn: mail?.smtpSecret.arn,
         tags,
       },
@@ -207,7 +207,7 @@ export class TenantWordPress extends pulumi.ComponentResource {
       ),
     );
 
-    // The site is installed (administrator from the admin secret) before its listener rule
+    // The site is installed (administrator's password from its parameter) before its listener rule
     // forwards a single request.
     const install = new TenantInstall(
       `${name}-install`,
@@ -224,7 +224,7 @@ export class TenantWordPress extends pulumi.ComponentResource {
         parent: this,
         dependsOn: [
           database,
-          secrets.adminSecretValue,
+          secrets.adminPasswordParameter,
           ...(mail ? [mail.smtpSecretValue] : []),
           ...roles.policies,
           ...mountTargets,
@@ -299,7 +299,7 @@ export class TenantWordPress extends pulumi.ComponentResource {
     this.wordpressKeysSecretArn = secrets.wordpressKeysSecret.arn;
     this.executionRoleArn = roles.executionRole.arn;
     this.taskRoleArn = roles.taskRole.arn;
-    this.adminSecretArn = secrets.adminSecret.arn;
+    this.adminPasswordParameterArn = secrets.adminPasswordParameter.arn;
     this.installTaskDefinitionArn = task.installTaskDefinition.arn;
     this.certificateArn = certificate?.certificate.arn;
     this.customerRecords = pulumi

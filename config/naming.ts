@@ -52,7 +52,17 @@ export function databaseUser(tenantId: string): string {
 export function secretName(
   environment: string,
   tenantId: string,
-  purpose: "db" | "wordpress-keys" | "admin" | "smtp",
+  purpose: "db" | "wordpress-keys" | "smtp",
 ): string {
   return `bbws/${environment}/${tenantId}/${purpose}`;
+}
+
+/**
+ * SSM Parameter Store names of a tenant's parameters: `/bbws/<env>/<id>/<purpose>`, a path (so
+ * `get-parameters-by-path /bbws/<env>/<id>` lists a tenant's, and IAM can name them by prefix).
+ * Fixed names, not prefixes: a deleted parameter is gone at once, there is no recovery window
+ * to collide with.
+ */
+export function parameterName(environment: string, tenantId: string, purpose: "admin-password"): string {
+  return `/bbws/${environment}/${tenantId}/${purpose}`;
 }

@@ -13,6 +13,8 @@ export const TENANT_DATABASE_CONNECTIONS = 25;
 export const PLATFORM_IAM_ROLES = 7;
 /** IAM roles each tenant stack creates (execution and task role). */
 export const TENANT_IAM_ROLES = 2;
+/** SSM standard parameters each tenant stack creates (the administrator's password); the platform creates none. */
+export const TENANT_SSM_PARAMETERS = 1;
 
 /** One quota: what it limits, its AWS default, the setting that raises it, its source. */
 export interface QuotaDefinition {
@@ -74,6 +76,12 @@ export const QUOTAS = {
     defaultLimit: 2000,
     configKey: "quotaCloudMapInstancesPerNamespace",
     source: "AWS Cloud Map quotas: instances per namespace (default 2,000)",
+  },
+  ssmStandardParameters: {
+    name: "SSM Parameter Store standard parameters per account and Region",
+    defaultLimit: 10000,
+    source:
+      "AWS Systems Manager endpoints and quotas: standard parameters per account and Region (10,000, not adjustable; the advanced tier holds 100,000 at a monthly charge per parameter)",
   },
   databaseConnections: {
     name: "database connections (sum of MAX_USER_CONNECTIONS) at maximum capacity",
@@ -169,8 +177,8 @@ export interface QuotaPlatform {
 
 /**
  * Usage from the registry alone (what `tenants add` checks before it writes): each tenant is one
- * target group, one rule, one service, one access point and 2 IAM roles; the platform adds its
- * own roles and its maintenance access point.
+ * target group, one rule, one service, one access point, 2 IAM roles and one SSM parameter; the
+ * platform adds its own roles and its maintenance access point.
  */
 export function registryQuotaUsage(tenants: readonly QuotaTenant[], platform: QuotaPlatform): QuotaUsage[] {
   const q = platform.quotas;
@@ -226,6 +234,12 @@ export function registryQuotaUsage(tenants: readonly QuotaTenant[], platform: Qu
       scope: "namespace",
       used: tenants.filter((t) => t.serviceDiscovery).reduce((n, t) => n + t.maxTasks, 0),
       limit: quotaLimit("cloudMapInstancesPerNamespace", q),
+    },
+    {
+      quota: "ssmStandardParameters",
+      scope: "account and Region",
+      used: TENANT_SSM_PARAMETERS * tenants.length,
+      limit: quotaLimit("ssmStandardParameters", q),
     },
     ...databaseUsages(connections, platform.database),
   );

@@ -413,6 +413,15 @@ const RESPONDERS: Readonly<Record<string, Responder>> = {
     };
   },
 
+  // An SSM parameter's ARN is `parameter/` plus its name without the leading slash of a path.
+  "aws:ssm/parameter:Parameter": (c) => {
+    const name = physical(c);
+    return {
+      id: name,
+      state: { name, arn: arn(c, "ssm", `parameter/${name.replace(/^\//, "")}`), version: 1 },
+    };
+  },
+
   "aws:backup/vault:Vault": (c) => {
     const name = physical(c);
     return { id: name, state: { name, arn: arn(c, "backup", `backup-vault:${name}`), recoveryPoints: 0 } };

@@ -2,8 +2,8 @@
  * The quota preflight of a plan: what the planned resources use of each quota in
  * config/quotas.ts, counted from the resources themselves (IAM roles, target groups and rules
  * per ALB through the listeners they hang off, listener certificates, services, the largest
- * service's task ceiling, access points per file system, Cloud Map instances, the tenants'
- * MAX_USER_CONNECTIONS against the Aurora cluster's max_connections).
+ * service's task ceiling, access points per file system, Cloud Map instances, SSM standard
+ * parameters, the tenants' MAX_USER_CONNECTIONS against the Aurora cluster's max_connections).
  */
 import { PlatformSettings } from "../config/platformConfig";
 import { QuotaReport, QuotaUsage, databaseUsages, quotaLimit, quotaReport } from "../config/quotas";
@@ -131,6 +131,17 @@ export function planQuotaUsage(
     scope: "namespace",
     used: registered,
     limit: quotaLimit("cloudMapInstancesPerNamespace", q),
+  });
+
+  // Advanced parameters have their own quota (100,000); Intelligent-Tiering starts standard.
+  const standardParameters = ofType("aws:ssm/parameter:Parameter").filter(
+    (p) => p.inputs.tier !== "Advanced",
+  ).length;
+  usages.push({
+    quota: "ssmStandardParameters",
+    scope: "account and Region",
+    used: standardParameters,
+    limit: quotaLimit("ssmStandardParameters", q),
   });
 
   const connections = resources

@@ -251,8 +251,12 @@ export function wordpressContainerDefinitions(a: ContainerDefinitionArgs): objec
 
 /** What the install task's container reads besides the shared arguments. */
 export interface InstallContainerArgs extends ContainerDefinitionArgs {
-  /** The tenant's admin secret (`username`, `email`, `password`). */
-  readonly adminSecretArn: string;
+  /**
+   * ARN of the administrator's password parameter (SSM SecureString). ECS resolves an SSM
+   * parameter ARN in `valueFrom` like a secret's; the login and e-mail address come from the
+   * spec (`runtime.adminUser`, `runtime.adminEmail`).
+   */
+  readonly adminPasswordParameterArn: string;
 }
 
 /** The install script of the runtime image, for the stock image (which lacks it) to run with `php -r`. */
@@ -284,13 +288,11 @@ export function installContainerDefinitions(a: InstallContainerArgs): object[] {
         ...wordpressEnvironment(a),
         { name: "BBWS_SITE_TITLE", value: a.primaryHost },
         { name: "BBWS_SEARCH_ENGINES", value: a.runtime.searchEngines ? "1" : "0" },
+        // Not secret: the registry entry (or its defaults) says them.
+        { name: "BBWS_ADMIN_USER", value: a.runtime.adminUser },
+        { name: "BBWS_ADMIN_EMAIL", value: a.runtime.adminEmail },
       ],
-      secrets: [
-        ...sharedSecrets(a),
-        { name: "BBWS_ADMIN_USER", valueFrom: `${a.adminSecretArn}:username::` },
-        { name: "BBWS_ADMIN_EMAIL", valueFrom: `${a.adminSecretArn}:email::` },
-        { name: "BBWS_ADMIN_PASSWORD", valueFrom: `${a.adminSecretArn}:password::` },
-      ],
+      secrets: [...sharedSecrets(a), { name: "BBWS_ADMIN_PASSWORD", valueFrom: a.adminPasswordParameterArn }],
       // The first copy of WordPress onto the tenant's EFS directory (themes, plugins) happens here.
       mountPoints: [contentMount],
       stopTimeout: 30,

@@ -1,6 +1,6 @@
 /**
  * IAM documents of a tenant. Each tenant has its own execution and task roles, and each
- * policy names only that tenant's secrets, log streams and access point.
+ * policy names only that tenant's secrets, parameters, log streams and access point.
  */
 
 /**
@@ -29,8 +29,10 @@ export function ecsTasksTrustPolicy(args: { accountId: string; partition: string
 export interface ExecutionPolicyArgs {
   readonly tenantId: string;
   readonly region: string;
-  /** The tenant's two secrets: database credentials and WordPress keys. */
+  /** The tenant's Secrets Manager secrets: database credentials, WordPress keys (and SMTP with mail). */
   readonly secretArns: readonly string[];
+  /** The tenant's SSM SecureString parameters: the administrator's password. */
+  readonly parameterArns: readonly string[];
   readonly dataKeyArn: string;
   readonly logGroupArn: string;
   /** Repositories the task may pull from (ARNs; a trailing `/*` covers a prefix). */
@@ -65,7 +67,34 @@ export function secretsDecryptStatement(
   };
 }
 
-/** What ECS may do on the tenant's behalf to start its tasks: pull, log, read its secrets. */
+/**
+ * kms:Decrypt of the shared data key, for these SSM SecureString parameters only. Parameter Store
+ * encrypts and decrypts a standard SecureString with the parameter's ARN as encryption context
+ * (`PARAMETER_ARN`), not Secrets Manager's `SecretARN`, so it needs its own statement: one
+ * statement naming both contexts would require both keys in every request and match neither
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html).
+ */
+export function parametersDecryptStatement(
+  sid: string,
+  dataKeyArn: string,
+  region: string,
+  parameterArns: readonly string[],
+): object {
+  return {
+    Sid: sid,
+    Effect: "Allow",
+    Action: "kms:Decrypt",
+    Resource: dataKeyArn,
+    Condition: {
+      StringEquals: {
+        "kms:ViaService": `ssm.${region}.amazonaws.com`,
+        "kms:EncryptionContext:PARAMETER_ARN": [...parameterArns],
+      },
+    },
+  };
+}
+
+/** What ECS may do on the tenant's behalf to start its tasks: pull, log, read its secrets and parameters. */
 export function executionPolicy(a: ExecutionPolicyArgs): string {
   return JSON.stringify({
     Version: "2012-10-17",
@@ -77,6 +106,19 @@ export function executionPolicy(a: ExecutionPolicyArgs): string {
         Resource: [...a.secretArns],
       },
       secretsDecryptStatement("DecryptOwnSecrets", a.dataKeyArn, a.region, a.secretArns),
+      // ECS reads a `valueFrom` parameter ARN with ssm:GetParameters (not GetParameter). No
+      // parameters, no statements: IAM refuses an empty Resource.
+      ...(a.parameterArns.length > 0
+        ? [
+            {
+              Sid: "ReadOwnParameters",
+              Effect: "Allow",
+              Action: "ssm:GetParameters",
+              Resource: [...a.parameterArns],
+            },
+            parametersDecryptStatement("DecryptOwnParameters", a.dataKeyArn, a.region, a.parameterArns),
+          ]
+        : []),
       {
         Sid: "WriteOwnLogStreams",
         Effect: "Allow",

@@ -1,7 +1,7 @@
 /**
  * The provisioning install: a one-off ECS task of the tenant's install task definition
  * (taskDefinition.ts) that runs `bbws-install` (runtime/bin/bbws-install: `wp core install` with
- * the administrator from the tenant's admin secret), as a Pulumi dynamic resource that runs the
+ * the administrator's password from the tenant's SSM parameter), as a Pulumi dynamic resource that runs the
  * task and waits for it to stop with exit code 0. The tenant's listener rule depends on it, so no
  * visitor reaches a site that is not installed yet (and install.php is refused anyway).
  *

@@ -22,6 +22,8 @@ export interface TenantRolesArgs {
   >;
   /** The tenant's own secrets: the only ones the execution role may read. */
   readonly secretArns: pulumi.Input<string>[];
+  /** The tenant's own SSM SecureString parameters: the only ones the execution role may read. */
+  readonly parameterArns: pulumi.Input<string>[];
   /** The tenant's access point: the only way the task role may mount the file system. */
   readonly accessPointArn: pulumi.Input<string>;
   /** Tags of the tenant; `bbws:component` is added. */
@@ -58,17 +60,19 @@ export function createTenantRoles(name: string, args: TenantRolesArgs, parent: p
       policy: pulumi
         .all([
           pulumi.all(args.secretArns),
+          pulumi.all(args.parameterArns),
           platform.keys.dataKeyArn,
           platform.observability.logGroupArn,
           platform.image.repositoryArn,
           platform.accountId,
           platform.partition,
         ])
-        .apply(([secretArns, dataKeyArn, logGroupArn, repositoryArn, accountId, partition]) =>
+        .apply(([secretArns, parameterArns, dataKeyArn, logGroupArn, repositoryArn, accountId, partition]) =>
           executionPolicy({
             tenantId: spec.id,
             region,
             secretArns,
+            parameterArns,
             dataKeyArn,
             logGroupArn,
             repositoryArns: [repositoryArn],

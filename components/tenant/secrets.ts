@@ -1,6 +1,14 @@
 /**
  * A tenant's secrets: its database credentials and its eight WordPress keys and salts, each a
- * Secrets Manager secret encrypted with the environment's data key.
+ * Secrets Manager secret encrypted with the environment's data key; and the WordPress
+ * administrator's password, an SSM SecureString parameter encrypted with the same key.
+ *
+ * The administrator's password is a parameter, not a secret: only the one-off install task reads
+ * it, nothing rotates it, and a standard parameter is free where a secret costs $0.40 a month
+ * (a third of the smallest production site's secrets). Its login and e-mail address are not
+ * secret (the tenant spec says them), so the install task gets them as plain environment. ECS
+ * reads the parameter through the NAT (443 out) even where interface endpoints are on: an `ssm`
+ * endpoint (about $30 a month in prod's 3 AZs) is not worth one read per install.
  *
  * The database secret's value is written by TenantDatabaseCredentials (tenantDatabase.ts), not
  * by an aws.secretsmanager.SecretVersion: the generated password is only its first value, and
@@ -21,7 +29,7 @@ import { TenantDatabaseCredentials } from "./tenantDatabase";
 /** What the secrets read. */
 export interface TenantSecretsArgs {
   /** Names and descriptions (`bbws/<env>/<id>/...`), and `protectData`: a deleted secret stays recoverable 30 days, else 7. */
-  readonly spec: Pick<TenantSpec, "id" | "environment" | "protectData" | "runtime">;
+  readonly spec: Pick<TenantSpec, "id" | "environment" | "protectData">;
   /** The data key the secrets are encrypted with, the database endpoint they carry, the region. */
   readonly platform: Pick<TenantPlatform, "keys" | "database" | "region">;
   /** Tags of the tenant; `bbws:component` is added. */
@@ -39,16 +47,17 @@ export interface TenantSecrets {
   readonly databasePassword: pulumi.Output<string>;
   readonly databaseSecret: aws.secretsmanager.Secret;
   readonly wordpressKeysSecret: aws.secretsmanager.Secret;
-  /** The WordPress administrator: `username`, `email`, `password` (only the install task reads it). */
-  readonly adminSecret: aws.secretsmanager.Secret;
-  /** The secret's value: the install task must not start before it exists. */
-  readonly adminSecretValue: aws.secretsmanager.SecretVersion;
+  /**
+   * The WordPress administrator's password (`/bbws/<env>/<id>/admin-password`, SecureString):
+   * only the install task reads it, and must not start before it exists.
+   */
+  readonly adminPasswordParameter: aws.ssm.Parameter;
 }
 
 /** Length of the generated administrator password (letters and digits: no shell or JSON quoting). */
 export const ADMIN_PASSWORD_LENGTH = 32;
 
-/** Creates the database credentials secret and the WordPress keys secret. */
+/** Creates the database credentials secret, the WordPress keys secret and the administrator's password parameter. */
 export function createTenantSecrets(
   name: string,
   args: TenantSecretsArgs,
@@ -118,28 +127,18 @@ export function createTenantSecrets(
     { length: ADMIN_PASSWORD_LENGTH, special: false },
     { parent },
   );
-  const adminSecret = new aws.secretsmanager.Secret(
-    `${name}-admin-secret`,
+  const adminPasswordParameter = new aws.ssm.Parameter(
+    `${name}-admin-password-parameter`,
     {
-      namePrefix: `${naming.secretName(spec.environment, spec.id, "admin")}-`,
-      description: `WordPress administrator of tenant ${spec.id}`,
-      kmsKeyId: platform.keys.dataKeyArn,
-      recoveryWindowInDays: recoveryWindow,
+      name: naming.parameterName(spec.environment, spec.id, "admin-password"),
+      description: `WordPress administrator password of tenant ${spec.id}`,
+      type: "SecureString",
+      // Standard: free, 4 KB, 10,000 per account and region (config/quotas.ts); advanced
+      // parameters cost $0.05 a month each and buy nothing here.
+      tier: "Standard",
+      keyId: platform.keys.dataKeyArn,
+      value: pulumi.secret(adminPassword.result),
       tags,
-    },
-    { parent },
-  );
-  const adminSecretValue = new aws.secretsmanager.SecretVersion(
-    `${name}-admin-secret-value`,
-    {
-      secretId: adminSecret.id,
-      secretString: pulumi.secret(
-        pulumi.jsonStringify({
-          username: spec.runtime.adminUser,
-          email: spec.runtime.adminEmail,
-          password: adminPassword.result,
-        }),
-      ),
     },
     // A password changed in WordPress afterwards is WordPress's: the install runs only once.
     { parent },
@@ -149,7 +148,6 @@ export function createTenantSecrets(
     databasePassword: credentials.password,
     databaseSecret,
     wordpressKeysSecret,
-    adminSecret,
-    adminSecretValue,
+    adminPasswordParameter,
   };
 }

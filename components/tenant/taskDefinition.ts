@@ -2,7 +2,7 @@
  * The tenant's task definitions: the service's (WordPress and the cron timer, containerDefinition.ts)
  * sized from the spec, on ARM64, with wp-content on the shared file system through the tenant's
  * access point; and the one-off install task's (installTask.ts runs it), with the same image,
- * configuration and mount, and the administrator's secret, which the service never gets.
+ * configuration and mount, and the administrator's password parameter, which the service never gets.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -30,8 +30,8 @@ export interface TenantTaskArgs {
   readonly accessPointId: pulumi.Input<string>;
   readonly databaseSecretArn: pulumi.Input<string>;
   readonly wordpressKeysSecretArn: pulumi.Input<string>;
-  /** The administrator's secret: only the install task gets it. */
-  readonly adminSecretArn: pulumi.Input<string>;
+  /** The administrator's password parameter (SSM SecureString): only the install task gets it. */
+  readonly adminPasswordParameterArn: pulumi.Input<string>;
   /** SMTP credentials for SES. @default - no mail transport (the spec has no mail) */
   readonly smtpSecretArn?: pulumi.Input<string>;
   /** Tags of the tenant; `bbws:component` is added. */
@@ -129,9 +129,9 @@ export function createTenantTask(name: string, args: TenantTaskArgs, parent: pul
       cpu: String(INSTALL_TASK_SIZE.cpu),
       memory: String(INSTALL_TASK_SIZE.memory),
       containerDefinitions: pulumi
-        .all([containerArgs, args.adminSecretArn])
-        .apply(([a, adminSecretArn]) =>
-          JSON.stringify(installContainerDefinitions({ ...a, adminSecretArn })),
+        .all([containerArgs, args.adminPasswordParameterArn])
+        .apply(([a, adminPasswordParameterArn]) =>
+          JSON.stringify(installContainerDefinitions({ ...a, adminPasswordParameterArn })),
         ),
       tags: withComponent(args.tags, "install"),
     },

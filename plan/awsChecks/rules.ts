@@ -38,6 +38,12 @@ const ECS_TD = "ECS API Reference, RegisterTaskDefinition / ContainerDefinition"
 const ECS_SERVICE = "ECS API Reference, CreateService";
 const ALARM = "CloudWatch API Reference, PutMetricAlarm";
 const AAS = "Application Auto Scaling API Reference";
+const SSM_PUT = "Systems Manager API Reference, PutParameter";
+/**
+ * Characters of a parameter ARN before the name (`arn:<partition>:ssm:<region>:<account>:parameter`),
+ * rounded up: AWS counts the whole ARN into a name's 1,011-character limit.
+ */
+const SSM_ARN_PREFIX_ROOM = 64;
 
 /** The service namespace and scalable dimension every Application Auto Scaling resource names. */
 const scalableDimension = all(
@@ -816,6 +822,25 @@ const RULES: readonly ConstraintRule[] = [
     },
   },
   {
+    types: ["aws:ssm/parameter:Parameter"],
+    check: (r, report) => {
+      oneOf("type", ["String", "StringList", "SecureString"], `${SSM_PUT}: Type`)(r, report);
+      oneOf("tier", ["Standard", "Advanced", "Intelligent-Tiering"], `${SSM_PUT}: Tier`)(r, report);
+      text("description", 1024, `${SSM_PUT}: Description`)(r, report);
+      ssmParameterName(r, report);
+      // A standard parameter's value is at most 4 KB (advanced: 8 KB).
+      const value = r.inputs.value;
+      const limit = r.inputs.tier === "Advanced" ? 8192 : 4096;
+      if (typeof value === "string" && Buffer.byteLength(value, "utf8") > limit)
+        report(
+          "value",
+          value,
+          `at most ${limit} bytes for the ${r.inputs.tier ?? "Standard"} tier`,
+          `${SSM_PUT}: Value`,
+        );
+    },
+  },
+  {
     types: ["aws:sns/topicSubscription:TopicSubscription"],
     check: (r, report) => {
       oneOf(
@@ -1022,6 +1047,28 @@ const RULES: readonly ConstraintRule[] = [
     ),
   },
 ];
+
+/**
+ * An SSM parameter name: letters, digits and `_.-/`; a path is fully qualified (starts with `/`)
+ * and at most 15 levels deep; no `aws` or `ssm` prefix (reserved); the name with its ARN at most
+ * 1,011 characters.
+ */
+function ssmParameterName(r: CheckedResource, report: Report): void {
+  const name = r.inputs.name;
+  if (typeof name !== "string") return;
+  const source = `${SSM_PUT}: Name; Systems Manager User Guide, parameter name requirements`;
+  const max = 1011 - SSM_ARN_PREFIX_ROOM;
+  if (name.length === 0 || name.length > max)
+    report("name", name, `1 to ${max} characters (AWS counts the ARN into 1,011)`, source);
+  else if (!/^[A-Za-z0-9_.\-/]+$/.test(name))
+    report("name", name, "letters, digits and _ . - / only (no spaces)", source);
+  else if (name.includes("/") && !name.startsWith("/"))
+    report("name", name, "a fully qualified path starting with / (it has a hierarchy)", source);
+  else if (/^\/?(aws|ssm)/i.test(name))
+    report("name", name, 'a name not starting with "aws" or "ssm" (reserved, in any case)', source);
+  else if (name.split("/").filter(Boolean).length > 15)
+    report("name", name, "at most 15 levels of hierarchy", source);
+}
 
 /**
  * A maintenance or backup window in minutes of the week: [start, end) pairs; undefined when it

@@ -7,7 +7,7 @@
  * interface endpoints, Aurora's ACU floor and storage, platform logs, secrets, KMS keys and,
  * when a backup plan is planned, backup storage and the copy to the DR region.
  * Tenant (what one more site adds): Fargate tasks (size, count, Spot share, schedule), its
- * secrets, its share of EFS and its logs.
+ * secrets and SSM parameters (standard ones free), its share of EFS and its logs.
  *
  * Pure: reads plain resource records, needs no Pulumi runtime.
  */
@@ -97,7 +97,7 @@ function describeAssumptions(ctx: Context, tenantCount: number): string[] {
         : ", all in Standard."),
     auroraAssumption(ctx),
     `CloudWatch Logs ingest ${num(a.logsGbPerTenant)} GB a month per tenant and ${num(a.platformLogsGb)} GB for the platform (flow logs, database logs).`,
-    "Secrets Manager counts every planned secret plus the Aurora master secret when RDS manages it; KMS counts $1 per key (rotated key material adds up to $2 per key later).",
+    "Secrets Manager counts every planned secret plus the Aurora master secret when RDS manages it; SSM Parameter Store standard parameters cost nothing (advanced ones are priced per month); KMS counts $1 per key (rotated key material adds up to $2 per key later).",
     "Not counted: data transfer out to the internet and across AZs, EFS elastic throughput (reads $0.03/GB, writes $0.06/GB in us-east-1), Aurora I/O, ALB/endpoint data processing, Container Insights, ECR and S3 storage, Route 53 and Cloud Map, SNS, alarms, API requests, ephemeral storage above 20 GB.",
   ];
   const estimated = [...ctx.used.values()]

@@ -50,7 +50,8 @@ export interface CostReport {
   readonly lines: CostLine[];
   /**
    * Each tenant's arithmetic in one line, by tenant id ("2 tasks x 0.25 vCPU/0.5 GB ARM64 x 730 h:
-   * 1 FARGATE + 1 Spot (-67%); 3 secrets; 1 GB EFS; 1 GB logs"), shown next to its total.
+   * 1 FARGATE + 1 Spot (-67%); 2 secrets; 1 SSM parameter (free); 1 GB EFS; 1 GB logs"), shown
+   * next to its total.
    */
   readonly tenantFormulas: Record<string, string>;
   /** Every assumption, in plain words. */
@@ -72,6 +73,7 @@ export const COST_TYPES = {
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
   flowLog: "aws:ec2/flowLog:FlowLog",
   secret: "aws:secretsmanager/secret:Secret",
+  ssmParameter: "aws:ssm/parameter:Parameter",
   kmsKey: "aws:kms/key:Key",
   backupPlan: "aws:backup/plan:Plan",
   backupVault: "aws:backup/vault:Vault",

@@ -62,6 +62,8 @@ export interface RegionPrices {
   readonly logsIngestionGb: PricePoint;
   /** Secrets Manager, per secret-month. */
   readonly secretsManagerSecretMonth: PricePoint;
+  /** SSM Parameter Store advanced parameter, per parameter-month (standard parameters are free). */
+  readonly ssmAdvancedParameterMonth: PricePoint;
   /** Interface VPC endpoint (PrivateLink), per endpoint per AZ per hour. */
   readonly vpcInterfaceEndpointAzHour: PricePoint;
   /** Public IPv4 address, per address-hour (in use or idle). */
@@ -154,6 +156,15 @@ const US_EAST_1: RegionPrices = {
   backupCrossRegionTransferGb: published(0.02, "https://aws.amazon.com/backup/pricing/ (with factualminds)"),
   logsIngestionGb: published(0.5, "https://c3x.dev/blog/cloudwatch-logs-cost-optimization"),
   secretsManagerSecretMonth: published(0.4, "https://aws.amazon.com/secrets-manager/pricing/"),
+  ssmAdvancedParameterMonth: {
+    value: 0.05,
+    source:
+      "https://aws.amazon.com/systems-manager/pricing/ (Parameter Store: standard parameters no " +
+      "additional charge, advanced $0.05 per parameter-month, prorated hourly; the tiers' user guide page, " +
+      "parameter-store-advanced-parameters.html, says the same of standard parameters)",
+    date: "2026-12-01",
+    estimated: false,
+  },
   vpcInterfaceEndpointAzHour: {
     value: 0.01,
     source:
@@ -264,6 +275,10 @@ const AF_SOUTH_1: RegionPrices = {
     US_EAST_1.secretsManagerSecretMonth,
     "no af-south-1 price found; Secrets Manager lists one per-secret price",
   ),
+  ssmAdvancedParameterMonth: same(
+    US_EAST_1.ssmAdvancedParameterMonth,
+    "no af-south-1 price found; Parameter Store lists one advanced-parameter price",
+  ),
   vpcInterfaceEndpointAzHour: scaled(
     US_EAST_1.vpcInterfaceEndpointAzHour,
     CAPE_TOWN_MULTIPLIER,
@@ -343,6 +358,10 @@ const EU_WEST_1: RegionPrices = {
   secretsManagerSecretMonth: same(
     US_EAST_1.secretsManagerSecretMonth,
     "no eu-west-1 price found; Secrets Manager lists one per-secret price",
+  ),
+  ssmAdvancedParameterMonth: same(
+    US_EAST_1.ssmAdvancedParameterMonth,
+    "no eu-west-1 price found; Parameter Store lists one advanced-parameter price",
   ),
   vpcInterfaceEndpointAzHour: scaled(US_EAST_1.vpcInterfaceEndpointAzHour, IRELAND_MULTIPLIER, IRELAND_WHY),
   publicIpv4Hour: same(

@@ -187,6 +187,26 @@ export function priceTheTenant(ctx: Context, tenant: TenantPlan): CostLine[] {
 
   if (secrets > 0) formula.push(`${secrets} secret${plural(secrets)}`);
 
+  // Parameter Store: standard parameters cost nothing; advanced ones are billed per month.
+  const parameters = ofType(res, COST_TYPES.ssmParameter);
+  const advanced = parameters.filter((p) => p.inputs.tier === "Advanced").length;
+  const standard = parameters.length - advanced;
+  if (parameters.length > 0) {
+    const p = advanced > 0 ? price(ctx, "ssmAdvancedParameterMonth") : 0;
+    add(
+      "SSM Parameter Store",
+      advanced * p,
+      [
+        standard > 0 ? `${standard} standard parameter${plural(standard)} (no charge)` : "",
+        advanced > 0 ? `${advanced} advanced x ${usd(p)}` : "",
+      ]
+        .filter(Boolean)
+        .join(" + "),
+    );
+    if (standard > 0) formula.push(`${standard} SSM parameter${plural(standard)} (free)`);
+    if (advanced > 0) formula.push(`${advanced} advanced SSM parameter${plural(advanced)}`);
+  }
+
   if (ofType(res, COST_TYPES.accessPoint).length > 0 && ctx.assume.efsGbPerTenant > 0) {
     formula.push(`${num(ctx.assume.efsGbPerTenant)} GB EFS`);
     const gb = ctx.assume.efsGbPerTenant;

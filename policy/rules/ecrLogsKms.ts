@@ -1,6 +1,6 @@
 /**
  * Images, telemetry and keys: ECR repositories, CloudWatch log groups and alarms, SNS topics,
- * KMS keys and Secrets Manager secrets.
+ * KMS keys, Secrets Manager secrets and SSM parameters.
  *
  * The pull-through cache's `aws.ecr.RepositoryCreationTemplate` is a different resource type
  * from `aws.ecr.Repository`: its repositories mirror upstream tags that move (6.8-php8.3-apache),
@@ -13,6 +13,9 @@ import { BbwsPolicy, StackIndex, asArray, asRecord, describeRule, known, show, t
 const REPOSITORY = typeToken(aws.ecr.Repository);
 
 const IMMUTABLE_TAGS = new Set(["IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"]);
+
+/** Parameter Store's AWS-managed key: every role of the account with kms:Decrypt on it reads the parameter. */
+const AWS_MANAGED_SSM_KEY = /^alias\/aws\/ssm$/i;
 
 /** Key specs whose material KMS can rotate automatically. */
 const ROTATABLE = (spec: unknown, usage: unknown) =>
@@ -172,6 +175,27 @@ export const ecrLogsKmsPolicies: BbwsPolicy[] = [
     enforcementLevel: "mandatory",
     validateResource: validateResourceOfType(aws.secretsmanager.Secret, (secret, _args, report) => {
       if (!secret?.kmsKeyId) report("kmsKeyId is not set: encrypt with the environment's data key.");
+    }),
+  },
+  {
+    name: "ssm-parameter-securestring-cmk",
+    description: describeRule(
+      ["CKV2_AWS_34", "CKV_AWS_337"],
+      "SSM parameters are SecureString, encrypted with a customer-managed KMS key (the data key): " +
+        "BBWS keeps only credentials there, and a String parameter, or one under the AWS-managed " +
+        "aws/ssm key, is readable without a grant on the data key.",
+    ),
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(aws.ssm.Parameter, (parameter, _args, report) => {
+      if (parameter?.type !== "SecureString")
+        report(
+          `type is ${show(parameter?.type)}: set "SecureString" (a String parameter is stored in plain text).`,
+        );
+      const keyId = parameter?.keyId;
+      if (!keyId || (typeof keyId === "string" && AWS_MANAGED_SSM_KEY.test(keyId)))
+        report(
+          `keyId is ${show(keyId)}: encrypt with the environment's data key, not Parameter Store's AWS-managed key.`,
+        );
     }),
   },
 ];

@@ -1,8 +1,8 @@
 /**
  * IAM rules: no administrator or service-wide grants, no "*" resources for actions that can be
  * scoped, trust policies that name their principal, and the per-tenant least privilege the
- * isolation model depends on (EFS only through the tenant's access point, exact secret and key
- * ARNs).
+ * isolation model depends on (EFS only through the tenant's access point, exact secret,
+ * parameter and key ARNs).
  *
  * Identity policies are read from `aws.iam.RolePolicy`, `Policy`, `UserPolicy`, `GroupPolicy`
  * and a role's `inlinePolicies`; documents may be JSON strings or objects.
@@ -83,6 +83,8 @@ const ACCESS_POINT_CONDITION_KEY = "elasticfilesystem:accesspointarn";
 /** Tenant data-plane actions whose resources must be exact ARNs (no wildcard). */
 const TENANT_EXACT_ACTIONS = [
   "secretsmanager:GetSecretValue",
+  "ssm:GetParameters",
+  "ssm:GetParameter",
   "kms:Decrypt",
   "elasticfilesystem:ClientMount",
   "elasticfilesystem:ClientWrite",
@@ -116,6 +118,22 @@ function conditionValues(statement: PolicyStatement, key: string): string[] {
 }
 
 const ECS_TASKS = "ecs-tasks.amazonaws.com";
+
+/**
+ * The services through which a tenant may use the shared data key, and the encryption context
+ * each decrypts with: Secrets Manager names the secret (`SecretARN`), Parameter Store a
+ * SecureString parameter (`PARAMETER_ARN`,
+ * https://docs.aws.amazon.com/kms/latest/developerguide/services-parameter-store.html).
+ */
+const DECRYPT_CONTEXTS = [
+  {
+    service: "secretsmanager",
+    name: "Secrets Manager",
+    key: "kms:EncryptionContext:SecretARN",
+    what: "secret",
+  },
+  { service: "ssm", name: "Parameter Store", key: "kms:EncryptionContext:PARAMETER_ARN", what: "parameter" },
+] as const;
 
 export const iamPolicies: BbwsResourcePolicy[] = [
   {
@@ -216,8 +234,10 @@ export const iamPolicies: BbwsResourcePolicy[] = [
     description: describeRule(
       ["KMS.2", "SEC08-BP01"],
       "kms:Decrypt granted for Secrets Manager (kms:ViaService secretsmanager.*) names the secrets " +
-        "it is for (kms:EncryptionContext:SecretARN), and a tenant's kms:Decrypt always goes through " +
-        "Secrets Manager: the data key is shared, so a bare grant reads every tenant's secrets.",
+        "it is for (kms:EncryptionContext:SecretARN), granted for Parameter Store (ssm.*) the " +
+        "parameters (kms:EncryptionContext:PARAMETER_ARN), one service per statement; a tenant's " +
+        "kms:Decrypt always goes through one of the two: the data key is shared, so a bare grant " +
+        "reads every tenant's secrets.",
     ),
     enforcementLevel: "mandatory",
     validateResource: forIdentityPolicies((doc, args, report) => {
@@ -226,18 +246,30 @@ export const iamPolicies: BbwsResourcePolicy[] = [
         if (!allows(s) || !s.actions.some((a) => grants(a, "kms:Decrypt"))) return;
         const where = `${doc.label}, ${statementLabel(s, i)}`;
         const via = conditionValues(s, "kms:viaservice");
-        const forSecrets = via.some((v) => v.startsWith("secretsmanager."));
-        if (tenant && !forSecrets) {
+        const through = DECRYPT_CONTEXTS.filter((c) => via.some((v) => v.startsWith(`${c.service}.`)));
+        if (tenant && through.length === 0) {
           report(
-            `${where} allows kms:Decrypt outside Secrets Manager: add StringEquals kms:ViaService "secretsmanager.<region>.amazonaws.com".`,
+            `${where} allows kms:Decrypt outside Secrets Manager and Parameter Store: add StringEquals ` +
+              'kms:ViaService "secretsmanager.<region>.amazonaws.com" (secrets) or "ssm.<region>.amazonaws.com" (parameters).',
           );
         }
-        const context = conditionValues(s, "kms:encryptioncontext:secretarn");
-        if ((tenant || forSecrets) && (context.length === 0 || context.some((c) => c.includes("*")))) {
+        if (through.length > 1) {
+          // Each request carries one service's context only: the statement would match neither.
           report(
-            `${where} allows kms:Decrypt for ${context.length === 0 ? "any secret" : show(context)}: add StringEquals ` +
-              "kms:EncryptionContext:SecretARN with the exact secret ARNs.",
+            `${where} allows kms:Decrypt through ${through.map((c) => c.name).join(" and ")} at once: ` +
+              "split it, one statement per service with its own encryption context.",
           );
+        }
+        // A tenant grant through neither service is held to the secrets' context, as before.
+        const required = through.length > 0 ? through : tenant ? [DECRYPT_CONTEXTS[0]] : [];
+        for (const c of required) {
+          const context = conditionValues(s, c.key.toLowerCase());
+          if (context.length === 0 || context.some((v) => v.includes("*"))) {
+            report(
+              `${where} allows kms:Decrypt for ${context.length === 0 ? `any ${c.what}` : show(context)}: add StringEquals ` +
+                `${c.key} with the exact ${c.what} ARNs.`,
+            );
+          }
         }
       });
     }),
@@ -283,8 +315,9 @@ export const iamPolicies: BbwsResourcePolicy[] = [
     name: "tenant-iam-exact-resources",
     description: describeRule(
       ["AwsSolutions-IAM5", "CKV_AWS_355"],
-      "In a tenant's policies, secretsmanager:GetSecretValue, kms:Decrypt and EFS client access " +
-        "name exact ARNs, without wildcards: the execution role reads only that tenant's secrets.",
+      "In a tenant's policies, secretsmanager:GetSecretValue, ssm:GetParameter(s), kms:Decrypt and " +
+        "EFS client access name exact ARNs, without wildcards: the execution role reads only that " +
+        "tenant's secrets and parameters.",
     ),
     enforcementLevel: "mandatory",
     validateResource: forIdentityPolicies((doc, args, report) => {
@@ -296,7 +329,7 @@ export const iamPolicies: BbwsResourcePolicy[] = [
         if (sensitive.length > 0 && wildcards.length > 0) {
           report(
             `${doc.label}, ${statementLabel(s, i)} allows ${show(sensitive)} on ${show(wildcards)}: name the ` +
-              "tenant's own secret, key and file system ARNs.",
+              "tenant's own secret, parameter, key and file system ARNs.",
           );
         }
       });

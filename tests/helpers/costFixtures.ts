@@ -66,6 +66,8 @@ export interface TenantFixture {
   readonly schedule?: ScheduleFixture;
   /** @default 2 (database credentials, WordPress keys) */
   readonly secrets?: number;
+  /** Tiers of the tenant's SSM parameters ("Standard", "Advanced"). @default - none */
+  readonly parameterTiers?: readonly string[];
   readonly assignPublicIp?: boolean;
   /** @default "af-south-1" */
   readonly region?: string;
@@ -101,6 +103,15 @@ export function tenantPlan(f: TenantFixture): { tenantId: string; resources: Rec
       }),
     );
   }
+  (f.parameterTiers ?? []).forEach((tier, i) =>
+    resources.push(
+      child("aws:ssm/parameter:Parameter", `${f.tenantId}-parameter-${i}`, {
+        name: `/bbws/${env}/${f.tenantId}/parameter-${i}`,
+        type: "SecureString",
+        tier,
+      }),
+    ),
+  );
   resources.push(
     child(
       "aws:ecs/taskDefinition:TaskDefinition",

@@ -1,15 +1,17 @@
 /**
  * The isolation proof: every IAM role an environment's plan creates, evaluated with an IAM policy
  * simulator (@cloud-copilot/iam-simulate: identity policies, resource policies, conditions, the
- * KMS key policy's trust of the account) against every other tenant's secrets, data-key grants
- * and access point, and against the platform's own secrets, file system root and backup vaults.
+ * KMS key policy's trust of the account) against every other tenant's secrets, SSM parameters,
+ * data-key grants and access point, and against the platform's own secrets, file system root and
+ * backup vaults.
  *
  * What it takes from the plan (the resources the offline engine recorded, with their inputs):
  * roles and their inline policies (RolePolicy), each tenant's secrets and access point, the EFS
  * file system policy, the KMS key policies (none given means the KMS default: the account's IAM
- * decides), the backup vault policies, secret resource policies. A finding is a request the
+ * decides), the backup vault policies, secret resource policies; each tenant's SSM parameters
+ * (their ARNs as AWS forms them from the name). A finding is a request the
  * simulator allows that the isolation model forbids; positive checks make sure the proof is not
- * vacuous (each tenant reaches its own secrets and files).
+ * vacuous (each tenant reaches its own secrets, parameters and files).
  */
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { EnvironmentPlan } from "../../plan/plan";
@@ -34,6 +36,8 @@ export interface ProofRole {
 export interface ProofTenant {
   readonly id: string;
   readonly secretArns: readonly string[];
+  /** Its SSM SecureString parameters (the administrator's password). */
+  readonly parameterArns: readonly string[];
   readonly accessPointArn: string;
 }
 
@@ -134,6 +138,10 @@ export function proofModel(plan: EnvironmentPlan): ProofModel {
     return {
       id,
       secretArns: mine.filter(({ r }) => r.type === "aws:secretsmanager/secret:Secret").map(({ r }) => r.id),
+      // `parameter/` + the name without the leading slash of a path (what ECS's valueFrom names).
+      parameterArns: mine
+        .filter(({ r }) => r.type === "aws:ssm/parameter:Parameter")
+        .map(({ r }) => arnOf("ssm", `parameter/${String(r.inputs.name).replace(/^\//, "")}`, r)),
       accessPointArn: arnOf("elasticfilesystem", `access-point/${accessPoint.id}`, accessPoint),
     };
   });
@@ -281,6 +289,26 @@ function secretRequests(model: ProofModel, secretArn: string): Request[] {
   ];
 }
 
+/**
+ * The requests that reach an SSM SecureString parameter: ECS's GetParameters, and the decrypt
+ * Parameter Store makes with the parameter's ARN as encryption context (`PARAMETER_ARN`).
+ */
+function parameterRequests(model: ProofModel, parameterArn: string): Request[] {
+  return [
+    { action: "ssm:GetParameters", resource: parameterArn, context: {} },
+    {
+      action: "kms:Decrypt",
+      resource: model.dataKeyArn,
+      context: {
+        "kms:ViaService": `ssm.${model.region}.amazonaws.com`,
+        "kms:EncryptionContext:PARAMETER_ARN": parameterArn,
+        "kms:CallerAccount": model.account,
+      },
+      policy: model.keyPolicies.get(model.dataKeyArn),
+    },
+  ];
+}
+
 /** The requests that reach files through an access point (or without one: `undefined`). */
 function fileRequests(
   model: ProofModel,
@@ -324,6 +352,8 @@ export async function prove(model: ProofModel): Promise<Finding[]> {
         : `tenant ${other.id}'s, from the platform`;
       for (const secret of other.secretArns)
         await check(role, secretRequests(model, secret), `${whose}: secret ${secret}`);
+      for (const parameter of other.parameterArns)
+        await check(role, parameterRequests(model, parameter), `${whose}: parameter ${parameter}`);
       await check(role, fileRequests(model, other.accessPointArn, [...CLIENT, ...ROOT]), `${whose}: files`);
     }
     if (!role.tenant) continue;
@@ -386,6 +416,10 @@ export async function ownAccessGaps(model: ProofModel): Promise<string[]> {
       for (const r of secretRequests(model, secret))
         if ((await decide(model, exec, r.action, r.resource, r.context, r.policy)) !== "Allowed")
           gaps.push(`${exec.name} cannot ${r.action} its own ${secret}`);
+    for (const parameter of tenant.parameterArns)
+      for (const r of parameterRequests(model, parameter))
+        if ((await decide(model, exec, r.action, r.resource, r.context, r.policy)) !== "Allowed")
+          gaps.push(`${exec.name} cannot ${r.action} its own ${parameter}`);
     for (const r of fileRequests(model, tenant.accessPointArn, CLIENT))
       if ((await decide(model, task, r.action, r.resource, r.context, r.policy)) !== "Allowed")
         gaps.push(`${task.name} cannot ${r.action} through its own access point`);

@@ -554,6 +554,21 @@ export const good = {
       { tenant },
     ),
 
+  parameter: (inputs: ResourceInputs = {}, tenant = "acme") =>
+    fixture(
+      "aws:ssm/parameter:Parameter",
+      {
+        name: `/bbws/dev/${tenant}/admin-password`,
+        type: "SecureString",
+        tier: "Standard",
+        keyId: arn("kms", "key/data"),
+        value: "Zz9Xx8Cc7Vv6Bb5Nn4Mm3Ll2",
+        tags: tags("dev", "secrets", tenant),
+        ...inputs,
+      },
+      { tenant, id: String(inputs.name ?? `/bbws/dev/${tenant}/admin-password`) },
+    ),
+
   vault: (environment: string, inputs: ResourceInputs = {}) =>
     fixture(
       "aws:backup/vault:Vault",
@@ -621,6 +636,7 @@ export function tenantSite(tenant: string, environment = "dev"): RecordedResourc
     arn("secretsmanager", `secret:bbws/${environment}/${tenant}/wordpress-keys-GhIjKl`),
   ];
   const dataKey = arn("kms", "key/data");
+  const parameterArn = arn("ssm", `parameter/bbws/${environment}/${tenant}/admin-password`);
   const logGroupArn = arn("logs", `log-group:/bbws/${environment}/wordpress`);
   const topic = arn("sns", `bbws-${environment}-alarms`);
   const trust = policyDocument(ecsTrust());
@@ -685,6 +701,19 @@ export function tenantSite(tenant: string, environment = "dev"): RecordedResourc
             },
           },
         },
+        { Sid: "ReadOwnParameters", Effect: "Allow", Action: "ssm:GetParameters", Resource: [parameterArn] },
+        {
+          Sid: "DecryptOwnParameters",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: dataKey,
+          Condition: {
+            StringEquals: {
+              "kms:ViaService": `ssm.${REGION}.amazonaws.com`,
+              "kms:EncryptionContext:PARAMETER_ARN": [parameterArn],
+            },
+          },
+        },
         {
           Sid: "WriteOwnLogStreams",
           Effect: "Allow",
@@ -708,6 +737,10 @@ export function tenantSite(tenant: string, environment = "dev"): RecordedResourc
       { namePrefix: `bbws/${environment}/${tenant}/${purpose}-`, kmsKeyId: dataKey, tags: t("secrets") },
       { ...at, name: `${tenant}-${purpose}-secret`, id: secretArns[i] },
     ),
+  );
+  const adminPassword = good.parameter(
+    { name: `/bbws/${environment}/${tenant}/admin-password`, tags: t("secrets") },
+    tenant,
   );
   const container = wordpressContainer(tenant);
   const taskDefinition = fixture(
@@ -844,6 +877,7 @@ export function tenantSite(tenant: string, environment = "dev"): RecordedResourc
     taskPolicy,
     executionPolicy,
     ...secrets,
+    adminPassword,
     taskDefinition,
     targetGroup,
     listenerRule,

@@ -109,13 +109,20 @@ describe("the BBWS runtime against a real WordPress (Apache + mod_php + MariaDB)
   let taskB: ApacheTask;
   const extra: ApacheTask[] = [];
 
-  /** A container's environment as ECS gives it: plain values, then the secrets resolved. */
-  function environmentOf(container: Container, values: Map<string, Record<string, string>>) {
+  /**
+   * A container's environment as ECS gives it: plain values, then the secrets resolved (a JSON
+   * key of a Secrets Manager secret, `<arn>:<key>::`, or a whole SSM parameter, by its ARN).
+   */
+  function environmentOf(
+    container: Container,
+    values: Map<string, Record<string, string>>,
+    parameters: Map<string, string>,
+  ) {
     const env: Record<string, string> = {};
     for (const { name, value } of container.environment) env[name] = value;
     for (const { name, valueFrom } of container.secrets) {
       const match = /^(arn:.+):([A-Za-z_]+)::$/.exec(valueFrom);
-      const value = match ? values.get(match[1])?.[match[2]] : undefined;
+      const value = match ? values.get(match[1])?.[match[2]] : parameters.get(valueFrom);
       if (value === undefined) throw new Error(`no test value for secret ${name} (${valueFrom})`);
       env[name] = value;
     }
@@ -159,13 +166,17 @@ describe("the BBWS runtime against a real WordPress (Apache + mod_php + MariaDB)
         secretArn(/-wordpress-keys$/),
         deriveWordPressKeys(Buffer.from("bbws-it-seed-".repeat(4)).toString("base64")),
       ],
+    ]);
+    // The administrator's password parameter, by the ARN AWS forms from its name.
+    const parameter = single(run, "aws:ssm/parameter:Parameter", /-admin-password-parameter$/);
+    const parameters = new Map([
       [
-        secretArn(/-admin-secret$/),
-        { username: "bbws-admin", email: "owner@example.com", password: ADMIN_PASSWORD },
+        `arn:aws:ssm:${parameter.region}:123456789012:parameter${String(parameter.inputs.name)}`,
+        ADMIN_PASSWORD,
       ],
     ]);
-    webEnv = environmentOf(web, values);
-    installEnv = environmentOf(install, values);
+    webEnv = environmentOf(web, values, parameters);
+    installEnv = environmentOf(install, values, parameters);
 
     work = fs.mkdtempSync(path.join(os.tmpdir(), "bbws-runtime-it-"));
     html = layOutWordPress(work, webEnv);

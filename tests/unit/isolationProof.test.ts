@@ -65,8 +65,12 @@ describe("isolation proof (IAM policy simulation over the planned roles and reso
         expect(model.tenants).to.have.length(tenants);
         expect(tenants).to.be.at.least(name.includes("20") ? 20 : 2);
         for (const tenant of model.tenants) {
-          // Database credentials, keys and salts, and the administrator (no SES identity here: no SMTP secret).
-          expect(tenant.secretArns, tenant.id).to.have.length(3);
+          // Database credentials, keys and salts (no SES identity here: no SMTP secret); the
+          // administrator's password parameter.
+          expect(tenant.secretArns, tenant.id).to.have.length(2);
+          expect(tenant.parameterArns, tenant.id).to.deep.equal([
+            `arn:${model.partition}:ssm:${model.region}:${model.account}:parameter/bbws/${plans[name].environment}/${tenant.id}/admin-password`,
+          ]);
           expect(
             model.roles.filter((r) => r.tenant === tenant.id),
             tenant.id,
@@ -83,7 +87,7 @@ describe("isolation proof (IAM policy simulation over the planned roles and reso
         expect(await prove(model)).to.deep.equal([]);
       });
 
-      it("is not vacuous: each tenant reads its own secrets and mounts its own access point", async () => {
+      it("is not vacuous: each tenant reads its own secrets and parameter and mounts its own access point", async () => {
         expect(await ownAccessGaps(model)).to.deep.equal([]);
       });
     });
@@ -142,6 +146,41 @@ describe("isolation proof (IAM policy simulation over the planned roles and reso
     const findings = await prove(proofModel(copy));
     expect(findings.map((f) => f.action)).to.include("kms:Decrypt");
     expect(findings.map((f) => f.action)).to.not.include("secretsmanager:GetSecretValue");
+  });
+
+  it("fails when the Parameter Store decrypt loses its encryption-context condition (every tenant's password decrypts)", async () => {
+    const copy = JSON.parse(JSON.stringify(plans.dev)) as EnvironmentPlan;
+    const policy = copy.stacks
+      .find((s) => s.tenant === "acme")!
+      .run.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && /exec-policy/.test(r.name))!;
+    const document = JSON.parse(policy.inputs.policy as string) as { Statement: Record<string, unknown>[] };
+    const decrypt = document.Statement.find((s) => s.Sid === "DecryptOwnParameters")!;
+    delete (decrypt.Condition as { StringEquals: Record<string, unknown> }).StringEquals[
+      "kms:EncryptionContext:PARAMETER_ARN"
+    ];
+    (policy.inputs as Record<string, unknown>).policy = JSON.stringify(document);
+    const findings = await prove(proofModel(copy));
+    const others = proofModel(plans.dev).tenants.filter((t) => t.id !== "acme");
+    expect(findings.length).to.be.greaterThan(0);
+    // Every other tenant's password parameter decrypts; nothing is read (GetParameters is still exact).
+    for (const f of findings) expect([f.tenant, f.action]).to.deep.equal(["acme", "kms:Decrypt"]);
+    for (const other of others)
+      expect(findings.map((f) => f.why).join("\n")).to.include(`${other.parameterArns[0]}`);
+  });
+
+  it("fails when a tenant's parameter read is widened to /bbws/<env>/*", async () => {
+    const copy = JSON.parse(JSON.stringify(plans.dev)) as EnvironmentPlan;
+    const policy = copy.stacks
+      .find((s) => s.tenant === "acme")!
+      .run.resources.find((r) => r.type === "aws:iam/rolePolicy:RolePolicy" && /exec-policy/.test(r.name))!;
+    const document = JSON.parse(policy.inputs.policy as string) as { Statement: Record<string, unknown>[] };
+    const model = proofModel(plans.dev);
+    document.Statement.find((s) => s.Sid === "ReadOwnParameters")!.Resource =
+      `arn:${model.partition}:ssm:${model.region}:${model.account}:parameter/bbws/dev/*`;
+    (policy.inputs as Record<string, unknown>).policy = JSON.stringify(document);
+    const findings = await prove(proofModel(copy));
+    expect(findings.map((f) => f.action)).to.include("ssm:GetParameters");
+    expect(findings.map((f) => f.action)).to.not.include("kms:Decrypt");
   });
 
   it("fails when the file system policy loses its deny of mounts without an access point, for a role with broad EFS rights", async () => {

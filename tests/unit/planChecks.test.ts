@@ -19,6 +19,7 @@ import {
   registryQuotaUsage,
   quotaReport,
   PLATFORM_IAM_ROLES,
+  TENANT_SSM_PARAMETERS,
 } from "../../config/quotas";
 import { TENANT_PROJECT, tenantStackName } from "../../config/naming";
 import { runStack, StackRunError, RecordedResource } from "../../offline/stackRun";
@@ -167,6 +168,52 @@ describe("plan is as strict as AWS (issue 15)", function () {
       expect(report.violations[0].source).to.match(/ECR User Guide/);
     });
 
+    it("an SSM parameter: type, tier, name rules and the standard tier's 4 KB value, the secret never printed", async () => {
+      const parameter = (name: string, inputs: Record<string, unknown> = {}) =>
+        resource("aws:ssm/parameter:Parameter", name, {
+          name: "/bbws/dev/acme/admin-password",
+          type: "SecureString",
+          tier: "Standard",
+          value: "short",
+          ...inputs,
+        });
+      const fields = async (r: RecordedResource) =>
+        (await checkAwsConstraints([{ stack: "dev.acme", resources: [r] }])).violations.map((v) => [
+          v.field,
+          v.rule,
+        ]);
+      expect(await fields(parameter("ok"))).to.deep.equal([]);
+      expect(await fields(parameter("type", { type: "Secure" }))).to.deep.equal([
+        ["type", "one of String, StringList, SecureString"],
+      ]);
+      expect(await fields(parameter("tier", { tier: "Premium" }))).to.deep.equal([
+        ["tier", "one of Standard, Advanced, Intelligent-Tiering"],
+      ]);
+      expect(await fields(parameter("relative", { name: "bbws/dev/acme/admin-password" }))).to.deep.equal([
+        ["name", "a fully qualified path starting with / (it has a hierarchy)"],
+      ]);
+      expect(await fields(parameter("reserved", { name: "/aws/bbws/x" }))).to.deep.equal([
+        ["name", 'a name not starting with "aws" or "ssm" (reserved, in any case)'],
+      ]);
+      expect(await fields(parameter("space", { name: "/bbws/dev/a b" }))).to.deep.equal([
+        ["name", "letters, digits and _ . - / only (no spaces)"],
+      ]);
+      expect(await fields(parameter("deep", { name: `/${Array(16).fill("a").join("/")}` }))).to.deep.equal([
+        ["name", "at most 15 levels of hierarchy"],
+      ]);
+      const big = "x".repeat(4097);
+      const secretBig = resource("aws:ssm/parameter:Parameter", "secret-big", {
+        name: "/bbws/dev/acme/admin-password",
+        type: "SecureString",
+        value: { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: big },
+      });
+      const report = await checkAwsConstraints([{ stack: "dev.acme", resources: [secretBig] }]);
+      expect(report.violations.map((v) => [v.field, v.value, v.rule])).to.deep.equal([
+        ["value", "[secret]", "at most 4096 bytes for the Standard tier"],
+      ]);
+      expect(await fields(parameter("advanced", { tier: "Advanced", value: big }))).to.deep.equal([]);
+    });
+
     it("reports field, value, rule and source: host > 128, enum, range, tags, IAM, name limit", async () => {
       const long = `${"a".repeat(60)}.${"b".repeat(60)}.example.com`;
       const report = await checkAwsConstraints([
@@ -272,6 +319,8 @@ describe("plan is as strict as AWS (issue 15)", function () {
         tasksPerService: 1,
         accessPointsPerFileSystem: 2,
         cloudMapInstancesPerNamespace: 3,
+        // A hard limit (10,000), lowered here only to cross it: one parameter per tenant.
+        ssmStandardParameters: 2,
       };
       const withCerts = tenants(3).map((t) => ({ ...t, certificates: 1 }));
       expect(
@@ -290,6 +339,7 @@ describe("plan is as strict as AWS (issue 15)", function () {
         "tasksPerService",
         "accessPointsPerFileSystem",
         "cloudMapInstancesPerNamespace",
+        "ssmStandardParameters",
       ]);
     });
 
@@ -308,6 +358,19 @@ describe("plan is as strict as AWS (issue 15)", function () {
       );
       const platformRoles = plan.stacks[0].run.resources.filter((r) => r.type === "aws:iam/role:Role").length;
       expect(platformRoles, "PLATFORM_IAM_ROLES in config/quotas.ts").to.equal(PLATFORM_IAM_ROLES);
+      // The registry preflight's parameter count is the plan's: one per tenant, none on the platform.
+      const tenants = plan.stacks.filter((s) => s.tenant).length;
+      const parameters = plan.stacks.map(
+        (s) => s.run.resources.filter((r) => r.type === "aws:ssm/parameter:Parameter").length,
+      );
+      expect(parameters, "TENANT_SSM_PARAMETERS in config/quotas.ts").to.deep.equal([
+        0,
+        ...Array(tenants).fill(TENANT_SSM_PARAMETERS),
+      ]);
+      expect(plan.quotas.usages.find((u) => u.quota === "ssmStandardParameters")).to.deep.include({
+        used: tenants * TENANT_SSM_PARAMETERS,
+        limit: 10000,
+      });
     });
 
     it("tenants add is refused before anything is written when the new tenant crosses a quota", () => {

@@ -754,6 +754,24 @@ describe("policy rule branches: data, images, telemetry, keys, tags", () => {
     expect(await messages("sns-topic-encrypted", good.topic({ kmsMasterKeyId: undefined }))).to.deep.equal([
       "kmsMasterKeyId is not set: encrypt with the environment's telemetry key.",
     ]);
+    expect(
+      await messages("ssm-parameter-securestring-cmk", good.parameter({ type: "String" })),
+    ).to.deep.equal(['type is "String": set "SecureString" (a String parameter is stored in plain text).']);
+    expect(
+      await messages(
+        "ssm-parameter-securestring-cmk",
+        good.parameter({ keyId: undefined, type: "StringList" }),
+      ),
+    ).to.deep.equal([
+      'type is "StringList": set "SecureString" (a String parameter is stored in plain text).',
+      "keyId is undefined: encrypt with the environment's data key, not Parameter Store's AWS-managed key.",
+    ]);
+    expect(
+      await messages("ssm-parameter-securestring-cmk", good.parameter({ keyId: "ALIAS/AWS/SSM" })),
+    ).to.have.length(1);
+    expect(
+      await messages("ssm-parameter-securestring-cmk", good.parameter({ keyId: "alias/bbws-dev-data" })),
+    ).to.deep.equal([]);
     expect(await messages("secret-uses-cmk", good.secret({ kmsKeyId: "" }))).to.deep.equal([
       "kmsKeyId is not set: encrypt with the environment's data key.",
     ]);
@@ -1452,7 +1470,7 @@ describe("policy rule branches: network, EFS, backup, IAM", () => {
     expect(await messages(name, trust({ ...ecs(undefined), Effect: "Deny" }))).to.deep.equal([]);
   });
 
-  it("kms-decrypt-secrets-encryption-context: tenant grants go through Secrets Manager and name secrets", async () => {
+  it("kms-decrypt-secrets-encryption-context: tenant grants go through Secrets Manager or Parameter Store and name secrets or parameters", async () => {
     const name = "kms-decrypt-secrets-encryption-context";
     const decrypt = (condition?: Record<string, unknown>, action: unknown = "kms:Decrypt") => ({
       Effect: "Allow",
@@ -1463,7 +1481,7 @@ describe("policy rule branches: network, EFS, backup, IAM", () => {
     const tenantDoc = (s: Record<string, unknown>) => good.rolePolicy(policyDocument(s));
     const platformDoc = (s: Record<string, unknown>) => good.rolePolicy(policyDocument(s), {});
     expect(await messages(name, tenantDoc(decrypt()))).to.deep.equal([
-      'the role policy, statement #1 allows kms:Decrypt outside Secrets Manager: add StringEquals kms:ViaService "secretsmanager.<region>.amazonaws.com".',
+      'the role policy, statement #1 allows kms:Decrypt outside Secrets Manager and Parameter Store: add StringEquals kms:ViaService "secretsmanager.<region>.amazonaws.com" (secrets) or "ssm.<region>.amazonaws.com" (parameters).',
       "the role policy, statement #1 allows kms:Decrypt for any secret: add StringEquals kms:EncryptionContext:SecretARN with the exact secret ARNs.",
     ]);
     const via = { "kms:ViaService": "secretsmanager.af-south-1.amazonaws.com" };
@@ -1483,9 +1501,65 @@ describe("policy rule branches: network, EFS, backup, IAM", () => {
         tenantDoc(decrypt({ StringEquals: { ...via, "kms:EncryptionContext:SecretARN": "arn:s:1" } })),
       ),
     ).to.deep.equal([]);
+    // Parameter Store decrypts with the parameter's ARN as context (PARAMETER_ARN), not SecretARN.
+    const ssm = { "kms:ViaService": "ssm.af-south-1.amazonaws.com" };
+    const parameter = "arn:aws:ssm:af-south-1:123456789012:parameter/bbws/dev/acme/admin-password";
+    expect(
+      await messages(
+        name,
+        tenantDoc(decrypt({ StringEquals: { ...ssm, "kms:EncryptionContext:PARAMETER_ARN": [parameter] } })),
+      ),
+    ).to.deep.equal([]);
+    expect(
+      await messages(
+        name,
+        tenantDoc(decrypt({ StringEquals: { ...ssm, "kms:EncryptionContext:SecretARN": parameter } })),
+      ),
+    ).to.deep.equal([
+      "the role policy, statement #1 allows kms:Decrypt for any parameter: add StringEquals kms:EncryptionContext:PARAMETER_ARN with the exact parameter ARNs.",
+    ]);
+    expect(
+      await messages(
+        name,
+        tenantDoc(
+          decrypt({
+            StringLike: { ...ssm, "kms:EncryptionContext:PARAMETER_ARN": "arn:aws:ssm:*:*:parameter/bbws/*" },
+          }),
+        ),
+      ),
+    ).to.deep.equal([
+      'the role policy, statement #1 allows kms:Decrypt for ["arn:aws:ssm:*:*:parameter/bbws/*"]: add StringEquals kms:EncryptionContext:PARAMETER_ARN with the exact parameter ARNs.',
+    ]);
+    // One statement for both services matches neither (each request carries one context).
+    expect(
+      await messages(
+        name,
+        tenantDoc(
+          decrypt({
+            StringEquals: {
+              "kms:ViaService": ["secretsmanager.af-south-1.amazonaws.com", "ssm.af-south-1.amazonaws.com"],
+              "kms:EncryptionContext:SecretARN": "arn:s:1",
+              "kms:EncryptionContext:PARAMETER_ARN": parameter,
+            },
+          }),
+        ),
+      ),
+    ).to.deep.equal([
+      "the role policy, statement #1 allows kms:Decrypt through Secrets Manager and Parameter Store at once: split it, one statement per service with its own encryption context.",
+    ]);
+    // ssmmessages (Session Manager) is not Parameter Store.
+    expect(
+      await messages(
+        name,
+        tenantDoc(decrypt({ StringEquals: { "kms:ViaService": "ssmmessages.af-south-1.amazonaws.com" } })),
+      ),
+    ).to.have.length(2);
     // Platform policies: a bare decrypt is fine; one through Secrets Manager must name secrets.
     expect(await messages(name, platformDoc(decrypt()))).to.deep.equal([]);
     expect(await messages(name, platformDoc(decrypt({ StringEquals: via })))).to.have.length(1);
+    expect(await messages(name, platformDoc(decrypt({ StringEquals: ssm })))).to.deep.equal([
+      "the role policy, statement #1 allows kms:Decrypt for any parameter: add StringEquals kms:EncryptionContext:PARAMETER_ARN with the exact parameter ARNs.",
+    ]);
     // Wildcard grants of kms:Decrypt count; other actions and denies do not.
     expect(await messages(name, tenantDoc(decrypt(undefined, "kms:*")))).to.have.length(2);
     expect(await messages(name, tenantDoc(decrypt(undefined, "kms:Encrypt")))).to.deep.equal([]);
@@ -1551,11 +1625,35 @@ describe("policy rule branches: network, EFS, backup, IAM", () => {
         ),
       ),
     ).to.deep.equal([
-      'the role policy, statement #1 allows ["secretsmanager:GetSecretValue"] on ["arn:s:acme-?"]: name the tenant\'s own secret, key and file system ARNs.',
+      'the role policy, statement #1 allows ["secretsmanager:GetSecretValue"] on ["arn:s:acme-?"]: name the tenant\'s own secret, parameter, key and file system ARNs.',
     ]);
     expect(
       await messages(name, good.rolePolicy(policyDocument(s("elasticfilesystem:ClientWrite", "arn:fs/*")))),
     ).to.have.length(1);
+    // The administrator's password parameter: exactly its ARN, never the environment's path.
+    for (const action of ["ssm:GetParameters", "ssm:GetParameter", "ssm:GetParam*"])
+      expect(
+        await messages(
+          name,
+          good.rolePolicy(
+            policyDocument(s(action, "arn:aws:ssm:af-south-1:123456789012:parameter/bbws/dev/*")),
+          ),
+        ),
+        action,
+      ).to.have.length(1);
+    expect(
+      await messages(
+        name,
+        good.rolePolicy(
+          policyDocument(
+            s(
+              "ssm:GetParameters",
+              "arn:aws:ssm:af-south-1:123456789012:parameter/bbws/dev/acme/admin-password",
+            ),
+          ),
+        ),
+      ),
+    ).to.deep.equal([]);
     expect(
       await messages(name, good.rolePolicy(policyDocument(s("logs:PutLogEvents", "arn:logs:*")))),
     ).to.deep.equal([]);

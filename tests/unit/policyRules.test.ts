@@ -590,6 +590,12 @@ const CASES: Record<string, Case> = {
     fail: () => [good.secret({ kmsKeyId: undefined })],
     message: /data key/,
   },
+  "ssm-parameter-securestring-cmk": {
+    pass: () => [good.parameter()],
+    // SecureString, but under Parameter Store's AWS-managed key: any role with kms:Decrypt on it reads it.
+    fail: () => [good.parameter({ keyId: "alias/aws/ssm" })],
+    message: /keyId is "alias\/aws\/ssm": encrypt with the environment's data key/,
+  },
 
   // Backup
   "backup-vault-cmk": {

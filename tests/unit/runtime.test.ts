@@ -201,7 +201,7 @@ describe("runtime: what a tenant stack derives", () => {
     expect(deep.treatMissingData).to.equal("notBreaching");
   });
 
-  it("installs before the listener rule forwards: rule -> install -> database, admin secret, roles, mounts", () => {
+  it("installs before the listener rule forwards: rule -> install -> database, admin password, roles, mounts", () => {
     const install = single(globex, "pulumi-nodejs:dynamic/bbws:TenantInstall");
     const rule = single(globex, "aws:lb/listenerRule:ListenerRule", /^globex-rule$/);
     const service = single(globex, "aws:ecs/service:Service");
@@ -210,7 +210,7 @@ describe("runtime: what a tenant stack derives", () => {
     const urnOf = (type: string, re?: RegExp) => single(globex, type, re).urn;
     expect(install.dependencies).to.include.members([
       urnOf("pulumi-nodejs:dynamic/bbws:TenantDatabase"),
-      urnOf("aws:secretsmanager/secretVersion:SecretVersion", /admin-secret-value/),
+      urnOf("aws:ssm/parameter:Parameter", /admin-password-parameter/),
       urnOf("aws:iam/rolePolicy:RolePolicy", /exec-policy/),
       urnOf("aws:iam/rolePolicy:RolePolicy", /task-policy/),
       ...ofType(globex, "aws:efs/mountTarget:MountTarget").map((m) => m.urn),
@@ -220,14 +220,21 @@ describe("runtime: what a tenant stack derives", () => {
     expect(install.inputs.taskDefinitionArn).to.match(/:task-definition\/dev-globex-wordpress-install:\d+$/);
   });
 
-  it("only the install task carries the admin secret; the service's containers never do", () => {
-    const adminArn = single(globex, "aws:secretsmanager/secret:Secret", /admin-secret$/).id;
+  it("only the install task carries the admin password; the service's containers never do", () => {
+    const parameter = single(globex, "aws:ssm/parameter:Parameter", /admin-password-parameter$/);
+    const adminArn = `arn:aws:ssm:${parameter.region}:123456789012:parameter${String(parameter.inputs.name)}`;
     const [installer] = containers(globex, /-install-task$/);
     expect(installer.command).to.deep.equal(["docker-ensure-installed.sh", "bbws-install"]);
-    expect(
-      installer.secrets!.filter((s) => s.valueFrom.startsWith(adminArn)).map((s) => s.name),
-    ).to.have.members(["BBWS_ADMIN_USER", "BBWS_ADMIN_EMAIL", "BBWS_ADMIN_PASSWORD"]);
+    expect(installer.secrets!.filter((s) => s.valueFrom === adminArn).map((s) => s.name)).to.deep.equal([
+      "BBWS_ADMIN_PASSWORD",
+    ]);
+    // Login and e-mail are not secret: the entry (or its defaults) says them.
+    expect(envOf(installer)).to.include({
+      BBWS_ADMIN_USER: "bbws-admin",
+      BBWS_ADMIN_EMAIL: "admin@globex.wpdev.example.com",
+    });
     expect(JSON.stringify(containers(globex, SERVICE_TASK))).to.not.include(adminArn);
+    expect(JSON.stringify(containers(globex, SERVICE_TASK))).to.not.include("BBWS_ADMIN");
   });
 
   it("runs cron as a timer in the service's own tasks (asleep with them), with WordPress's own trigger off", () => {

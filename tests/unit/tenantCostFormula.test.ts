@@ -2,6 +2,7 @@
  * Issue 17, item 5: per-site cost. Each tenant's line shows its arithmetic like the platform's
  * lines (tasks x size x hours, the FARGATE/Spot split, the schedule), and the prod registry's
  * smallest HA site (2 x 0.25 vCPU / 0.5 GB ARM, one task on FARGATE) costs at most $15 a month.
+ * An advanced SSM parameter would be priced (standard ones are free).
  */
 import { expect } from "chai";
 import { estimateCosts } from "../../plan/cost/estimate";
@@ -62,6 +63,37 @@ describe("tenant cost formulas", () => {
     expect(formulas.x86).to.match(/^3 tasks x 1 vCPU\/2 GB x86 x 730 h: 1 FARGATE \+ 2 Spot \(-67%\);/);
   });
 
+  it("prices SSM parameters: standard ones at nothing, advanced ones per parameter-month", () => {
+    const withParameters = (parameterTiers: string[]) =>
+      estimateCosts({
+        region: "af-south-1",
+        platform: platformPlan(),
+        tenants: [
+          tenantPlan({
+            tenantId: "p",
+            architecture: "ARM64",
+            cpu: 256,
+            memory: 512,
+            desiredCount: 1,
+            launchType: "FARGATE",
+            parameterTiers,
+          }),
+        ],
+      });
+    const line = (r: ReturnType<typeof report>) => r.lines.find((l) => l.item === "SSM Parameter Store")!;
+    expect(line(withParameters(["Standard", "Standard"]))).to.deep.include({
+      monthly: 0,
+      basis: "2 standard parameters (no charge)",
+    });
+    const mixed = withParameters(["Standard", "Advanced"]);
+    expect(line(mixed)).to.deep.include({
+      monthly: AF.ssmAdvancedParameterMonth.value,
+      basis: `1 standard parameter (no charge) + 1 advanced x $${AF.ssmAdvancedParameterMonth.value}`,
+    });
+    expect(mixed.tenantFormulas.p).to.include("1 SSM parameter (free); 1 advanced SSM parameter");
+    expect(withParameters([]).lines.map((l) => l.item)).to.not.include("SSM Parameter Store");
+  });
+
   it("shows a schedule's awake hours", () => {
     expect(report().tenantFormulas.sleepy).to.match(
       /^1 task x 0\.5 vCPU\/1 GB ARM64 x 217\.26 h: 1 FARGATE \(scheduled: 217\.26 of 730 h awake\);/,
@@ -102,10 +134,14 @@ describe("tenant cost formulas", () => {
     expect(plan.cost.tenantFormulas.hooli).to.match(
       /^2 tasks x 0\.25 vCPU\/0\.5 GB ARM64 x 730 h: 1 FARGATE \+ 1 Spot/,
     );
-    // The issue's target is $15; the administrator's own secret (issue 14: only the install task
-    // may read it) adds one secret-month above it, $14.62 + $0.40.
+    // The issue's target is $15. The administrator's password is a standard SSM parameter (free),
+    // not a third secret-month: database credentials and WordPress keys are the two secrets.
     const secrets = plan.cost.lines.find((l) => l.scope === "hooli" && l.item === "Secrets Manager")!;
-    expect(secrets.basis).to.match(/^3 secrets x /);
-    expect(plan.cost.tenants.hooli).to.be.at.most(15 + AF.secretsManagerSecretMonth.value);
+    expect(secrets.basis).to.match(/^2 secrets x /);
+    expect(secrets.monthly).to.be.closeTo(2 * AF.secretsManagerSecretMonth.value, 0.005);
+    const parameters = plan.cost.lines.find((l) => l.scope === "hooli" && l.item === "SSM Parameter Store")!;
+    expect([parameters.monthly, parameters.basis]).to.deep.equal([0, "1 standard parameter (no charge)"]);
+    expect(plan.cost.tenantFormulas.hooli).to.include("; 2 secrets; 1 SSM parameter (free);");
+    expect(plan.cost.tenants.hooli).to.be.at.most(15);
   });
 });

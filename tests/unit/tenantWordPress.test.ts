@@ -79,9 +79,12 @@ describe("TenantWordPress", () => {
     json<PolicyDocument>(single(run, "aws:iam/rolePolicy:RolePolicy", which).inputs.policy);
   const arnOf = (run: StackRun, type: string, name: RegExp) => single(run, type, name).id;
   const resources = (s: PolicyDocument["Statement"][number]) => ([] as string[]).concat(s.Resource);
+  /** The ARN AWS gives the tenant's one SSM parameter (`parameter/` + its path without the leading slash). */
+  const parameterArnOf = (run: StackRun) =>
+    `arn:aws:ssm:af-south-1:123456789012:parameter${String(single(run, "aws:ssm/parameter:Parameter").inputs.name)}`;
 
   describe("isolation", () => {
-    it("the execution role reads only this tenant's three secrets and writes only its log streams", () => {
+    it("the execution role reads only this tenant's two secrets and one parameter, and writes only its log streams", () => {
       for (const [run, other] of [
         [acme, globex],
         [globex, acme],
@@ -89,26 +92,52 @@ describe("TenantWordPress", () => {
         const policy = policyOf(run, /exec-policy/);
         const secretStatement = policy.Statement.find((s) => s.Action === "secretsmanager:GetSecretValue")!;
         const ownSecrets = ofType(run, "aws:secretsmanager/secret:Secret").map((s) => s.id);
-        // Database credentials, keys and salts, administrator (dev has no SES identity: no SMTP secret).
-        expect(resources(secretStatement)).to.have.members(ownSecrets).and.have.length(3);
+        // Database credentials, keys and salts (dev has no SES identity: no SMTP secret).
+        expect(resources(secretStatement)).to.have.members(ownSecrets).and.have.length(2);
         const otherSecrets = ofType(other, "aws:secretsmanager/secret:Secret").map((s) => s.id);
         for (const secret of otherSecrets) expect(JSON.stringify(policy)).to.not.include(secret);
+        // The administrator's password: exactly its own parameter, never a path or another tenant's.
+        const parameters = policy.Statement.filter((s) => s.Action === "ssm:GetParameters");
+        expect(parameters.map(resources)).to.deep.equal([[parameterArnOf(run)]]);
+        expect(JSON.stringify(policy)).to.not.include(parameterArnOf(other));
+        expect(
+          policy.Statement.flatMap((s) => ([] as string[]).concat(s.Action)).filter((a) =>
+            a.startsWith("ssm:"),
+          ),
+        ).to.deep.equal(["ssm:GetParameters"]);
         const tenantId = run === acme ? "acme" : "globex";
         const logs = policy.Statement.find((s) => s.Sid === "WriteOwnLogStreams")!;
         expect(logs.Resource).to.match(new RegExp(`:log-stream:${tenantId}/\\*$`));
       }
     });
 
-    it("the execution role decrypts the shared data key only through Secrets Manager and only for its own secrets", () => {
+    it("the execution role decrypts the shared data key only through Secrets Manager and Parameter Store, each for its own", async () => {
+      const dataKey = contractOf(await platformOf("dev")).keys.dataKeyArn;
       for (const run of [acme, globex]) {
-        const decrypt = policyOf(run, /exec-policy/).Statement.find((s) => s.Action === "kms:Decrypt")!;
+        const policy = policyOf(run, /exec-policy/);
+        const decrypts = policy.Statement.filter((s) => s.Action === "kms:Decrypt");
         const ownSecrets = ofType(run, "aws:secretsmanager/secret:Secret").map((s) => s.id);
-        expect(decrypt.Condition).to.deep.equal({
-          StringEquals: {
-            "kms:ViaService": "secretsmanager.af-south-1.amazonaws.com",
-            "kms:EncryptionContext:SecretARN": ownSecrets,
-          },
-        });
+        // One statement per service: each decrypt request carries only its own service's context.
+        expect(decrypts.map((d) => [d.Resource, d.Condition])).to.deep.equal([
+          [
+            dataKey,
+            {
+              StringEquals: {
+                "kms:ViaService": "secretsmanager.af-south-1.amazonaws.com",
+                "kms:EncryptionContext:SecretARN": ownSecrets,
+              },
+            },
+          ],
+          [
+            dataKey,
+            {
+              StringEquals: {
+                "kms:ViaService": "ssm.af-south-1.amazonaws.com",
+                "kms:EncryptionContext:PARAMETER_ARN": [parameterArnOf(run)],
+              },
+            },
+          ],
+        ]);
       }
     });
 

@@ -1,13 +1,16 @@
 /**
  * Every resource of a tenant stack is a child of its TenantWordPress component (a resource
  * created without `parent` gets another URN, and Pulumi would replace it), and the secrets are
- * created as the isolation model needs: alphanumeric passwords, per-tenant names, the data key.
+ * created as the isolation model needs: alphanumeric passwords, per-tenant names, the data key
+ * (the administrator's password in an SSM SecureString parameter).
  */
 import { expect } from "chai";
 import { StackRun } from "../../../offline/stackRun";
 import { ofType, single } from "../../helpers/resources";
 import { platformOf, registryEntry, runTenantEntry } from "../../helpers/tenants";
 import { contractOf } from "../../helpers/platform";
+import { isSecretValue, unwrapSecrets } from "../../../offline/mocks";
+import { ADMIN_PASSWORD_LENGTH } from "../../../components/tenant/secrets";
 
 const OUTSIDE_COMPONENT = new Set([
   "pulumi:pulumi:Stack",
@@ -64,10 +67,45 @@ describe("tenant stack: children of the component, and its secrets", () => {
         recoveryWindowInDays: days,
       });
       for (const s of [database, wordpress]) expect(s.tags).to.deep.include({ "bbws:component": "secrets" });
-      // The keys' value and the administrator's (the database secret's value is the credentials resource's).
+      // Only the keys' value (the database secret's value is the credentials resource's; the
+      // administrator's password is a parameter, not a secret).
       expect(
         ofType(run, "aws:secretsmanager/secretVersion:SecretVersion").map((v) => v.name),
-      ).to.have.members(["acme-wordpress-keys-value", "acme-admin-secret-value"]);
+      ).to.have.members(["acme-wordpress-keys-value"]);
+      expect(ofType(run, "aws:secretsmanager/secret:Secret")).to.have.length(2);
+    }
+  });
+
+  it("keeps the administrator's generated password in a standard SecureString parameter under the data key", async () => {
+    for (const [run, environment] of [
+      [dev, "dev"],
+      [prod, "prod"],
+    ] as const) {
+      const { keys } = contractOf(await platformOf(environment));
+      const generated = single(run, "random:index/randomPassword:RandomPassword", /-admin-password$/);
+      expect(generated.inputs).to.deep.include({ length: ADMIN_PASSWORD_LENGTH, special: false });
+      const parameter = single(run, "aws:ssm/parameter:Parameter");
+      expect(parameter.inputs).to.deep.include({
+        name: `/bbws/${environment}/acme/admin-password`,
+        description: "WordPress administrator password of tenant acme",
+        type: "SecureString",
+        // Standard: free; the advanced tier costs per parameter-month.
+        tier: "Standard",
+        keyId: keys.dataKeyArn,
+      });
+      expect(parameter.inputs.tags).to.deep.include({
+        "bbws:component": "secrets",
+        "bbws:environment": environment,
+        "bbws:tenant-id": "acme",
+      });
+      // The value is the generated password, and stays a Pulumi secret (encrypted in the state).
+      expect(isSecretValue(parameter.inputs.value), "value is a secret").to.equal(true);
+      const password = unwrapSecrets(parameter.inputs.value) as string;
+      expect(password).to.match(new RegExp(`^[A-Za-z0-9]{${ADMIN_PASSWORD_LENGTH}}$`));
+      expect(JSON.stringify(run.outputs)).to.not.include(password);
+      // Nothing else of the stack holds it in plain text.
+      for (const r of run.resources.filter((x) => x !== parameter && x !== generated))
+        expect(JSON.stringify(r.inputs), `${r.type} ${r.name}`).to.not.include(password);
     }
   });
 

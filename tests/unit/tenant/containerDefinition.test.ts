@@ -7,7 +7,9 @@ import {
   CONTAINER_NAME,
   CONTENT_VOLUME,
   STOP_TIMEOUT_SECONDS,
+  INSTALL_CONTAINER_NAME,
   databaseClientFlags,
+  installContainerDefinitions,
   resolveImage,
   wordpressConfigExtra,
   wordpressContainerDefinitions,
@@ -99,6 +101,26 @@ describe("tenant container definition and helpers", () => {
     expect(CONTENT_VOLUME).to.equal("wp-content");
     // Stops within Spot's two-minute warning, with time to spare for the deregistration.
     expect(STOP_TIMEOUT_SECONDS).to.be.below(120);
+  });
+
+  it("the install container takes the administrator's password from its SSM parameter ARN, login and e-mail as plain values", () => {
+    const parameterArn = "arn:aws:ssm:af-south-1:123456789012:parameter/bbws/dev/acme/admin-password";
+    const [install] = installContainerDefinitions({ ...ARGS, adminPasswordParameterArn: parameterArn }) as {
+      name: string;
+      environment: { name: string; value: string }[];
+      secrets: { name: string; valueFrom: string }[];
+    }[];
+    expect(install.name).to.equal(INSTALL_CONTAINER_NAME);
+    const admin = (list: { name: string }[]) => list.filter((e) => e.name.startsWith("BBWS_ADMIN_"));
+    // The whole parameter, by ARN (ECS resolves it with ssm:GetParameters): no `:<json key>::`.
+    expect(admin(install.secrets)).to.deep.equal([{ name: "BBWS_ADMIN_PASSWORD", valueFrom: parameterArn }]);
+    expect(admin(install.environment)).to.deep.equal([
+      { name: "BBWS_ADMIN_USER", value: "bbws-admin" },
+      { name: "BBWS_ADMIN_EMAIL", value: "admin@acme.example.com" },
+    ]);
+    // The service's secrets are the install's too (database, keys), each from its own secret.
+    const served = (wordpressContainerDefinitions(ARGS)[0] as { secrets: object[] }).secrets;
+    expect(install.secrets.filter((s) => s.name !== "BBWS_ADMIN_PASSWORD")).to.deep.equal(served);
   });
 
   it("verifies the database certificate only when asked, in the flags and the config", () => {

@@ -70,21 +70,36 @@ describe("container secrets match the keys their secrets hold", () => {
     references = container.secrets.map((s) => parseValueFrom(s.name, s.valueFrom));
   });
 
-  it("refers only to the tenant's own database and keys secrets, each by its ARN; never the admin secret", () => {
+  it("refers only to the tenant's own database and keys secrets, each by its ARN; never the admin password", () => {
     const own = ofType(run, "aws:secretsmanager/secret:Secret");
-    expect(own.map((s) => s.name)).to.have.members([
-      "acme-db-secret",
-      "acme-wordpress-keys",
-      "acme-admin-secret",
+    expect(own.map((s) => s.name)).to.have.members(["acme-db-secret", "acme-wordpress-keys"]);
+    expect([...new Set(references.map((r) => r.secretArn))]).to.have.members(own.map((s) => s.id));
+    expect(references.map((r) => r.variable)).to.not.include("BBWS_ADMIN_PASSWORD");
+  });
+
+  it("the install task reads the administrator's password from its SSM parameter, by ARN; login and e-mail are plain", () => {
+    const [install] = json<
+      { secrets: { name: string; valueFrom: string }[]; environment: { name: string; value: string }[] }[]
+    >(single(run, "aws:ecs/taskDefinition:TaskDefinition", /-install-task$/).inputs.containerDefinitions);
+    const parameter = single(run, "aws:ssm/parameter:Parameter");
+    expect(parameter.inputs.name).to.equal("/bbws/dev/acme/admin-password");
+    const password = install.secrets.filter((s) => s.name === "BBWS_ADMIN_PASSWORD");
+    // The full ARN (`parameter/` + the name without its leading slash), not a JSON key of a secret.
+    expect(password.map((s) => s.valueFrom)).to.deep.equal([
+      `arn:aws:ssm:${parameter.region}:123456789012:parameter/bbws/dev/acme/admin-password`,
     ]);
-    const served = own.filter((s) => !s.name.endsWith("-admin-secret")).map((s) => s.id);
-    expect([...new Set(references.map((r) => r.secretArn))]).to.have.members(served);
-    // Only the one-off install task reads the administrator's password.
-    const [install] = json<{ secrets: { name: string; valueFrom: string }[] }[]>(
-      single(run, "aws:ecs/taskDefinition:TaskDefinition", /-install-task$/).inputs.containerDefinitions,
+    // The other install secrets are the service's: the database and keys secrets.
+    const others = install.secrets.filter((s) => s.name !== "BBWS_ADMIN_PASSWORD");
+    expect(others.map((s) => parseValueFrom(s.name, s.valueFrom).secretArn)).to.satisfy((arns: string[]) =>
+      arns.every((a) => ofType(run, "aws:secretsmanager/secret:Secret").some((s) => s.id === a)),
     );
-    const admin = single(run, "aws:secretsmanager/secret:Secret", /-admin-secret$/).id;
-    expect(install.secrets.map((s) => parseValueFrom(s.name, s.valueFrom).secretArn)).to.include(admin);
+    const env = Object.fromEntries(install.environment.map((e) => [e.name, e.value]));
+    expect([env.BBWS_ADMIN_USER, env.BBWS_ADMIN_EMAIL]).to.deep.equal([
+      "bbws-admin",
+      "admin@acme.wpdev.example.com",
+    ]);
+    for (const plain of ["BBWS_ADMIN_USER", "BBWS_ADMIN_EMAIL"])
+      expect(install.secrets.map((s) => s.name)).to.not.include(plain);
   });
 
   it("takes the database user and password from keys the database secret holds", async () => {

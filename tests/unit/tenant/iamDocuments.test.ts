@@ -4,12 +4,28 @@
  * another tenant's data).
  */
 import { expect } from "chai";
-import { ecsTasksTrustPolicy, executionPolicy, taskPolicy } from "../../../components/tenant/iamPolicies";
+import {
+  ExecutionPolicyArgs,
+  ecsTasksTrustPolicy,
+  executionPolicy,
+  taskPolicy,
+} from "../../../components/tenant/iamPolicies";
 
 const SECRETS = [
   "arn:aws:secretsmanager:af-south-1:123456789012:secret:bbws/dev/acme/db-AbC",
   "arn:aws:secretsmanager:af-south-1:123456789012:secret:bbws/dev/acme/wordpress-keys-DeF",
 ];
+const PARAMETERS = ["arn:aws:ssm:af-south-1:123456789012:parameter/bbws/dev/acme/admin-password"];
+const EXECUTION: ExecutionPolicyArgs = {
+  tenantId: "acme",
+  region: "af-south-1",
+  secretArns: SECRETS,
+  parameterArns: PARAMETERS,
+  dataKeyArn: "arn:aws:kms:af-south-1:123456789012:key/data",
+  logGroupArn: "arn:aws:logs:af-south-1:123456789012:log-group:/bbws/dev/wordpress",
+  repositoryArns: ["arn:aws:ecr:af-south-1:123456789012:repository/bbws/dev/wordpress"],
+  pullThroughRepositoryArn: "arn:aws:ecr:af-south-1:123456789012:repository/bbws-dev-ecr-public/*",
+};
 
 describe("tenant IAM documents", () => {
   it("the trust policy admits ECS tasks of this account and region only", () => {
@@ -33,16 +49,8 @@ describe("tenant IAM documents", () => {
     });
   });
 
-  it("the execution policy reads the tenant's secrets, writes its log streams and pulls its images", () => {
-    const document = executionPolicy({
-      tenantId: "acme",
-      region: "af-south-1",
-      secretArns: SECRETS,
-      dataKeyArn: "arn:aws:kms:af-south-1:123456789012:key/data",
-      logGroupArn: "arn:aws:logs:af-south-1:123456789012:log-group:/bbws/dev/wordpress",
-      repositoryArns: ["arn:aws:ecr:af-south-1:123456789012:repository/bbws/dev/wordpress"],
-      pullThroughRepositoryArn: "arn:aws:ecr:af-south-1:123456789012:repository/bbws-dev-ecr-public/*",
-    });
+  it("the execution policy reads the tenant's secrets and parameters, writes its log streams and pulls its images", () => {
+    const document = executionPolicy(EXECUTION);
     expect(JSON.parse(document)).to.deep.equal({
       Version: "2012-10-17",
       Statement: [
@@ -61,6 +69,26 @@ describe("tenant IAM documents", () => {
             StringEquals: {
               "kms:ViaService": "secretsmanager.af-south-1.amazonaws.com",
               "kms:EncryptionContext:SecretARN": SECRETS,
+            },
+          },
+        },
+        // ECS resolves a parameter `valueFrom` with GetParameters, on exactly the tenant's ARN.
+        {
+          Sid: "ReadOwnParameters",
+          Effect: "Allow",
+          Action: "ssm:GetParameters",
+          Resource: PARAMETERS,
+        },
+        // Parameter Store decrypts with the parameter's ARN as context, through SSM only.
+        {
+          Sid: "DecryptOwnParameters",
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: "arn:aws:kms:af-south-1:123456789012:key/data",
+          Condition: {
+            StringEquals: {
+              "kms:ViaService": "ssm.af-south-1.amazonaws.com",
+              "kms:EncryptionContext:PARAMETER_ARN": PARAMETERS,
             },
           },
         },
@@ -88,6 +116,19 @@ describe("tenant IAM documents", () => {
         },
       ],
     });
+  });
+
+  it("without parameters, grants neither ssm:GetParameters nor a Parameter Store decrypt (IAM refuses an empty Resource)", () => {
+    const statements = JSON.parse(executionPolicy({ ...EXECUTION, parameterArns: [] })).Statement as {
+      Sid: string;
+      Action: string;
+      Resource: unknown;
+    }[];
+    const sids = statements.map((s) => s.Sid);
+    expect(sids).to.not.include("ReadOwnParameters");
+    expect(sids).to.not.include("DecryptOwnParameters");
+    expect(statements.filter((s) => s.Action === "kms:Decrypt")).to.have.length(1);
+    for (const s of statements) expect(s.Resource, s.Sid).to.not.deep.equal([]);
   });
 
   it("the task policy mounts and writes the file system through the tenant's access point only", () => {
