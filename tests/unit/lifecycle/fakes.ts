@@ -151,7 +151,7 @@ export class FakeBackend implements TenantStackBackend {
     });
   }
 
-  outputs(): Promise<Record<string, unknown>> {
+  outputs(_environment: string, _tenantId: string): Promise<Record<string, unknown>> {
     return Promise.resolve({});
   }
 
