@@ -4,7 +4,7 @@
 // and before every npm script that runs dist/, where it only recompiles the files that changed:
 // a source newer than its output is rebuilt, an output whose source is gone is deleted, and a
 // change of this file or of tsconfig.json rebuilds everything. Source maps point stack traces
-// (`node --enable-source-maps`) at the .ts lines.
+// (run.mjs, or `node --enable-source-maps`) at the .ts lines.
 //
 // Files of other kinds under the source folders (Dockerfiles, policy pack files...) are copied
 // beside the compiled modules, so code that reads a file next to itself (`__dirname`) finds it

@@ -11,8 +11,8 @@ import { PROJECT_DIR } from "../lib/projectDir";
 import { COMMANDS } from "../cli/main";
 
 const RUNS = Number(process.env.BBWS_BENCH_RUNS ?? 5);
-/** The compiled entry point the npm scripts run (`npm run build` writes it). */
-const CLI = path.join(PROJECT_DIR, "dist", "cli", "main.js");
+/** What the npm scripts run: run.mjs (incremental build, lazy source maps), then dist/cli/main.js. */
+const RUN = path.join(PROJECT_DIR, "run.mjs");
 
 /** Command lines to time: every command's --help, then usage errors of each group. */
 function commandLines(): { label: string; argv: string[]; code: number }[] {
@@ -40,7 +40,7 @@ function commandLines(): { label: string; argv: string[]; code: number }[] {
 
 function time(argv: string[]): { ms: number; code: number | null } {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ["--enable-source-maps", CLI, ...argv], {
+  const result = spawnSync(process.execPath, [RUN, "cli/main", ...argv], {
     cwd: PROJECT_DIR,
     encoding: "utf8",
   });

@@ -101,7 +101,15 @@ async function previewOne(dir: string): Promise<void> {
     const started = process.hrtime.bigint();
     const run = spawnSync(
       process.execPath,
-      ["--enable-source-maps", cli, "plan", "dev", "--tenant", "globex", "--summary"],
+      [
+        path.join(__dirname, "..", "..", "run.mjs"),
+        "cli/main",
+        "plan",
+        "dev",
+        "--tenant",
+        "globex",
+        "--summary",
+      ],
       {
         encoding: "utf8",
       },

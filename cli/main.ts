@@ -9,6 +9,7 @@ import { OPS_COMMANDS } from "./commands/ops";
 import { PLAN_COMMANDS } from "./commands/plan";
 import { TENANT_COMMANDS } from "./commands/tenants";
 import { CliRuntime, CommandSpec, runCli } from "./shell";
+import { allowOfflineProviderShortcut } from "../offline/providerSerialization";
 
 /** Every command of the CLI. */
 export const COMMANDS: readonly CommandSpec[] = [...PLAN_COMMANDS, ...TENANT_COMMANDS, ...OPS_COMMANDS];
@@ -19,6 +20,8 @@ export function main(argv: readonly string[], runtime: CliRuntime): Promise<numb
 }
 
 if (require.main === module) {
+  // The operator's process: offline runs (plan, --offline) skip serializing dynamic providers.
+  allowOfflineProviderShortcut();
   const controller = new AbortController();
   process.on("SIGINT", () => {
     if (controller.signal.aborted) process.exit(EXIT.interrupted.code);

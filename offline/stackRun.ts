@@ -7,6 +7,7 @@
  */
 import { BbwsError } from "../lib/errors";
 import * as pulumi from "@pulumi/pulumi";
+import { applyOfflineProviderShortcut } from "./providerSerialization";
 import { AwsMocks, MockedResource, StackOutputsByName } from "./mocks";
 
 /** One resource of a stack run. */
@@ -109,6 +110,15 @@ export function runStack(options: StackRunOptions, program: () => unknown): Prom
 }
 
 async function runExclusive(options: StackRunOptions, program: () => unknown): Promise<StackRun> {
+  const restoreSerialization = applyOfflineProviderShortcut();
+  try {
+    return await runMocked(options, program);
+  } finally {
+    restoreSerialization();
+  }
+}
+
+async function runMocked(options: StackRunOptions, program: () => unknown): Promise<StackRun> {
   const mocks = new AwsMocks({ region: options.region, stackOutputs: options.stackOutputs });
   await pulumi.runtime.setMocks(
     mocks,

@@ -11,6 +11,7 @@ import * as path from "path";
 import { DockerfileParser, From } from "dockerfile-ast";
 import { ECSClient, DescribeTasksCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
+import * as pulumi from "@pulumi/pulumi";
 import {
   CRON_CONTAINER_NAME,
   HEALTH_CHECK_PATHS,
@@ -18,7 +19,11 @@ import {
   inlineInstallScript,
   installCommand,
 } from "../../components/tenant/containerDefinition";
-import { runInstallTask, TenantInstallState } from "../../components/tenant/installTask";
+import {
+  runInstallTask,
+  TenantInstallState,
+  tenantInstallProvider,
+} from "../../components/tenant/installTask";
 import { smtpSendPolicy } from "../../components/tenant/mail";
 import { runtimeImageTag } from "../../components/shared/runtimeImage";
 import { TARGET_HEALTH_CHECK } from "../../components/tenant/routing";
@@ -400,6 +405,29 @@ describe("the install task runner (ECS RunTask, wait, exit code)", () => {
       launchType: "FARGATE",
     });
     expect(input.networkConfiguration?.awsvpcConfiguration?.assignPublicIp).to.equal("DISABLED");
+  });
+
+  it("works as Pulumi ships it: serialized (the plan's CLI skips this), loaded on its own, still running the task", async () => {
+    const serialized = await pulumi.runtime.serializeFunction(() => tenantInstallProvider, {
+      allowSecrets: true,
+    });
+    const file = path.join(__dirname, "..", "..", `.serialized-install-${process.pid}.js`);
+    fs.writeFileSync(file, serialized.text);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const loaded = (require(file) as Record<string, () => typeof tenantInstallProvider>)[
+        serialized.exportName
+      ]();
+      ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn }] });
+      stopped(0);
+      const created = await loaded.create(state);
+      expect(created.outs).to.deep.include({ taskArn, exitCode: 0 });
+      expect(ecs.commandCalls(RunTaskCommand)[0].args[0].input.taskDefinition).to.equal(
+        state.taskDefinitionArn,
+      );
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 
   it("fails with the exit code, ECS's reason and where the output is", async () => {

@@ -47,18 +47,39 @@ function touchLater(file: string, seconds: number): void {
 }
 
 describe("compiled CLI (build.mjs, dist/)", () => {
-  it("runs every CLI, docs and benchmark script from dist/ after an incremental build, never ts-node", () => {
+  it("runs every CLI, docs and benchmark script from dist/ through run.mjs (incremental build first), never ts-node", () => {
     for (const name of ["bbws", "plan", "tenants", "ops", "docs", "bench:cli"]) {
-      expect(scripts[name], name).to.match(/^node build\.mjs && node --enable-source-maps dist\/[\w/]+\.js/);
+      expect(scripts[name], name).to.match(/^node run\.mjs [\w/]+/);
     }
     const runners = Object.entries(scripts).filter(([name]) => !name.startsWith("test"));
     for (const [name, script] of runners) expect(script, name).not.to.include("ts-node");
     for (const [, script] of Object.entries(scripts)) {
-      for (const [, module] of script.matchAll(/dist\/([\w/]+)\.js/g)) {
+      for (const [, module] of script.matchAll(/node run\.mjs ([\w/]+)/g)) {
         expect(fs.existsSync(path.join(PROJECT_DIR, `${module}.ts`)), module).to.equal(true);
       }
     }
     expect(scripts.prepare, "npm ci builds dist/ through the prepare lifecycle").to.include("node build.mjs");
+  });
+
+  it("run.mjs builds what changed, maps a stack trace to the .ts line, and runs the module as main", () => {
+    const dir = scratchProject({
+      "lib/fail.ts":
+        'export function fail(): never {\n  const why: string = "planned";\n  throw new Error(why);\n}\n',
+      "main.ts":
+        'import { fail } from "./lib/fail";\nif (require.main === module) {\n  console.log(process.argv.slice(2).join(" "));\n  fail();\n}\n',
+    });
+    fs.copyFileSync(path.join(PROJECT_DIR, "run.mjs"), path.join(dir, "run.mjs"));
+    const run = spawnSync(process.execPath, ["run.mjs", "main", "plan", "dev"], {
+      cwd: dir,
+      encoding: "utf8",
+    });
+    expect(fs.existsSync(path.join(dir, "dist", "main.js")), "built on the way").to.equal(true);
+    expect(run.stdout).to.equal("plan dev\n");
+    expect(run.stderr, "the stack trace names the .ts line that threw").to.match(/lib\/fail\.ts:3:/);
+    expect(run.status).to.not.equal(0);
+    const usage = spawnSync(process.execPath, ["run.mjs"], { cwd: dir, encoding: "utf8" });
+    expect(usage.status).to.equal(2);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("finds the project root from the sources and from dist/, and refuses a folder outside it", () => {
