@@ -9,7 +9,7 @@ import { BbwsError } from "../lib/errors";
 import { exitCodeOf } from "../lib/exitCodes";
 import { formatCostReport } from "./cost/format";
 import { EnvironmentPlan, planEnvironment } from "./plan";
-import { planToJson } from "./planJson";
+import { planJsonChunks, planToJson } from "./planJson";
 import { formatPolicyReport, mandatoryViolations } from "./policyReport";
 import { renderStackTree, renderSummary } from "./render";
 import { ConstraintReport } from "./awsChecks";
@@ -35,6 +35,8 @@ export interface PlanCommandResult {
   readonly exitCode: number;
   readonly text: string;
   readonly json: unknown;
+  /** The JSON document's text, one stack at a time (planJsonChunks). */
+  readonly jsonText: () => Iterable<string>;
   readonly failure?: BbwsError;
 }
 
@@ -74,7 +76,7 @@ export async function planCommand(options: PlanCommandOptions): Promise<PlanComm
   );
 
   const { currency, platformMonthly, tenants, totalMonthly } = plan.cost;
-  const json = planToJson(plan, {
+  const sections = {
     policy: plan.policy,
     cost: { currency, platformMonthly, tenants, totalMonthly },
     awsChecks: {
@@ -83,11 +85,15 @@ export async function planCommand(options: PlanCommandOptions): Promise<PlanComm
       violations: plan.constraints.violations.map((v) => ({ ...v })),
     },
     quotas: plan.quotas.usages.map((u) => ({ ...u, advisory: u.advisory ?? false })),
-  });
+  };
   return {
     exitCode: exitCodeOf(planFailure(plan)?.kind ?? "ok"),
     text: out.join("\n"),
-    json,
+    // Built only when asked for: the CLI writes the streamed text instead.
+    get json() {
+      return planToJson(plan, sections);
+    },
+    jsonText: () => planJsonChunks(plan, sections),
     failure: planFailure(plan),
   };
 }

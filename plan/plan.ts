@@ -12,7 +12,7 @@ import { tenantStackName } from "../config/naming";
 import { runPlatform } from "../offline/platformRun";
 import { StackRun } from "../offline/stackRun";
 import { runTenant } from "../offline/tenantRun";
-import { defaultWorkerCount, runTenantsInWorkers } from "../offline/tenantWorkers";
+import { defaultWorkerCount, startTenantWorkers } from "../offline/tenantWorkers";
 import { CostReport, estimateCosts } from "./cost/estimate";
 import { PolicyReport, evaluatePolicies } from "../offline/policyEvaluator";
 import { ConstraintReport, checkAwsConstraints } from "./awsChecks";
@@ -90,7 +90,19 @@ export async function planEnvironment(options: PlanOptions): Promise<Environment
 
   const total = entries.length + 1;
   const stacks: PlannedStack[] = [];
-  const platformRun = await runPlatform({ stack: environment, overrides: options.configOverrides });
+  const workers = Math.min(
+    options.workers ?? defaultWorkerCount(entries.length),
+    Math.max(1, entries.length),
+  );
+  // Started now, the workers load their modules while this process runs the platform.
+  const pool = workers > 1 ? startTenantWorkers(workers) : undefined;
+  let platformRun: StackRun;
+  try {
+    platformRun = await runPlatform({ stack: environment, overrides: options.configOverrides });
+  } catch (error) {
+    pool?.close();
+    throw error;
+  }
   stacks.push({ name: environment, kind: "platform", run: platformRun });
   options.onStack?.(stacks[0], 1, total);
 
@@ -101,18 +113,13 @@ export async function planEnvironment(options: PlanOptions): Promise<Environment
     run,
   });
   let done = 1;
-  const workers = Math.min(
-    options.workers ?? defaultWorkerCount(entries.length),
-    Math.max(1, entries.length),
-  );
-  if (workers > 1) {
-    const runs = await runTenantsInWorkers(
+  if (pool) {
+    const runs = await pool.run(
       {
         environment,
         configOverrides: options.configOverrides,
         entries,
         platformOutputs: platformRun.outputs,
-        workers,
       },
       (index, run) => options.onStack?.(tenantStack(index, run), ++done, total),
     );

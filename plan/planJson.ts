@@ -114,30 +114,55 @@ export interface PlanSections {
   readonly quotas?: PlanJson["quotas"];
 }
 
-/** Builds the JSON document of a plan. */
-export function planToJson(plan: EnvironmentPlan, sections: PlanSections = {}): PlanJson {
+/** One stack of the JSON document. */
+function stackToJson(stack: EnvironmentPlan["stacks"][number]): PlanJson["stacks"][number] {
   return {
-    environment: plan.environment,
-    stacks: plan.stacks.map((stack) => ({
-      name: stack.name,
-      kind: stack.kind,
-      ...(stack.tenant ? { tenant: stack.tenant } : {}),
-      // Sorted by URN: registration order can vary with timing, the plan text must not.
-      resources: [...stack.run.resources]
-        .sort((a, b) => a.urn.localeCompare(b.urn))
-        .map((r) => ({
-          urn: r.urn,
-          type: r.type,
-          name: r.name,
-          parent: r.parent,
-          inputs: sanitize(r.inputs) as Record<string, unknown>,
-        })),
-    })),
+    name: stack.name,
+    kind: stack.kind,
+    ...(stack.tenant ? { tenant: stack.tenant } : {}),
+    // Sorted by URN: registration order can vary with timing, the plan text must not.
+    resources: [...stack.run.resources]
+      .sort((a, b) => a.urn.localeCompare(b.urn))
+      .map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        parent: r.parent,
+        inputs: sanitize(r.inputs) as Record<string, unknown>,
+      })),
+  };
+}
+
+/** The sections after `stacks`, in document order. */
+function sectionsOf(sections: PlanSections): Omit<PlanJson, "environment" | "stacks"> {
+  return {
     ...(sections.policy ? { policy: sections.policy } : {}),
     ...(sections.cost ? { cost: sections.cost } : {}),
     ...(sections.awsChecks ? { awsChecks: sections.awsChecks } : {}),
     ...(sections.quotas ? { quotas: sections.quotas } : {}),
   };
+}
+
+/** Builds the JSON document of a plan. */
+export function planToJson(plan: EnvironmentPlan, sections: PlanSections = {}): PlanJson {
+  return { environment: plan.environment, stacks: plan.stacks.map(stackToJson), ...sectionsOf(sections) };
+}
+
+/**
+ * The text of `stringifyPlan(planToJson(plan, sections))`, one stack at a time: a 1,000-tenant
+ * plan is ~48 MB of JSON, which is never held whole (nor the document it is made of).
+ */
+export function* planJsonChunks(plan: EnvironmentPlan, sections: PlanSections = {}): Generator<string> {
+  // JSON strings hold no raw newline: re-indenting a nested value is a matter of its newlines.
+  const nested = (value: unknown, indent: string) =>
+    JSON.stringify(value, null, 2).replace(/\n/g, `\n${indent}`);
+  yield `{\n  "environment": ${JSON.stringify(plan.environment)},\n  "stacks": [`;
+  for (const [i, stack] of plan.stacks.entries())
+    yield `${i === 0 ? "" : ","}\n    ${nested(stackToJson(stack), "    ")}`;
+  yield plan.stacks.length > 0 ? "\n  ]" : "]";
+  for (const [key, value] of Object.entries(sectionsOf(sections)))
+    yield `,\n  ${JSON.stringify(key)}: ${nested(value, "  ")}`;
+  yield "\n}\n";
 }
 
 /** Secrets become "[secret]", unknowns null, object keys sorted. */

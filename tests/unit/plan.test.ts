@@ -3,7 +3,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EnvironmentPlan, planEnvironment } from "../../plan/plan";
-import { PLAN_JSON_SCHEMA, SECRET_PLACEHOLDER, planToJson, stringifyPlan } from "../../plan/planJson";
+import {
+  PLAN_JSON_SCHEMA,
+  SECRET_PLACEHOLDER,
+  planJsonChunks,
+  planToJson,
+  stringifyPlan,
+} from "../../plan/planJson";
 import { main } from "../../cli/main";
 import { CliRuntime } from "../../cli/shell";
 import { EXIT } from "../../lib/exitCodes";
@@ -118,6 +124,31 @@ describe("npm run plan", () => {
     expect(acme.resources.filter((r) => r.parent === null)).to.have.length(1);
     const again = planToJson(await planEnvironment({ environment: "dev" }), { cost: json.cost });
     expect(stringifyPlan(again)).to.equal(stringifyPlan(json));
+  });
+
+  it("the streamed JSON text is byte for byte the document's, with and without the sections", () => {
+    const sections = {
+      cost: { currency: "USD" as const, platformMonthly: 1, tenants: { acme: 2 }, totalMonthly: 3 },
+      quotas: [{ quota: "rulesPerAlb", scope: "alb 0", used: 5, limit: 100, advisory: false }],
+    };
+    expect([...planJsonChunks(dev, sections)].join("")).to.equal(stringifyPlan(planToJson(dev, sections)));
+    expect([...planJsonChunks(prod)].join("")).to.equal(stringifyPlan(planToJson(prod)));
+    const chunks = [...planJsonChunks(prod)];
+    // One piece per stack at least: never the whole document at once.
+    expect(chunks.length).to.be.greaterThan(prod.stacks.length);
+    expect(Math.max(...chunks.map((c) => c.length))).to.be.lessThan(chunks.join("").length / 2);
+  });
+
+  it("--json --output writes the streamed document, which parses as the documented shape", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bbws-plan-json-")), "plan.json");
+    const { code } = await cli(["dev", "--json", "--output", file]);
+    expect(code).to.equal(0);
+    const parsed = PLAN_JSON_SCHEMA.safeParse(JSON.parse(fs.readFileSync(file, "utf8")));
+    expect(parsed.success).to.equal(true);
+    expect(parsed.success && parsed.data.stacks.map((s) => s.name)).to.deep.equal(
+      dev.stacks.map((s) => s.name),
+    );
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
   });
 
   it("--tenant previews only the chosen tenants against the planned platform, exactly as the full plan has them", async () => {
