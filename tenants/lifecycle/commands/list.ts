@@ -16,6 +16,7 @@ import { configDifferences, configHash } from "../configState";
 import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
 import { certificateOutputsOf, issuedHostsOf } from "../certificates";
+import { CustomerRecordOutput, customerDnsLines } from "../onboarding";
 import { messageOf } from "../../../lib/errors";
 import { EXIT } from "../../../lib/exitCodes";
 import { FleetState, orphansOf, readInputs, stackOf, withStacks } from "../fleetState";
@@ -32,6 +33,11 @@ export interface ListRow {
   readonly detail: string;
   /** With --preview: the preview's counts. */
   readonly changes?: ChangeCounts;
+  /**
+   * The DNS records the tenant's customer must create, each with whether it is in place
+   * (onboarding.ts `customerDnsLines`), and how its certificate stands. @default - none
+   */
+  readonly edge?: readonly string[];
 }
 
 /** Options of `list`. */
@@ -62,6 +68,10 @@ export async function listTenants(
 
   const table = plainTable(["Tenant", "Stack", "Status", "Detail"], [null, null, null, 70]);
   for (const row of rows) table.push([row.tenantId, row.stack, row.status, row.detail]);
+  // What customers must create, copyable: not wrapped inside a cell.
+  const edge = rows.flatMap((r) =>
+    r.edge && r.edge.length > 0 ? [`${r.stack}:`, ...r.edge.map((line) => `  ${line}`)] : [],
+  );
   const counts = rows.reduce<Record<string, number>>(
     (c, r) => ({ ...c, [r.status]: (c[r.status] ?? 0) + 1 }),
     {},
@@ -69,7 +79,7 @@ export async function listTenants(
   const exitCode = rows.some((r) => r.status === "error") ? EXIT.failed.code : EXIT.ok.code;
   return {
     exitCode,
-    text: `${table.toString()}\n${Object.entries(counts)
+    text: `${table.toString()}\n${edge.map((line) => `${line}\n`).join("")}${Object.entries(counts)
       .map(([status, n]) => `${n} ${status}`)
       .join(", ")} (${context.backendName} backend, registry ${state.snapshot.registry.file}).`,
     json: {
@@ -102,6 +112,10 @@ async function entryRow(
   try {
     const outputs = await context.backend.outputs(context.environment, entry.id);
     const issued = await issuedHostsOf(context.certificates, entry.id, outputs);
+    const records = Array.isArray(outputs.customerRecords)
+      ? (outputs.customerRecords as CustomerRecordOutput[])
+      : [];
+    const edgeLines = await customerDnsLines(records, context.dns);
     const desired = tenantStackConfig(state.settings, entry, state.platformStack, {
       issuedCertificateHosts: issued,
     });
@@ -133,9 +147,9 @@ async function entryRow(
       context.progress.update(stack, "done", formatChanges(changes));
       if (hasChanges(changes)) reasons.push(`preview: ${formatChanges(changes)}`);
     }
-    return reasons.length > 0
-      ? row("pending changes", reasons.join("; "), changes)
-      : row("in sync", "", changes);
+    const listed =
+      reasons.length > 0 ? row("pending changes", reasons.join("; "), changes) : row("in sync", "", changes);
+    return edgeLines.length > 0 ? { ...listed, edge: edgeLines } : listed;
   } catch (error) {
     context.progress.update(stack, "failed", messageOf(error));
     return row("error", messageOf(error));

@@ -232,6 +232,21 @@ describe("pending certificates in the lifecycle", function () {
       expect(types).to.not.include("aws:ecs/service:Service");
     });
 
+    it("list names the pending certificate and prints the customer's records under the table", async () => {
+      const { code, out } = await run("list", "dev", "--offline-fault", "umbrella:certificate:hang");
+      expect(code).to.equal(0);
+      expect(out).to.match(/umbrella .*pending changes/);
+      expect(out).to.contain("pending validation");
+      expect(out).to.match(
+        /dev\.umbrella:\n {2}customer DNS: CNAME blog\.umbrella-corp\.co\.za -> .*\(traffic\): not checked \(offline\)/,
+      );
+      const json = await run("list", "dev", "--json", "--offline-fault", "umbrella:certificate:hang");
+      const row = (JSON.parse(json.out) as { tenants: { tenantId: string; edge?: string[] }[] }).tenants.find(
+        (t) => t.tenantId === "umbrella",
+      )!;
+      expect(row.edge!.some((line) => line.includes("(certificate validation)"))).to.equal(true);
+    });
+
     it("once ACM has issued it, sync attaches it and creates the rule and the service", async () => {
       const { code, out } = await run("sync", "dev", "umbrella");
       expect(code, out).to.equal(0);
