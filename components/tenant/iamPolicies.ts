@@ -53,16 +53,30 @@ export function secretsDecryptStatement(
   region: string,
   secretArns: readonly string[],
 ): object {
+  return viaServiceDecrypt(
+    sid,
+    dataKeyArn,
+    `secretsmanager.${region}.amazonaws.com`,
+    "SecretARN",
+    secretArns,
+  );
+}
+
+/** kms:Decrypt of `dataKeyArn` through one service only, for requests naming one of `values` in `contextKey`. */
+function viaServiceDecrypt(
+  sid: string,
+  dataKeyArn: string,
+  viaService: string,
+  contextKey: string,
+  values: readonly string[],
+): object {
   return {
     Sid: sid,
     Effect: "Allow",
     Action: "kms:Decrypt",
     Resource: dataKeyArn,
     Condition: {
-      StringEquals: {
-        "kms:ViaService": `secretsmanager.${region}.amazonaws.com`,
-        "kms:EncryptionContext:SecretARN": [...secretArns],
-      },
+      StringEquals: { "kms:ViaService": viaService, [`kms:EncryptionContext:${contextKey}`]: [...values] },
     },
   };
 }
@@ -80,18 +94,7 @@ export function parametersDecryptStatement(
   region: string,
   parameterArns: readonly string[],
 ): object {
-  return {
-    Sid: sid,
-    Effect: "Allow",
-    Action: "kms:Decrypt",
-    Resource: dataKeyArn,
-    Condition: {
-      StringEquals: {
-        "kms:ViaService": `ssm.${region}.amazonaws.com`,
-        "kms:EncryptionContext:PARAMETER_ARN": [...parameterArns],
-      },
-    },
-  };
+  return viaServiceDecrypt(sid, dataKeyArn, `ssm.${region}.amazonaws.com`, "PARAMETER_ARN", parameterArns);
 }
 
 /** What ECS may do on the tenant's behalf to start its tasks: pull, log, read its secrets and parameters. */
