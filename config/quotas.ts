@@ -77,6 +77,13 @@ export const QUOTAS = {
     configKey: "quotaCloudMapInstancesPerNamespace",
     source: "AWS Cloud Map quotas: instances per namespace (default 2,000)",
   },
+  acmCertificates: {
+    name: "ACM certificates per account and Region",
+    defaultLimit: 2500,
+    configKey: "quotaAcmCertificates",
+    source:
+      "AWS Certificate Manager quotas: ACM certificates per account and Region (default 2,500, adjustable); a tenant whose certificate changes holds two until the new one is issued",
+  },
   ssmStandardParameters: {
     name: "SSM Parameter Store standard parameters per account and Region",
     defaultLimit: 10000,
@@ -171,6 +178,8 @@ export interface QuotaTenant {
 /** What a registry-level preflight knows of the platform. */
 export interface QuotaPlatform {
   readonly shards: number;
+  /** ACM certificates the platform itself requests (its DNS-validated wildcard). @default 0 */
+  readonly certificates?: number;
   readonly quotas?: AccountQuotas;
   readonly database: { readonly minCapacity: number; readonly maxCapacity: number };
 }
@@ -240,6 +249,12 @@ export function registryQuotaUsage(tenants: readonly QuotaTenant[], platform: Qu
       scope: "account and Region",
       used: TENANT_SSM_PARAMETERS * tenants.length,
       limit: quotaLimit("ssmStandardParameters", q),
+    },
+    {
+      quota: "acmCertificates",
+      scope: "account and Region",
+      used: (platform.certificates ?? 0) + tenants.reduce((n, t) => n + (t.certificates ?? 0), 0),
+      limit: quotaLimit("acmCertificates", q),
     },
     ...databaseUsages(connections, platform.database),
   );

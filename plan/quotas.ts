@@ -3,7 +3,7 @@
  * config/quotas.ts, counted from the resources themselves (IAM roles, target groups and rules
  * per ALB through the listeners they hang off, listener certificates, services, the largest
  * service's task ceiling, access points per file system, Cloud Map instances, SSM standard
- * parameters, the tenants' MAX_USER_CONNECTIONS against the Aurora cluster's max_connections).
+ * parameters, ACM certificates, the tenants' MAX_USER_CONNECTIONS against the Aurora cluster's max_connections).
  */
 import { PlatformSettings } from "../config/platformConfig";
 import { QuotaReport, QuotaUsage, databaseUsages, quotaLimit, quotaReport } from "../config/quotas";
@@ -142,6 +142,14 @@ export function planQuotaUsage(
     scope: "account and Region",
     used: standardParameters,
     limit: quotaLimit("ssmStandardParameters", q),
+  });
+
+  // Requested certificates (the platform's wildcard, tenants' own); imported ones are not created here.
+  usages.push({
+    quota: "acmCertificates",
+    scope: "account and Region",
+    used: ofType("aws:acm/certificate:Certificate").length,
+    limit: quotaLimit("acmCertificates", q),
   });
 
   const connections = resources

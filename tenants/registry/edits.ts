@@ -129,6 +129,7 @@ export function checkAddition(
   assertWithinQuotas(
     registryQuotaUsage(tenants, {
       shards: settings.albShards,
+      certificates: "hostedZoneId" in settings.certificate ? 1 : 0,
       quotas: settings.quotas,
       database: settings.database,
     }),

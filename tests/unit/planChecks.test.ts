@@ -321,6 +321,7 @@ describe("plan is as strict as AWS (issue 15)", function () {
         cloudMapInstancesPerNamespace: 3,
         // A hard limit (10,000), lowered here only to cross it: one parameter per tenant.
         ssmStandardParameters: 2,
+        acmCertificates: 2,
       };
       const withCerts = tenants(3).map((t) => ({ ...t, certificates: 1 }));
       expect(
@@ -340,7 +341,16 @@ describe("plan is as strict as AWS (issue 15)", function () {
         "accessPointsPerFileSystem",
         "cloudMapInstancesPerNamespace",
         "ssmStandardParameters",
+        "acmCertificates",
       ]);
+      // The platform's own wildcard counts: 1 + 1 tenant certificate crosses a quota of 1.
+      const acm = registryQuotaUsage(withCerts.slice(0, 1), {
+        shards: 1,
+        certificates: 1,
+        quotas: { acmCertificates: 1 },
+        database: { minCapacity: 1, maxCapacity: 64 },
+      }).find((u) => u.quota === "acmCertificates");
+      expect(acm).to.deep.include({ used: 2, limit: 1 });
     });
 
     it("a plan over a quota fails with exit 12 naming the quota; the platform role count is the model's", async () => {
@@ -370,6 +380,15 @@ describe("plan is as strict as AWS (issue 15)", function () {
       expect(plan.quotas.usages.find((u) => u.quota === "ssmStandardParameters")).to.deep.include({
         used: tenants * TENANT_SSM_PARAMETERS,
         limit: 10000,
+      });
+      // Every requested certificate, the platform's wildcard and the tenants' own.
+      const certificates = plan.stacks.flatMap((s) =>
+        s.run.resources.filter((r) => r.type === "aws:acm/certificate:Certificate"),
+      );
+      expect(certificates.length).to.be.greaterThan(1);
+      expect(plan.quotas.usages.find((u) => u.quota === "acmCertificates")).to.deep.include({
+        used: certificates.length,
+        limit: 2500,
       });
     });
 
