@@ -64,6 +64,16 @@ export async function planCommand(options: PlanCommandOptions): Promise<PlanComm
       "",
     );
   }
+  // The plan shows these sites as they run once their customer's DNS validates the certificate.
+  const customerValidated = plan.stacks.filter((s) => s.run.outputs.certificateState === "issued");
+  if (customerValidated.length > 0) {
+    out.push(
+      `Note: ${customerValidated.map((s) => s.tenant).join(", ")}: certificate validated by the customer's DNS; shown as it runs ` +
+        "once ACM has issued it. Until then `tenants add/sync` create the certificate and install the site, " +
+        "but no listener rule, redirect or service, and print the records to create (exit 14).",
+      "",
+    );
+  }
   if (plan.registryTenants > plan.stacks.length - 1) {
     out.push(
       `Note: a preview of ${plan.stacks.length - 1} of the registry's ${plan.registryTenants} tenant(s) (--tenant); quotas and cost cover those only.`,

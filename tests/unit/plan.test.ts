@@ -191,6 +191,8 @@ describe("npm run plan", () => {
     expect(stdout)
       .to.include("Monthly cost estimate")
       .and.match(/TOTAL\s+\d+\.\d\d/);
+    // umbrella's certificate is its customer's to validate: the plan says what the first add does.
+    expect(stdout).to.match(/Note: umbrella: certificate validated by the customer's DNS; .*\(exit 14\)/);
     const printed = await cli(["dev", "--json", "--summary"]);
     expect(PLAN_JSON_SCHEMA.parse(JSON.parse(printed.stdout)).stacks).to.have.length(5);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bbws-plan-")), "plan.json");
