@@ -94,6 +94,7 @@ class SimulatedWorld implements TenantStackBackend {
       rollBack: ReadonlySet<string>;
     },
     private readonly random: () => number,
+    private readonly tenantIds: readonly string[] = [],
   ) {}
 
   private between([low, high]: readonly [number, number]): number {
@@ -103,8 +104,9 @@ class SimulatedWorld implements TenantStackBackend {
   platformStack(environment: string) {
     return Promise.resolve(`organization/bbws/${environment}`);
   }
+  /** Every tenant has its stack: the rollout reads each one's outputs first (its certificate). */
   list() {
-    return Promise.resolve([]);
+    return Promise.resolve([...this.tenantIds]);
   }
   deployed() {
     return Promise.resolve(undefined);
@@ -118,8 +120,10 @@ class SimulatedWorld implements TenantStackBackend {
   remove() {
     return Promise.resolve();
   }
-  outputs() {
-    return Promise.resolve({});
+  /** `pulumi stack output` of the Automation API backend: a CLI call of 1-2 s. */
+  async outputs(): Promise<Record<string, unknown>> {
+    await sleep(this.between([1, 2]));
+    return {};
   }
 
   async up(target: StackTarget): Promise<UpOutcome> {
@@ -257,7 +261,11 @@ export async function simulateRollout(simulation: RolloutSimulation): Promise<Si
     loopLimit: 10_000_000,
   });
   try {
-    const world = new SimulatedWorld(options, seededRandom(options.seed));
+    const world = new SimulatedWorld(
+      options,
+      seededRandom(options.seed),
+      entries.map((e) => e.id),
+    );
     const records: RolloutRecords = { location: "(memory)", record: () => Promise.resolve() };
     const rollout = rolloutImage(
       {
@@ -318,7 +326,7 @@ function hms(seconds: number): string {
 /** Prints the rollout benchmark; returns false when a rollout is further than 5% from its ideal. */
 export async function rolloutBenchmark(tenants = 1000, waveSizes = [10, 50, 100]): Promise<boolean> {
   console.log(
-    `rollout of ${tenants} tenants on a virtual clock (update 20-40 s, deployment 3-6 min, jitter, 1% locked stacks retried; canary 1; checks every 15 s)`,
+    `rollout of ${tenants} tenants on a virtual clock (outputs read 1-2 s, update 20-40 s, deployment 3-6 min, jitter, 1% locked stacks retried; canary 1; checks every 15 s)`,
   );
   console.log("    K  waves  wall (virtual)  ideal        over ideal  ECS calls  lock retries  CPU s");
   let within = true;
