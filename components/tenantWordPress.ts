@@ -305,7 +305,7 @@ export class TenantWordPress extends pulumi.ComponentResource {
     this.customerRecords = pulumi
       .all([pulumi.output(platform.shard.dnsName), certificate?.customerValidationRecords ?? []])
       .apply(([dnsName, validation]) => [
-        ...customerTrafficRecords(hosts, dnsName),
+        ...customerTrafficRecords(hosts, dnsName, edge.servingHosts),
         ...validation.map((v): CustomerRecord => ({
           name: v.name.replace(/\.$/, ""),
           type: "CNAME",

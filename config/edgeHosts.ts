@@ -101,8 +101,12 @@ export interface CustomerRecord {
    */
   readonly type: "CNAME" | "ALIAS";
   readonly target: string;
-  /** Why it is needed: `traffic` (the host itself) or `certificate validation`. */
-  readonly purpose: "traffic" | "certificate validation";
+  /**
+   * Why it is needed: `traffic` (the host itself), `certificate validation`, or `traffic, once
+   * the certificate is issued` (a host not served yet: pointed at the ALB before, it would get
+   * the environment's certificate).
+   */
+  readonly purpose: "traffic" | "certificate validation" | "traffic, once the certificate is issued";
 }
 
 /**
@@ -110,14 +114,20 @@ export interface CustomerRecord {
  * tenant's ALB shard. A host with exactly two labels is a registrable apex (example.com):
  * providers offer ALIAS/ANAME records there.
  */
-export function customerTrafficRecords(edges: readonly HostEdge[], albDnsName: string): CustomerRecord[] {
+export function customerTrafficRecords(
+  edges: readonly HostEdge[],
+  albDnsName: string,
+  servingHosts: readonly string[] = edges.map((e) => e.host),
+): CustomerRecord[] {
   return edges
     .filter((e) => !e.zone)
     .map((e) => ({
       name: e.host,
       type: e.host.split(".").length <= 2 ? ("ALIAS" as const) : ("CNAME" as const),
       target: albDnsName,
-      purpose: "traffic" as const,
+      purpose: servingHosts.includes(e.host)
+        ? ("traffic" as const)
+        : ("traffic, once the certificate is issued" as const),
     }));
 }
 

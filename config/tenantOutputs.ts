@@ -80,3 +80,17 @@ export function tenantOutputsFrom(
   }
   return raw as unknown as ResolvedTenantOutputs;
 }
+
+/**
+ * Refuses (nothing changed) an operation that acts through the tenant's ECS service while the
+ * tenant has none: its certificate waits for the customer's DNS (certificateState `pending`
+ * with nothing served).
+ */
+export function assertHasService(tenantId: string, outputs: ResolvedTenantOutputs, operation: string): void {
+  if (outputs.certificateState === "pending" && (outputs.servingHosts ?? []).length === 0)
+    throw new BbwsError(
+      "refused",
+      `refused to ${operation} tenant ${tenantId}: it has no ECS service yet, its certificate waits for the customer's DNS ` +
+        "records (`npm run tenants -- list <env>` prints them; `tenants sync` creates the service once ACM has issued it); nothing was changed",
+    );
+}

@@ -116,7 +116,7 @@ export function renderExitCodes(): string {
   return [
     "Exit codes (the same for every command):",
     ...rows,
-    `  When tenants of one run fail differently: ${PRECEDENCE.map((k) => EXIT[k].code).join(" over ")} over ${EXIT.failed.code} over ${EXIT.pending.code}.`,
+    `  When tenants of one run end differently: ${PRECEDENCE.map((k) => EXIT[k].code).join(" over ")} over any other failure (3, 6, 13...) over ${EXIT.failed.code} over ${EXIT.pending.code} (waiting is no failure).`,
   ].join("\n");
 }
 
@@ -127,6 +127,6 @@ export function renderExitCodesMarkdown(): string {
     "|---|---|",
     ...Object.values(EXIT).map((row) => `| ${row.code} | ${row.meaning.replace(/\|/g, "\\|")} |`),
     "",
-    `When tenants of one run fail differently, ${PRECEDENCE.map((k) => EXIT[k].code).join(" wins over ")} wins over ${EXIT.failed.code}, which wins over ${EXIT.pending.code}.`,
+    `When tenants of one run end differently, ${PRECEDENCE.map((k) => EXIT[k].code).join(" wins over ")} wins over any other failure (3, 6, 13...), which wins over ${EXIT.failed.code}; ${EXIT.pending.code} (waiting, no failure) ranks below them all.`,
   ].join("\n");
 }

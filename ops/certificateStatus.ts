@@ -5,14 +5,22 @@
  */
 import { ACMClient, DescribeCertificateCommand } from "@aws-sdk/client-acm";
 import type { CertificateStatus, CertificateStatusCheck } from "../tenants/lifecycle/ports";
+import { awsErrorName } from "../lib/errors";
 
 /** The check against ACM; the client is made on first use (the region is known by then). */
 export function acmCertificateStatus(acm: () => ACMClient): CertificateStatusCheck {
   return {
     async status(_tenantId: string, certificateArn: string): Promise<CertificateStatus> {
-      const { Certificate } = await acm().send(
-        new DescribeCertificateCommand({ CertificateArn: certificateArn }),
-      );
+      let answer;
+      try {
+        answer = await acm().send(new DescribeCertificateCommand({ CertificateArn: certificateArn }));
+      } catch (error) {
+        // Deleted outside Pulumi: not issued, and never will be (a refresh or replace recreates it).
+        if (awsErrorName(error) === "ResourceNotFoundException")
+          return { status: "NOT_FOUND", detail: "ACM has no such certificate (deleted outside Pulumi?)" };
+        throw error;
+      }
+      const { Certificate } = answer;
       const status = Certificate?.Status ?? "UNKNOWN";
       if (status === "ISSUED") return { status };
       const waiting = (Certificate?.DomainValidationOptions ?? [])

@@ -7,6 +7,7 @@
  */
 import { RESTORE_POLL_INTERVAL_SECONDS, RESTORE_TIMEOUTS, RestoreTimeouts } from "./defaults";
 import { loadTenantContextWithOutputs } from "./context";
+import { assertHasService } from "../config/tenantOutputs";
 import { OpsDeps } from "./deps";
 import { BbwsError } from "../lib/errors";
 import { StepTiming } from "../lib/progress";
@@ -63,6 +64,7 @@ export async function restoreTenant(
 ): Promise<RestoreResult> {
   checkRestoreRequest(request);
   const context = await loadTenantContextWithOutputs(environment, tenantId, deps);
+  assertHasService(tenantId, context.tenant, "restore");
   if (!DATABASE_NAME.test(context.tenant.databaseName)) {
     throw new BbwsError(
       "invalidInput",

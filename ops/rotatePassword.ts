@@ -43,6 +43,7 @@ import { StepTiming, createProgress } from "../lib/progress";
 import { Saga, sagaNotes } from "../lib/saga";
 import { OpsClients } from "./clients";
 import { loadTenantContextWithOutputs } from "./context";
+import { assertHasService } from "../config/tenantOutputs";
 import { OpsDeps } from "./deps";
 import { ServiceRef, WaitParams, describeService, primaryDeployment, waitStable } from "./service";
 
@@ -94,6 +95,7 @@ export async function rotateDatabasePassword(
 ): Promise<RotationResult> {
   const context = await loadTenantContextWithOutputs(environment, tenantId, deps);
   const { platform, tenant } = context;
+  assertHasService(tenantId, tenant, "rotate the database password of");
   const clients = deps.clients({ region: platform.region, drRegion: platform.backup.drRegion });
   const progress = createProgress(deps.log);
   const saga = new Saga(progress);

@@ -7,6 +7,12 @@
  * the records its customer must create; `tenants sync` finishes it later.
  */
 import { sleep } from "../../lib/wait";
+import { BbwsError } from "../../lib/errors";
+import { PlatformSettings } from "../../config/platformConfig";
+import { TenantEntry } from "../../config/tenantEntry";
+import { resolveTenantSpec } from "../../config/tenantSpec";
+import { classifyHosts } from "../../config/edgeHosts";
+import { TenantCertificatePlan, planTenantCertificate } from "../../config/certificatePlan";
 import { CERTIFICATE_WAIT_DEFAULTS } from "./defaults";
 import { TenantStackBackend } from "./backend";
 import { CertificateStatus, CertificateStatusCheck } from "./ports";
@@ -52,33 +58,77 @@ export interface CertificatePorts {
 
 /**
  * The hosts of the tenant certificate ACM has issued, for the stack configuration of the next
- * update: the current certificate's once ACM reports it issued, else those of the certificate
- * attached now (so an update never detaches what serves). Without an ACM port, what is attached.
+ * update of `entry`: the current certificate's once ACM reports it issued (also one the
+ * platform validated until now: a tenant whose zone is no longer managed keeps it), else those
+ * of the certificate attached now (so an update never detaches what serves). Without an ACM
+ * port, what is attached. None for a tenant whose certificate needs no customer (the
+ * configuration then stays the same from its first update on).
  */
 export async function issuedCertificateHosts(
   ports: CertificatePorts,
   environment: string,
   tenantId: string,
   stackExists: boolean,
+  customerValidated: boolean,
 ): Promise<string[]> {
-  if (!stackExists) return [];
+  if (!stackExists || !customerValidated) return [];
   return issuedHostsOf(ports.certificates, tenantId, await ports.backend.outputs(environment, tenantId));
 }
 
-/** issuedCertificateHosts from outputs already read. */
+/** issuedCertificateHosts of a tenant whose certificate the customer validates, from outputs already read. */
 export async function issuedHostsOf(
   check: CertificateStatusCheck | undefined,
   tenantId: string,
   raw: Readonly<Record<string, unknown>>,
 ): Promise<string[]> {
   const outputs = certificateOutputsOf(raw);
-  // Only a certificate the customer validates waits for ACM; the others need no answer.
-  if (outputs.state !== "pending" && outputs.state !== "issued") return [];
-  if (outputs.arn && check) {
+  if (outputs.arn && outputs.hosts.length > 0 && check) {
     const status = await check.status(tenantId, outputs.arn);
     if (status.status === "ISSUED") return [...outputs.hosts];
   }
-  return [...outputs.servingHosts];
+  return outputs.state === "pending" || outputs.state === "issued" ? [...outputs.servingHosts] : [];
+}
+
+/** Whether `entry`'s certificate is validated by its customer's records (certificatePlan.ts). */
+export function validatedByCustomer(entry: TenantEntry, settings: PlatformSettings): boolean {
+  return planForEntry(entry, settings, []).state === "pending";
+}
+
+/** The certificate plan of `entry` with `issuedHosts` issued. */
+export function planForEntry(
+  entry: TenantEntry,
+  settings: PlatformSettings,
+  issuedHosts: readonly string[],
+): TenantCertificatePlan {
+  const spec = resolveTenantSpec(entry, settings);
+  return planTenantCertificate({
+    hosts: classifyHosts({ hosts: spec.hosts, ...spec.edge }),
+    primaryHost: spec.primaryHost,
+    issuedHosts,
+  });
+}
+
+/**
+ * Refuses (nothing changed) an update that would stop serving a site that serves today: a new
+ * primary host whose certificate ACM has not issued leaves nothing to answer (every other host
+ * redirects to it).
+ */
+export function assertKeepsServing(
+  environment: string,
+  entry: TenantEntry,
+  current: Readonly<Record<string, unknown>>,
+  next: TenantCertificatePlan,
+): void {
+  const servedNow = Array.isArray(current.servingHosts) ? current.servingHosts : current.hosts;
+  if (next.servingHosts.length > 0 || !Array.isArray(servedNow) || servedNow.length === 0) return;
+  const primary = entry.primaryHost ?? entry.hosts[0];
+  throw new BbwsError(
+    "refused",
+    `refused to update ${environment}.${entry.id}: its primary host ${primary} has no issued certificate yet, so the ` +
+      `site would serve nothing until ACM issues it (today it serves ${servedNow.join(", ")}). Keep the primary host, ` +
+      `add ${primary} to hosts, run \`npm run tenants -- sync ${environment} ${entry.id}\` until its certificate is issued ` +
+      "(the records are printed), then make it the primary host; nothing was changed",
+  );
 }
 
 /** True when the stack serves nothing: its first certificate waits for the customer (no service yet). */
@@ -123,6 +173,8 @@ export function pendingCertificateLines(
   environment: string,
   outputs: CertificateOutputs,
   verdict: CertificateVerdict,
+  /** Every host of the tenant is still served (by the certificate issued before). @default false */
+  allServed = false,
 ): string[] {
   const status = verdict.status
     ? `ACM: ${verdict.status.status}${verdict.status.detail ? ` (${verdict.status.detail})` : ""}${verdict.status.simulated ? ", simulated" : ""}`
@@ -135,8 +187,10 @@ export function pendingCertificateLines(
     ),
     final
       ? `ACM will not issue it any more: once the validation records are right, replace the certificate (\`pulumi stack -s ${environment}.${tenantId} --show-urns\` names it; \`pulumi up -s ${environment}.${tenantId} --replace <URN>\`) and re-run \`npm run tenants -- sync ${environment} ${tenantId}\``
-      : outputs.servingHosts.length > 0
-        ? `the hosts of the certificate issued before (${outputs.servingHosts.join(", ")}) are still served; the others once ACM issues the new one: \`npm run tenants -- sync ${environment} ${tenantId}\``
-        : `nothing is served yet (no host rule, no service); once the customer has created the validation records below and ACM has issued the certificate (minutes), \`npm run tenants -- sync ${environment} ${tenantId}\` serves the site`,
+      : allServed
+        ? `every host is still served by the certificate issued before; ACM validates the new one with the records already in place, and the next \`npm run tenants -- sync ${environment} ${tenantId}\` attaches it`
+        : outputs.servingHosts.length > 0
+          ? `the hosts of the certificate issued before (${outputs.servingHosts.join(", ")}) are still served; the others once ACM issues the new one: \`npm run tenants -- sync ${environment} ${tenantId}\``
+          : `nothing is served yet (no host rule, no service); once the customer has created the validation records below and ACM has issued the certificate (minutes), \`npm run tenants -- sync ${environment} ${tenantId}\` serves the site`,
   ];
 }

@@ -9,11 +9,15 @@ import { tenantStackConfig } from "../stackConfig";
 import { ChangeCounts, StackTarget, formatChanges } from "./backend";
 import {
   DEFAULT_CERTIFICATE_WAIT,
+  assertKeepsServing,
   awaitIssued,
   certificateOutputsOf,
-  issuedCertificateHosts,
+  issuedHostsOf,
   pendingCertificateLines,
+  planForEntry,
+  validatedByCustomer,
 } from "./certificates";
+import { BbwsError } from "../../lib/errors";
 import { LifecycleContext } from "./context";
 import { FleetTask, TaskOutcome } from "./fleet";
 import { onboard } from "./onboarding";
@@ -52,7 +56,12 @@ export async function deployTenant(
       issuedCertificateHosts: issued,
     }),
   });
-  const issued = await issuedCertificateHosts(context, context.environment, entry.id, request.stackExists);
+  let issued: string[] = [];
+  if (request.stackExists && validatedByCustomer(entry, request.settings)) {
+    const current = await context.backend.outputs(context.environment, entry.id);
+    issued = await issuedHostsOf(context.certificates, entry.id, current);
+    assertKeepsServing(context.environment, entry, current, planForEntry(entry, request.settings, issued));
+  }
   step("updating");
   const first = await context.backend.up(target(issued), { signal });
   let { changes, outputs } = first;
@@ -80,8 +89,25 @@ export async function deployTenant(
         `certificate for ${certificate.hosts.join(", ")} issued${verdict.status?.simulated ? " (simulated)" : ""}: attached, hosts served`,
       );
     } else {
-      pending = true;
-      details.push(...pendingCertificateLines(entry.id, context.environment, certificate, verdict));
+      // Pending only while a host is not served: with every host on the certificate kept
+      // attached (a host removed), the new one is a formality its existing records complete.
+      const served = Array.isArray(outputs.servingHosts) ? outputs.servingHosts.length : 0;
+      const hosts = Array.isArray(outputs.hosts) ? outputs.hosts.length : 0;
+      const lines = pendingCertificateLines(
+        entry.id,
+        context.environment,
+        certificate,
+        verdict,
+        served >= hosts,
+      );
+      // ACM will not issue it (FAILED, VALIDATION_TIMED_OUT, deleted): a failure, not a wait.
+      if (verdict.status && verdict.status.status !== "PENDING_VALIDATION")
+        throw new BbwsError(
+          "failed",
+          [`${entry.id}: the stack was updated, but ${lines[0]}`, ...lines.slice(1)].join("\n"),
+        );
+      pending = served < hosts;
+      details.push(...lines);
     }
   }
   step("confirming");

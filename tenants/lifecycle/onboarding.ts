@@ -43,7 +43,7 @@ export async function customerDnsLines(
         : `${head}: missing (${found.length > 0 ? `found ${found.join(", ")}` : "no record yet"}); the customer creates it at their DNS provider`,
     );
   }
-  if (records.some((r) => r.type === "CNAME" && r.purpose === "traffic"))
+  if (records.some((r) => r.type === "CNAME" && r.purpose.startsWith("traffic")))
     lines.push(
       "customer DNS: at a zone apex (e.g. example.co.za) a CNAME is not allowed: use the DNS provider's ALIAS/ANAME, or redirect the apex to www",
     );

@@ -135,6 +135,14 @@ describe("pending certificates", () => {
         (r) => r.purpose === "certificate validation",
       );
       expect(validation).to.have.length(2);
+      // Pointed at the ALB now, a host would get the environment's certificate: not yet.
+      const traffic = (run.outputs.customerRecords as { name: string; purpose: string }[]).filter(
+        (r) => r.purpose !== "certificate validation",
+      );
+      expect(traffic.map((r) => r.purpose)).to.deep.equal([
+        "traffic, once the certificate is issued",
+        "traffic, once the certificate is issued",
+      ]);
     });
 
     it("issued: the same certificate (same name) is attached and the rules wait for it", async () => {

@@ -4,6 +4,8 @@
  * - in sync: the stack's last successful update ran with the configuration the entry implies;
  * - missing stack: an entry without a stack (`sync` creates it);
  * - orphan stack: a stack without an entry (`sync --prune` removes it, after a final backup);
+ * - certificate pending: in sync, but its certificate waits for the customer's DNS records
+ *   (printed under the table): `sync` serves its hosts once ACM has issued it;
  * - pending changes: the configuration differs (the fields are named when known), the entry has
  *   no listener slot yet, or, with `--preview`, a preview shows changes (a platform output
  *   change, drift);
@@ -15,7 +17,7 @@ import { ChangeCounts, formatChanges, hasChanges } from "../backend";
 import { configDifferences, configHash } from "../configState";
 import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
-import { certificateOutputsOf, issuedHostsOf } from "../certificates";
+import { certificateOutputsOf, issuedHostsOf, validatedByCustomer } from "../certificates";
 import { CustomerRecordOutput, customerDnsLines } from "../onboarding";
 import { messageOf } from "../../../lib/errors";
 import { EXIT } from "../../../lib/exitCodes";
@@ -23,7 +25,8 @@ import { FleetState, orphansOf, readInputs, stackOf, withStacks } from "../fleet
 import { CommandReport, plainTable } from "../report";
 
 /** Status of one tenant. */
-export type ListStatus = "in sync" | "missing stack" | "orphan stack" | "pending changes" | "error";
+export type ListStatus =
+  "in sync" | "certificate pending" | "missing stack" | "orphan stack" | "pending changes" | "error";
 
 /** One row of the listing. */
 export interface ListRow {
@@ -111,7 +114,9 @@ async function entryRow(
   if (!state.existing.has(entry.id)) return row("missing stack", "`sync` creates it");
   try {
     const outputs = await context.backend.outputs(context.environment, entry.id);
-    const issued = await issuedHostsOf(context.certificates, entry.id, outputs);
+    const issued = validatedByCustomer(entry, state.settings)
+      ? await issuedHostsOf(context.certificates, entry.id, outputs)
+      : [];
     const records = Array.isArray(outputs.customerRecords)
       ? (outputs.customerRecords as CustomerRecordOutput[])
       : [];
@@ -122,12 +127,15 @@ async function entryRow(
     const deployed = await context.backend.deployed(context.environment, entry.id);
     const reasons: string[] = [];
     const certificate = certificateOutputsOf(outputs);
-    if (certificate.state === "pending")
-      reasons.push(
-        issued.length === certificate.hosts.length && certificate.hosts.every((h) => issued.includes(h))
-          ? `certificate for ${certificate.hosts.join(", ")} issued: \`sync\` serves its hosts`
-          : `certificate for ${certificate.hosts.join(", ")} pending validation (the customer's DNS records: \`sync\` or \`add\` prints them)`,
-      );
+    const issuedNow =
+      issued.length === certificate.hosts.length && certificate.hosts.every((h) => issued.includes(h));
+    // Waiting for the customer is no drift: nothing would change until ACM issues it.
+    const waiting =
+      certificate.state === "pending" && !issuedNow
+        ? `certificate for ${certificate.hosts.join(", ")} pending validation (the customer's records are below)`
+        : undefined;
+    if (certificate.state === "pending" && issuedNow)
+      reasons.push(`certificate for ${certificate.hosts.join(", ")} issued: \`sync\` serves its hosts`);
     if (state.unallocated.includes(entry.id)) reasons.push("no listener slot in the registry yet");
     if (!deployed?.configHash) reasons.push("never updated by the lifecycle");
     else if (deployed.configHash !== configHash(desired)) {
@@ -148,7 +156,11 @@ async function entryRow(
       if (hasChanges(changes)) reasons.push(`preview: ${formatChanges(changes)}`);
     }
     const listed =
-      reasons.length > 0 ? row("pending changes", reasons.join("; "), changes) : row("in sync", "", changes);
+      reasons.length > 0
+        ? row("pending changes", [waiting, ...reasons].filter(Boolean).join("; "), changes)
+        : waiting
+          ? row("certificate pending", waiting, changes)
+          : row("in sync", "", changes);
     return edgeLines.length > 0 ? { ...listed, edge: edgeLines } : listed;
   } catch (error) {
     context.progress.update(stack, "failed", messageOf(error));

@@ -8,7 +8,7 @@
 import { formatChanges } from "../backend";
 import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
-import { issuedCertificateHosts } from "../certificates";
+import { issuedCertificateHosts, validatedByCustomer } from "../certificates";
 import { FleetTask, fleetExitCode, fleetOptions, runFleet, skipped } from "../fleet";
 import { orphansOf, readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
 import { CommandReport, renderPreview, resultsJson } from "../report";
@@ -49,6 +49,7 @@ export async function previewTenants(
           context.environment,
           entry.id,
           state.existing.has(entry.id),
+          validatedByCustomer(entry, state.settings),
         );
         const changes = await context.backend.preview(
           {

@@ -16,7 +16,7 @@
 import { TenantStackConfig } from "../../stackConfig";
 import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
-import { issuedCertificateHosts } from "../certificates";
+import { issuedCertificateHosts, validatedByCustomer } from "../certificates";
 import { BbwsError } from "../../../lib/errors";
 import { fleetExitCode, fleetOptions, runFleet } from "../fleet";
 import { readInputs, requireKnown, stackOf, withStacks } from "../fleetState";
@@ -76,7 +76,13 @@ export async function removeTenant(
     const base = entry
       ? tenantStackConfig(state.settings, entry, state.platformStack, {
           // The purge update must not detach what serves until the destroy.
-          issuedCertificateHosts: await issuedCertificateHosts(context, context.environment, tenantId, true),
+          issuedCertificateHosts: await issuedCertificateHosts(
+            context,
+            context.environment,
+            tenantId,
+            true,
+            validatedByCustomer(entry, state.settings),
+          ),
         })
       : (await context.backend.deployed(context.environment, tenantId))?.config;
     if (!base) {

@@ -30,7 +30,13 @@ import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
 import { runFleet } from "../fleet";
 import { readInputs, requireKnown } from "../fleetState";
-import { issuedHostsOf, servesNothing } from "../certificates";
+import {
+  assertKeepsServing,
+  issuedHostsOf,
+  planForEntry,
+  servesNothing,
+  validatedByCustomer,
+} from "../certificates";
 import {
   CertificateStatusCheck,
   ConfirmedDeployment,
@@ -245,7 +251,14 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
             message: `certificate pending, no service yet: not rolled out (set its image in the registry and \`sync\` it once served)`,
           };
         }
-        issuedCertificateHosts = await issuedHostsOf(deps.certificates, entry.id, current);
+        if (validatedByCustomer(entry, deps.settings))
+          issuedCertificateHosts = await issuedHostsOf(deps.certificates, entry.id, current);
+        assertKeepsServing(
+          environment,
+          entry,
+          current,
+          planForEntry(entry, deps.settings, issuedCertificateHosts),
+        );
       }
       log(`${entry.id} (${wave.label}): updating the stack to ${image}`);
       step("updating");

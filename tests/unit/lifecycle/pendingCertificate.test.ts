@@ -21,6 +21,7 @@ import {
 import { deployTenant } from "../../../tenants/lifecycle/deploy";
 import { CertificateStatus, CertificateStatusCheck } from "../../../tenants/lifecycle/ports";
 import { combineKinds, exitCodeOf } from "../../../lib/exitCodes";
+import { BbwsError } from "../../../lib/errors";
 import { ACMClient, DescribeCertificateCommand } from "@aws-sdk/client-acm";
 import { mockClient } from "aws-sdk-client-mock";
 import { acmCertificateStatus } from "../../../ops/certificateStatus";
@@ -120,8 +121,60 @@ describe("pending certificates in the lifecycle", function () {
     });
   });
 
+  describe("updates that would stop serving", () => {
+    it("a new primary host without an issued certificate is refused before anything changes", async () => {
+      const backend = new (class extends CertificateBackend {
+        override outputs(): Promise<Record<string, unknown>> {
+          return Promise.resolve({ ...this.outputsFor(true), servingHosts: [HOST] });
+        }
+      })().withStack("umbrella");
+      const context = contextFor(backend, tempRegistry(), { certificates: acmAnswering("ISSUED") });
+      const entry = {
+        ...umbrella().entry,
+        hosts: ["www.umbrella-corp.co.za", HOST],
+        primaryHost: "www.umbrella-corp.co.za",
+      };
+      try {
+        await deployTenant(context, { ...umbrella(), entry, stackExists: true }, () => undefined);
+        expect.fail("resolved");
+      } catch (error) {
+        expect(error).to.be.instanceOf(BbwsError);
+        expect((error as BbwsError).kind).to.equal("refused");
+        expect((error as BbwsError).message).to.match(
+          /primary host www\.umbrella-corp\.co\.za has no issued certificate yet.*nothing was changed/,
+        );
+      }
+      expect(backend.calls.filter((c) => c.op === "up")).to.deep.equal([]);
+    });
+
+    it("a host removed, every remaining host still served by the old certificate: ok, not pending", async () => {
+      const backend = new (class extends CertificateBackend {
+        override async up(target: StackTarget): Promise<UpOutcome> {
+          const outcome = await super.up(target);
+          return {
+            ...outcome,
+            outputs: {
+              ...outcome.outputs,
+              certificateState: "pending",
+              servingHosts: [HOST],
+              servingCertificateHosts: [HOST, "old.umbrella-corp.co.za"],
+            },
+          };
+        }
+      })();
+      const context = contextFor(backend, tempRegistry(), {
+        certificates: acmAnswering("PENDING_VALIDATION"),
+      });
+      const outcome = await deployTenant(context, { ...umbrella(), stackExists: false }, () => undefined);
+      expect(outcome.pending).to.equal(false);
+      expect(outcome.details!.join("\n")).to.contain(
+        "every host is still served by the certificate issued before",
+      );
+    });
+  });
+
   describe("what ACM is asked", () => {
-    it("issued hosts: the certificate's when ACM says ISSUED, else what is attached; none for managed or wildcard", async () => {
+    it("issued hosts: the certificate's when ACM says ISSUED, else what is attached; nothing asked when no customer validates", async () => {
       const pending = {
         certificateState: "pending",
         certificateArn: ARN,
@@ -133,13 +186,20 @@ describe("pending certificates in the lifecycle", function () {
         "a.co.za",
       ]);
       expect(await issuedHostsOf(undefined, "t", pending)).to.deep.equal(["a.co.za"]);
+      // A tenant whose zone is no longer managed keeps the certificate the platform validated.
       const managed = { ...pending, certificateState: "managed" };
-      const asked = acmAnswering("ISSUED");
-      expect(await issuedHostsOf(asked, "t", managed)).to.deep.equal([]);
-      expect(asked.calls).to.deep.equal([]);
-      expect(await issuedCertificateHosts({ backend: new FakeBackend() }, "dev", "t", false)).to.deep.equal(
-        [],
-      );
+      expect(await issuedHostsOf(acmAnswering("ISSUED"), "t", managed)).to.deep.equal(["a.co.za", "b.co.za"]);
+      expect(await issuedHostsOf(acmAnswering("PENDING_VALIDATION"), "t", managed)).to.deep.equal([]);
+      expect(
+        await issuedCertificateHosts({ backend: new FakeBackend() }, "dev", "t", false, true),
+      ).to.deep.equal([]);
+      // A certificate the customer does not validate: nothing to ask, whatever the stack has.
+      const notAsked = acmAnswering("ISSUED");
+      const backend = new CertificateBackend();
+      expect(
+        await issuedCertificateHosts({ backend, certificates: notAsked }, "dev", "t", true, false),
+      ).to.deep.equal([]);
+      expect(notAsked.calls).to.deep.equal([]);
     });
 
     it("awaitIssued asks until ISSUED within the wait, and stops at a status that will not change", async () => {
@@ -174,7 +234,11 @@ describe("pending certificates in the lifecycle", function () {
               ],
             },
           })
-          .resolvesOnce({ Certificate: { Status: "FAILED", FailureReason: "CAA_ERROR" } });
+          .resolvesOnce({ Certificate: { Status: "FAILED", FailureReason: "CAA_ERROR" } })
+          .rejectsOnce(
+            Object.assign(new Error("Could not find certificate"), { name: "ResourceNotFoundException" }),
+          )
+          .rejectsOnce(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
         const check = acmCertificateStatus(() => new ACMClient({ region: "af-south-1" }));
         expect(await check.status("t", ARN)).to.deep.equal({ status: "ISSUED" });
         expect(await check.status("t", ARN)).to.deep.equal({
@@ -182,6 +246,14 @@ describe("pending certificates in the lifecycle", function () {
           detail: "b.co.za: PENDING_VALIDATION",
         });
         expect(await check.status("t", ARN)).to.deep.equal({ status: "FAILED", detail: "CAA_ERROR" });
+        expect((await check.status("t", ARN)).status).to.equal("NOT_FOUND");
+        // Anything else is the operator's to fix (a missing permission): it is not hidden.
+        try {
+          await check.status("t", ARN);
+          expect.fail("resolved");
+        } catch (error) {
+          expect((error as Error).name).to.equal("AccessDeniedException");
+        }
       } finally {
         acm.restore();
       }
@@ -235,10 +307,10 @@ describe("pending certificates in the lifecycle", function () {
     it("list names the pending certificate and prints the customer's records under the table", async () => {
       const { code, out } = await run("list", "dev", "--offline-fault", "umbrella:certificate:hang");
       expect(code).to.equal(0);
-      expect(out).to.match(/umbrella .*pending changes/);
+      expect(out).to.match(/umbrella .*certificate pending/);
       expect(out).to.contain("pending validation");
       expect(out).to.match(
-        /dev\.umbrella:\n {2}customer DNS: CNAME blog\.umbrella-corp\.co\.za -> .*\(traffic\): not checked \(offline\)/,
+        /dev\.umbrella:\n {2}customer DNS: CNAME blog\.umbrella-corp\.co\.za -> .*\(traffic, once the certificate is issued\): not checked \(offline\)/,
       );
       const json = await run("list", "dev", "--json", "--offline-fault", "umbrella:certificate:hang");
       const row = (JSON.parse(json.out) as { tenants: { tenantId: string; edge?: string[] }[] }).tenants.find(
@@ -256,7 +328,7 @@ describe("pending certificates in the lifecycle", function () {
       expect(types).to.include("aws:ecs/service:Service");
     });
 
-    it("a FAILED certificate says ACM will not issue it any more", async () => {
+    it("a FAILED certificate fails the tenant (exit 1), saying ACM will not issue it any more", async () => {
       const fresh = tempDir("bbws-offline-failed-");
       const deps = cliDeps((request) => defaultPorts(request));
       const code = await main(
@@ -274,7 +346,7 @@ describe("pending certificates in the lifecycle", function () {
         ],
         deps,
       );
-      expect(code).to.equal(14);
+      expect(code).to.equal(1);
       expect(deps.out()).to.contain("ACM will not issue it any more");
     });
 

@@ -31,6 +31,7 @@ import {
   rejectionOf,
   restoreMocks,
   settle,
+  tenantOutputs,
   writeRegistry,
 } from "./fixtures";
 import { FakeService } from "./restoreFixtures";
@@ -52,10 +53,11 @@ describe("ops rotate-db-password", () => {
   let mocks: Mocks;
   let deps: ReturnType<typeof opsDeps>;
   let service: FakeService;
+  let mocked: ReturnType<typeof mockedClients>;
 
   beforeEach(() => {
     clock = fakeClock();
-    const mocked = mockedClients();
+    mocked = mockedClients();
     mocks = mocked.mocks;
     deps = opsDeps(mocked.clients, new FakeSource(), registryFile);
     service = new FakeService("normal", 2);
@@ -213,6 +215,21 @@ describe("ops rotate-db-password", () => {
     const error = await rejectionOf(clock, rotate());
     expect((error as BbwsError).kind).to.equal("invalidInput");
     expect(calls(mocks)).to.not.include("rdsData:ExecuteStatement");
+  });
+
+  it("refuses a tenant without a service yet (its certificate waits for the customer), before any AWS call", async () => {
+    const waiting = opsDeps(
+      mocked.clients,
+      new FakeSource(undefined, { ...tenantOutputs(), certificateState: "pending", servingHosts: [] }),
+      registryFile,
+    );
+    const error = await rejectionOf(
+      clock,
+      rotateDatabasePassword("dev", "acme", { pollIntervalSeconds: 5, timeoutSeconds: 60 }, waiting),
+    );
+    expect((error as BbwsError).kind).to.equal("refused");
+    expect((error as BbwsError).message).to.match(/no ECS service yet, its certificate waits/);
+    expect(calls(mocks)).to.deep.equal([]);
   });
 
   it("generates 40 letters and digits, different every time", () => {
