@@ -44,9 +44,19 @@ export interface EdgeCapacity {
   readonly domain: string;
   /** Listener rules per ALB (`bbws:quotaRulesPerAlb`). */
   readonly rulesPerShard: number;
-  /** Certificates per ALB besides the default (`bbws:quotaCertificatesPerAlb`). */
+  /**
+   * Certificates allocated per ALB besides the default: `bbws:quotaCertificatesPerAlb` less
+   * CERTIFICATE_SWAP_SLOTS.
+   */
   readonly certificatesPerShard: number;
 }
+
+/**
+ * Certificate slots of each ALB kept free: a tenant's certificate is replaced by attaching the
+ * new one before the old one goes (components/tenant/certificate.ts), so for a moment it holds
+ * two; on a full listener the swap would fail with TooManyCertificates.
+ */
+export const CERTIFICATE_SWAP_SLOTS = 1;
 
 /** The allocation options of an environment: its shards and its per-ALB quotas. */
 export function allocationOptions(settings: PlatformSettings, registry?: Registry): AllocationOptions {
@@ -56,7 +66,10 @@ export function allocationOptions(settings: PlatformSettings, registry?: Registr
     edge: {
       domain: settings.domain,
       rulesPerShard: quotaLimit("rulesPerAlb", settings.quotas),
-      certificatesPerShard: quotaLimit("certificatesPerAlb", settings.quotas),
+      certificatesPerShard: Math.max(
+        0,
+        quotaLimit("certificatesPerAlb", settings.quotas) - CERTIFICATE_SWAP_SLOTS,
+      ),
     },
   };
 }
@@ -203,7 +216,7 @@ function noRoom(
   ) {
     return new AllocationError(
       `cannot place tenant "${entry.id}": its hosts need their own certificate (${entry.hosts.join(", ")} are not covered by *.${edge.domain}), ` +
-        `and none of the ${options.shards} ALB shard(s) has a certificate slot left under the ${QUOTAS.certificatesPerAlb.name} quota of ${edge.certificatesPerShard} (bbws:quotaCertificatesPerAlb, AWS default ${QUOTAS.certificatesPerAlb.defaultLimit}); ` +
+        `and none of the ${options.shards} ALB shard(s) has a certificate slot left: ${edge.certificatesPerShard} per ALB, the ${QUOTAS.certificatesPerAlb.name} quota less ${CERTIFICATE_SWAP_SLOTS} kept free for a certificate swap (bbws:quotaCertificatesPerAlb, AWS default ${QUOTAS.certificatesPerAlb.defaultLimit}); ` +
         "raise bbws:albShards, or declare a raised quota with bbws:quotaCertificatesPerAlb; nothing was changed",
       "quotaExceeded",
     );
