@@ -10,6 +10,7 @@ import { PLAN_COMMANDS } from "./commands/plan";
 import { TENANT_COMMANDS } from "./commands/tenants";
 import { CliRuntime, CommandSpec, runCli } from "./shell";
 import { allowOfflineProviderShortcut } from "../offline/providerSerialization";
+import { deferTypescriptLoading } from "../lib/deferTypescript";
 
 /** Every command of the CLI. */
 export const COMMANDS: readonly CommandSpec[] = [...PLAN_COMMANDS, ...TENANT_COMMANDS, ...OPS_COMMANDS];
@@ -20,8 +21,10 @@ export function main(argv: readonly string[], runtime: CliRuntime): Promise<numb
 }
 
 if (require.main === module) {
-  // The operator's process: offline runs (plan, --offline) skip serializing dynamic providers.
+  // The operator's process: offline runs (plan, --offline) skip serializing dynamic providers,
+  // and TypeScript loads only if a real deployment serializes one.
   allowOfflineProviderShortcut();
+  deferTypescriptLoading();
   const controller = new AbortController();
   process.on("SIGINT", () => {
     if (controller.signal.aborted) process.exit(EXIT.interrupted.code);

@@ -2,11 +2,12 @@
  * A worker process of the offline engine: runs a share of an environment's tenant programs
  * and sends each stack run back to the parent as it completes. Started by tenantWorkers.ts.
  */
-import { loadStackSettings } from "../config/readStackConfig";
-import { TenantEntry } from "../config/tenantEntry";
-import { StackRunError } from "./stackRun";
-import { runTenant } from "./tenantRun";
-import { WorkerRequest, WorkerMessage } from "./tenantWorkers";
+import type { TenantEntry } from "../config/tenantEntry";
+import type { WorkerRequest, WorkerMessage } from "./tenantWorkers";
+import { deferTypescriptLoading } from "../lib/deferTypescript";
+
+// Before Pulumi loads (the modules below load it): a plan never needs TypeScript.
+deferTypescriptLoading();
 
 function send(message: WorkerMessage): Promise<void> {
   return new Promise((resolve, reject) =>
@@ -15,6 +16,10 @@ function send(message: WorkerMessage): Promise<void> {
 }
 
 async function work(request: WorkerRequest): Promise<void> {
+  const [{ loadStackSettings }, { runTenant }] = await Promise.all([
+    import("../config/readStackConfig"),
+    import("./tenantRun"),
+  ]);
   const settings = loadStackSettings(request.environment, undefined, request.configOverrides);
   for (const [index, entry] of request.entries as [number, TenantEntry][]) {
     const run = await runTenant({ settings, entry, platformOutputs: request.platformOutputs });
@@ -27,6 +32,7 @@ process.once("message", (request: WorkerRequest) => {
   work(request).then(
     () => process.exit(0),
     async (error: unknown) => {
+      const { StackRunError } = await import("./stackRun");
       const failure: WorkerMessage =
         error instanceof StackRunError
           ? { kind: "failed", stack: error.stackName, failures: [...error.failures] }
