@@ -339,7 +339,9 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
   const results: Outcome[] = [];
   let halted: string | undefined;
   let failure: BbwsError | undefined;
-  for (const wave of waves) {
+  for (let w = 0; w < waves.length; w++) {
+    const wave = waves[w];
+    if (wave.tenantIds.length === 0) continue; // its tenant became a canary
     const entries = wave.tenantIds.map((id) => targets.find((t) => t.id === id)!);
     if (halted || deps.signal?.aborted) {
       halted ??= "interrupted";
@@ -377,6 +379,15 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
     if (failed) {
       failure = failed.error;
       halted = `${failed.tenantId} (${wave.label}) ${failed.result}`;
+    } else if (wave.canary && ended.every((o) => o.result === "skipped")) {
+      // A canary with nothing to deploy to (no service yet) proves nothing: the next tenant is one.
+      const n = waves.findIndex((later, i) => i > w && !later.canary && later.tenantIds.length > 0);
+      if (n > 0) {
+        const [id, ...rest] = waves[n].tenantIds;
+        waves[n] = { ...waves[n], tenantIds: rest };
+        waves.splice(w + 1, 0, { label: `${wave.label} (${id} instead)`, canary: true, tenantIds: [id] });
+        log(`${wave.label}: nothing deployed (no service yet); ${id} is the canary instead`);
+      }
     }
   }
   progress.stop();

@@ -387,6 +387,28 @@ describe("tenants rollout", () => {
     expect([...new Set(servicesChecked())]).to.deep.equal(["umbrella"]);
   });
 
+  it("a canary that serves nothing yet proves nothing: the next tenant becomes the canary", async () => {
+    backend.withStack("acme").withStack("globex").withStack("initech");
+    sinon
+      .stub(backend, "outputs")
+      .callsFake((_environment: string, tenantId: string) =>
+        Promise.resolve(tenantId === "acme" ? { certificateState: "pending", servingHosts: [] } : {}),
+      );
+    healthy("globex");
+    healthy("initech");
+    const report = await settle(
+      clock,
+      rolloutImage({ environment: "dev", image: IMAGE, tenants: ["acme", "globex", "initech"] }, deps()),
+    );
+    expect(report.tenants.map((t) => [t.tenantId, t.wave, t.result])).to.deep.equal([
+      ["acme", "canary 1", "skipped"],
+      ["globex", "canary 1 (globex instead)", "completed"],
+      ["initech", "wave 1", "completed"],
+    ]);
+    // The new canary was confirmed on its own before the wave.
+    expect(deploymentChecks()[0]).to.deep.equal(["globex"]);
+  });
+
   it("offline, updates the simulated stacks, checks nothing in ECS and records in the offline state, never in the registry", async () => {
     const before = fs.readFileSync(registryFile, "utf8");
     const store = new OfflineStateStore(tempDir("bbws-rollout-state-"), "dev");
