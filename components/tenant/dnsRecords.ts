@@ -21,7 +21,9 @@ export interface TenantDnsArgs {
 
 /**
  * Alias A records, keyed by host. The platform's ALBs are IPv4 (`ipAddressType` left at
- * `ipv4`), so there is no AAAA record: an AAAA alias to an IPv4-only ALB answers nothing.
+ * `ipv4`), so there is no AAAA record: an AAAA alias to an IPv4-only ALB answers nothing. A
+ * dual-stack ALB needs subnets with IPv6 CIDR blocks, which awsx's Vpc cannot create (its
+ * SubnetSpecArgs has no IPv6 block, only assignIpv6AddressOnCreation).
  */
 export function createTenantDnsRecords(
   name: string,
