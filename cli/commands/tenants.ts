@@ -39,7 +39,7 @@ export const TENANT_COMMANDS: readonly CommandSpec[] = [
   {
     path: ["tenants", "list"],
     description:
-      "Registry entries against tenant stacks: in sync, missing stack, orphan stack, pending changes.",
+      "Registry entries against tenant stacks: in sync, certificate pending (waiting for the customer's DNS), missing stack, orphan stack, pending changes; then each customer's DNS records, in place or not.",
     arguments: [ENV],
     options: [...LIFECYCLE_OPTIONS, "preview", "concurrency"],
     help: EXAMPLES,
