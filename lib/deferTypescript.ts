@@ -40,18 +40,25 @@ export function deferTypescriptLoading(): void {
     }
     return real;
   };
+  // Reflection (Object.keys, spreading) sees the real module's properties: the target takes
+  // them on first use, as Proxy invariants require for TypeScript's non-configurable exports.
+  const target: Record<string | symbol, unknown> = {};
+  let filled = false;
+  const filledTarget = () => {
+    if (!filled) Object.defineProperties(target, Object.getOwnPropertyDescriptors(load()));
+    filled = true;
+    return target;
+  };
   const standIn = new Module(shim);
   standIn.filename = shim;
   standIn.loaded = true;
-  standIn.exports = new Proxy(
-    {},
-    {
-      get: (_, key) => load()[key],
-      has: (_, key) => key in load(),
-      ownKeys: () => Reflect.ownKeys(load()),
-      getOwnPropertyDescriptor: (_, key) => Object.getOwnPropertyDescriptor(load(), key),
-    },
-  );
+  standIn.exports = new Proxy(target, {
+    get: (_, key) => load()[key],
+    has: (_, key) => key in load(),
+    set: (_, key, value) => Reflect.set(load(), key, value),
+    ownKeys: () => Reflect.ownKeys(filledTarget()),
+    getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(filledTarget(), key),
+  });
   require.cache[shim] = standIn;
   typescriptDeferred = true;
 }

@@ -33,26 +33,40 @@ export function allowOfflineProviderShortcut(): void {
 /**
  * For the length of one offline run: when allowed, replaces the function
  * `pulumi.dynamic.Resource` calls (runtime/closure/serializeClosure's serializeFunction, looked
- * up on each call) by one that answers OFFLINE_PROVIDER_TEXT; returns what puts it back, so a
- * real deployment in the same process (the Automation API runs inline programs in-process)
- * always serializes. If Pulumi moved the function, nothing changes: the run serializes for
- * real, slower and just as correct.
+ * up on each call) by one that answers OFFLINE_PROVIDER_TEXT, and turns off Pulumi's cache of
+ * serialized providers (our providers are module-level objects: a cached marker would be
+ * reused by every later resource of the process). Returns what puts both back, so a real
+ * deployment in the same process always serializes; a program run through the Automation API
+ * (its own async-local store) is served by the real function even during an offline run. If
+ * Pulumi moved any of this, nothing changes: the run serializes for real, slower and just as
+ * correct.
  */
 export function applyOfflineProviderShortcut(): () => void {
   const nothing = () => undefined;
   if (process.env[SKIP_SERIALIZATION_ENV] !== "1") return nothing;
   let closure: Record<string, unknown>;
+  let state: { getStore(): { settings: { options: Record<string, unknown> } }; getLocalStore(): unknown };
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    /* eslint-disable @typescript-eslint/no-require-imports */
     closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as Record<string, unknown>;
+    state = require("@pulumi/pulumi/runtime/state") as typeof state;
+    /* eslint-enable @typescript-eslint/no-require-imports */
   } catch {
     return nothing; // another layout of @pulumi/pulumi: keep the real serialization
   }
   const real = closure.serializeFunction;
-  if (typeof real !== "function") return nothing;
-  closure.serializeFunction = () =>
-    Promise.resolve({ text: OFFLINE_PROVIDER_TEXT, exportName: "handler", containsSecrets: false });
+  const options = state.getStore?.()?.settings?.options;
+  if (typeof real !== "function" || typeof state.getLocalStore !== "function" || !options) return nothing;
+  const cached = options.cacheDynamicProviders;
+  options.cacheDynamicProviders = false;
+  const stub = (...args: unknown[]): Promise<unknown> =>
+    state.getLocalStore() !== undefined
+      ? (real as (...a: unknown[]) => Promise<unknown>)(...args)
+      : Promise.resolve({ text: OFFLINE_PROVIDER_TEXT, exportName: "handler", containsSecrets: false });
+  closure.serializeFunction = stub;
   return () => {
-    closure.serializeFunction = real;
+    // Only our own stub is taken back (another copy of this module may have put its own).
+    if (closure.serializeFunction === stub) closure.serializeFunction = real;
+    options.cacheDynamicProviders = cached;
   };
 }

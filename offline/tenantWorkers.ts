@@ -92,12 +92,17 @@ export function startTenantWorkers(workers: number): TenantWorkerPool {
     }),
   );
   return {
-    close: () => children.forEach((child) => child.kill()),
+    close: () => children.forEach((child) => child.exitCode === null && child.kill()),
     async run(request, onRun) {
       const runs: StackRun[] = new Array<StackRun>(request.entries.length);
       const indexed = request.entries.map((entry, index) => [index, entry] as const);
       const size = Math.ceil(indexed.length / children.length);
       const chunks = children.map((_, w) => indexed.slice(w * size, (w + 1) * size));
+      // One failed worker stops the others: the plan has failed, their work would be wasted.
+      const stopAll = (error: unknown) => {
+        children.forEach((child) => child.exitCode === null && child.kill());
+        throw error;
+      };
       await Promise.all(
         children.map((child, w) => {
           if (chunks[w].length === 0) {
@@ -123,14 +128,23 @@ export function startTenantWorkers(workers: number): TenantWorkerPool {
               }
             });
             child.on("error", reject);
-            child.on("exit", (code) => {
-              if (!finished) reject(new Error(`a plan worker exited with code ${code} before finishing`));
+            child.on("exit", (code, signal) => {
+              if (!finished)
+                reject(
+                  new Error(
+                    `a plan worker (tenants ${chunks[w][0][1].id} to ${chunks[w][chunks[w].length - 1][1].id}) ` +
+                      `exited ${signal ? `on ${signal}` : `with code ${code}`} before finishing` +
+                      (signal === "SIGABRT" || code === 134
+                        ? ` (out of memory? workers run with a ${WORKER_HEAP_MB} MB heap)`
+                        : ""),
+                  ),
+                );
             });
             const message: WorkerRequest = { ...request, entries: chunks[w] };
             child.send(message);
           });
         }),
-      );
+      ).catch(stopAll);
       return runs;
     },
   };

@@ -99,40 +99,40 @@ export async function planEnvironment(options: PlanOptions): Promise<Environment
   let platformRun: StackRun;
   try {
     platformRun = await runPlatform({ stack: environment, overrides: options.configOverrides });
-  } catch (error) {
-    pool?.close();
-    throw error;
-  }
-  stacks.push({ name: environment, kind: "platform", run: platformRun });
-  options.onStack?.(stacks[0], 1, total);
+    stacks.push({ name: environment, kind: "platform", run: platformRun });
+    options.onStack?.(stacks[0], 1, total);
 
-  const tenantStack = (index: number, run: StackRun): PlannedStack => ({
-    name: tenantStackName(environment, entries[index].id),
-    kind: "tenant",
-    tenant: entries[index].id,
-    run,
-  });
-  let done = 1;
-  if (pool) {
-    const runs = await pool.run(
-      {
-        environment,
-        configOverrides: options.configOverrides,
-        entries,
-        platformOutputs: platformRun.outputs,
-      },
-      (index, run) => options.onStack?.(tenantStack(index, run), ++done, total),
-    );
-    runs.forEach((run, index) => stacks.push(tenantStack(index, run)));
-  } else {
-    for (const [index, entry] of entries.entries()) {
-      const stack = tenantStack(
-        index,
-        await runTenant({ settings, entry, platformOutputs: platformRun.outputs }),
+    const tenantStack = (index: number, run: StackRun): PlannedStack => ({
+      name: tenantStackName(environment, entries[index].id),
+      kind: "tenant",
+      tenant: entries[index].id,
+      run,
+    });
+    let done = 1;
+    if (pool) {
+      const runs = await pool.run(
+        {
+          environment,
+          configOverrides: options.configOverrides,
+          entries,
+          platformOutputs: platformRun.outputs,
+        },
+        (index, run) => options.onStack?.(tenantStack(index, run), ++done, total),
       );
-      stacks.push(stack);
-      options.onStack?.(stack, ++done, total);
+      runs.forEach((run, index) => stacks.push(tenantStack(index, run)));
+    } else {
+      for (const [index, entry] of entries.entries()) {
+        const stack = tenantStack(
+          index,
+          await runTenant({ settings, entry, platformOutputs: platformRun.outputs }),
+        );
+        stacks.push(stack);
+        options.onStack?.(stack, ++done, total);
+      }
     }
+  } finally {
+    // Whatever failed, no worker is left waiting (its IPC channel would keep this process alive).
+    pool?.close();
   }
 
   const cost = estimateCosts({

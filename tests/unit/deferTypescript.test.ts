@@ -30,12 +30,20 @@ describe("TypeScript deferred until Pulumi uses it", function () {
       `require("./dist/lib/deferTypescript").deferTypescriptLoading();
        const pulumi = require("@pulumi/pulumi");
        const before = ${LOADED};
+       const shim = require("@pulumi/pulumi/typescript-shim");
+       const reflected = Object.keys(shim).includes("createSourceFile") && typeof { ...shim }.SyntaxKind === "object";
        const provider = { create: async (inputs) => ({ id: "x", outs: inputs }) };
        pulumi.runtime.serializeFunction(() => provider, { allowSecrets: true }).then((s) =>
-         process.stdout.write(JSON.stringify({ before, after: ${LOADED}, text: s.text })));`,
+         process.stdout.write(JSON.stringify({ before, reflected, after: ${LOADED}, text: s.text })));`,
     ]);
-    const result = JSON.parse(stdout) as { before: boolean; after: boolean; text: string };
+    const result = JSON.parse(stdout) as {
+      before: boolean;
+      reflected: boolean;
+      after: boolean;
+      text: string;
+    };
     expect(result.before).to.equal(false);
+    expect(result.reflected, "Object.keys and spreading see TypeScript's exports").to.equal(true);
     expect(result.after).to.equal(true);
     expect(result.text).to.contain("outs: inputs");
   });

@@ -181,6 +181,32 @@ describe("npm run plan", () => {
     expect(inWorkers.policy).to.deep.equal(dev.policy);
   });
 
+  it("a plan that fails after its workers started leaves none of them running", async function () {
+    this.timeout(90_000);
+    // This test process's children (Linux): the plan's workers are the only ones it starts.
+    const children = () =>
+      fs
+        .readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, "utf8")
+        .split(/\s+/)
+        .filter(Boolean);
+    const before = children().length;
+    let failed: unknown;
+    try {
+      await planEnvironment({
+        environment: "dev",
+        workers: 2,
+        onStack: () => {
+          throw new Error("progress output failed");
+        },
+      });
+    } catch (error) {
+      failed = error;
+    }
+    expect(String(failed)).to.contain("progress output failed");
+    for (let i = 0; i < 50 && children().length > before; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(children().length).to.equal(before);
+  });
+
   it("the CLI prints every stack, the counts and the cost; --json prints the plan JSON, --output writes it", async () => {
     const { code, stdout } = await cli(["dev"]);
     expect(code).to.equal(EXIT.ok.code);

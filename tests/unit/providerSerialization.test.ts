@@ -44,4 +44,36 @@ describe("offline provider serialization shortcut", function () {
     expect(during).to.not.equal(OFFLINE_PROVIDER_TEXT);
     expect(during).to.contain("outs: inputs");
   });
+
+  it("a dynamic resource registered after an offline run carries its real provider (Pulumi's cache keeps no marker)", () => {
+    const build = spawnSync(process.execPath, ["build.mjs"], { cwd: ROOT, encoding: "utf8" });
+    expect(build.status, build.stderr).to.equal(0);
+    const script = `
+      const pulumi = require("@pulumi/pulumi");
+      const { allowOfflineProviderShortcut } = require("./dist/offline/providerSerialization");
+      const { runStack } = require("./dist/offline/stackRun");
+      const { tenantInstallProvider } = require("./dist/components/tenant/installTask");
+      allowOfflineProviderShortcut();
+      const texts = [];
+      (async () => {
+        const offline = await runStack({ project: "p", stack: "s", region: "af-south-1" }, () => {
+          new pulumi.dynamic.Resource(tenantInstallProvider, "x", { a: 1 });
+        });
+        texts.push(offline.resources.some((r) => r.name === "x") ? "planned" : "missing");
+        // What a real update would send afterwards, in the same process.
+        await pulumi.runtime.setMocks({
+          newResource: (a) => { texts.push(String(a.inputs.__provider)); return { id: "i", state: a.inputs }; },
+          call: () => ({}),
+        }, "p", "s2", false);
+        const later = new pulumi.dynamic.Resource(tenantInstallProvider, "y", { a: 1 });
+        await new Promise((resolve) => later.urn.apply(resolve));
+        process.stdout.write(JSON.stringify(texts));
+      })();`;
+    const run = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" });
+    expect(run.status, run.stderr).to.equal(0);
+    const [offline, later] = JSON.parse(run.stdout) as [string, string];
+    expect(offline).to.equal("planned");
+    expect(later).to.contain("exports.handler");
+    expect(later).to.not.contain("not serialized");
+  });
 });
