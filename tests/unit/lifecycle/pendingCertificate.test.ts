@@ -13,6 +13,7 @@ import { OfflineState } from "../../../offline/state";
 import { TENANT_CONFIG } from "../../../tenants/stackConfig";
 import { StackTarget, UpOutcome } from "../../../tenants/lifecycle/backend";
 import {
+  assertKeepsServing,
   awaitIssued,
   issuedCertificateHosts,
   issuedHostsOf,
@@ -50,7 +51,14 @@ class CertificateBackend extends FakeBackend {
     const issued = JSON.parse(target.config[TENANT_CONFIG.issuedCertificateHosts].value) as string[];
     this.issuedConfigs.push(issued);
     const serving = issued.includes(HOST);
-    return { ...outcome, outputs: this.outputsFor(serving) };
+    // Attaching the certificate creates the rule, redirect and service: 5 more resources.
+    return serving
+      ? {
+          changes: { ...outcome.changes, create: 5 },
+          outputs: this.outputsFor(true),
+          warnings: ["a warning of the attaching update"],
+        }
+      : { ...outcome, outputs: this.outputsFor(false) };
   }
   outputsFor(serving: boolean): Record<string, unknown> {
     return {
@@ -109,6 +117,9 @@ describe("pending certificates in the lifecycle", function () {
       expect(outcome.details!.join("\n")).to.contain(
         `certificate for ${HOST} issued: attached, hosts served`,
       );
+      // Both updates' work is reported: 27 resources created, then 5 more; and its warnings.
+      expect(outcome.changes).to.include({ create: 32 });
+      expect(outcome.details).to.include("a warning of the attaching update");
     });
 
     it("an existing stack whose certificate ACM has issued is updated with it in the configuration", async () => {
@@ -145,6 +156,31 @@ describe("pending certificates in the lifecycle", function () {
         );
       }
       expect(backend.calls.filter((c) => c.op === "up")).to.deep.equal([]);
+    });
+
+    it("a tenant that serves nothing yet may change its primary host (nothing would go dark)", async () => {
+      const backend = new CertificateBackend().withStack("umbrella");
+      const context = contextFor(backend, tempRegistry(), {
+        certificates: acmAnswering("PENDING_VALIDATION"),
+      });
+      const entry = { ...umbrella().entry, hosts: ["www.umbrella-corp.co.za", HOST] };
+      const outcome = await deployTenant(
+        context,
+        { ...umbrella(), entry, stackExists: true },
+        () => undefined,
+      );
+      expect(outcome.pending).to.equal(true);
+      expect(backend.calls.filter((c) => c.op === "up")).to.have.length(1);
+    });
+
+    it("the refusal names the registry's first host when the entry sets no primary host", () => {
+      const current = { servingHosts: [HOST], hosts: [HOST] };
+      const next = { state: "pending" as const, wanted: ["new.co.za"], servingHosts: [] };
+      expect(() =>
+        assertKeepsServing("dev", { id: "umbrella", hosts: ["new.co.za", HOST] }, current, next),
+      ).to.throw(
+        /primary host new\.co\.za has no issued certificate yet.*today it serves blog\.umbrella-corp\.co\.za/,
+      );
     });
 
     it("a host removed, every remaining host still served by the old certificate: ok, not pending", async () => {
@@ -200,6 +236,37 @@ describe("pending certificates in the lifecycle", function () {
         await issuedCertificateHosts({ backend, certificates: notAsked }, "dev", "t", true, false),
       ).to.deep.equal([]);
       expect(notAsked.calls).to.deep.equal([]);
+    });
+
+    it("an existing stack whose certificate the customer validates is asked about; a new one or a managed one is not", async () => {
+      const backend = new CertificateBackend();
+      const asked = acmAnswering("ISSUED");
+      expect(
+        await issuedCertificateHosts({ backend, certificates: asked }, "dev", "t", true, true),
+      ).to.deep.equal([HOST]);
+      expect(
+        await issuedCertificateHosts({ backend, certificates: asked }, "dev", "t", false, true),
+      ).to.deep.equal([]);
+      expect(
+        await issuedCertificateHosts({ backend, certificates: asked }, "dev", "t", true, false),
+      ).to.deep.equal([]);
+      expect(asked.calls).to.have.length(1);
+      // Issued and attached, ACM not answering ISSUED (expired...): what is attached stays.
+      const issued = {
+        certificateState: "issued",
+        certificateArn: ARN,
+        certificateHosts: [HOST],
+        servingCertificateHosts: [HOST],
+      };
+      expect(await issuedHostsOf(acmAnswering("EXPIRED"), "t", issued)).to.deep.equal([HOST]);
+    });
+
+    it("awaitIssued stops asking once another interval would pass the deadline", async () => {
+      const never = acmAnswering("PENDING_VALIDATION");
+      const verdict = await awaitIssued(never, "t", ARN, { timeoutSeconds: 1.5, intervalSeconds: 1 });
+      expect(verdict.issued).to.equal(false);
+      // At 0 s and 1 s; a third ask at 2 s would be past the 1.5 s deadline.
+      expect(never.calls).to.have.length(2);
     });
 
     it("awaitIssued asks until ISSUED within the wait, and stops at a status that will not change", async () => {
