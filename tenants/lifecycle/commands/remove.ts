@@ -59,17 +59,13 @@ export async function removeTenant(
       { notes: describeRetained(retained).map((line) => `retained: ${line}`) },
     );
   }
-  if (!entry && !stackExists && !retained) {
+  // Neither an entry nor a stack nor retained data: not found (naming the closest id).
+  if (!entry && !stackExists && !retained)
     requireKnown(
       [tenantId],
       [...state.entries.map((e) => e.id), ...state.existing],
       `${state.snapshot.registry.file} and has no stack`,
     );
-    throw new BbwsError(
-      "notFound",
-      `tenant "${tenantId}" has no entry and no stack ${stack}: nothing to remove`,
-    );
-  }
 
   let purgeConfig: TenantStackConfig | undefined;
   if (options.purge && stackExists) {
