@@ -15,7 +15,10 @@
  * Pure: the tenant component builds its resources from the answer; tests enumerate the cases.
  */
 import { createHash } from "node:crypto";
-import { HostEdge, normalizeHost } from "./edgeHosts";
+import { HostEdge, classifyHosts, normalizeHost } from "./edgeHosts";
+import { PlatformSettings } from "./platformConfig";
+import { TenantEntry } from "./tenantEntry";
+import { resolveTenantSpec } from "./tenantSpec";
 
 /** How the tenant's own certificate stands. */
 export type CertificateState = "none" | "managed" | "issued" | "pending";
@@ -79,4 +82,18 @@ export function planTenantCertificate(inputs: CertificatePlanInputs): TenantCert
   // Every other host redirects to the primary: without its certificate nothing is served.
   const servingHosts = covered.includes(inputs.primaryHost) ? covered : [];
   return { state: "pending", wanted, ...(kept ? { kept } : {}), servingHosts };
+}
+
+/** The certificate plan of a registry entry in its environment, with `issuedHosts` issued. */
+export function planForEntry(
+  entry: TenantEntry,
+  settings: PlatformSettings,
+  issuedHosts: readonly string[],
+): TenantCertificatePlan {
+  const spec = resolveTenantSpec(entry, settings);
+  return planTenantCertificate({
+    hosts: classifyHosts({ hosts: spec.hosts, ...spec.edge }),
+    primaryHost: spec.primaryHost,
+    issuedHosts,
+  });
 }

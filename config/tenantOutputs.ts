@@ -81,13 +81,20 @@ export function tenantOutputsFrom(
   return raw as unknown as ResolvedTenantOutputs;
 }
 
+/** True when the stack serves nothing: its first certificate waits for the customer (no service yet). */
+export function servesNothing(raw: Readonly<Record<string, unknown>>): boolean {
+  return (
+    raw.certificateState === "pending" && Array.isArray(raw.servingHosts) && raw.servingHosts.length === 0
+  );
+}
+
 /**
  * Refuses (nothing changed) an operation that acts through the tenant's ECS service while the
  * tenant has none: its certificate waits for the customer's DNS (certificateState `pending`
  * with nothing served).
  */
 export function assertHasService(tenantId: string, outputs: ResolvedTenantOutputs, operation: string): void {
-  if (outputs.certificateState === "pending" && (outputs.servingHosts ?? []).length === 0)
+  if (servesNothing(outputs))
     throw new BbwsError(
       "refused",
       `refused to ${operation} tenant ${tenantId}: it has no ECS service yet, its certificate waits for the customer's DNS ` +

@@ -59,14 +59,14 @@ export function applyOfflineProviderShortcut(): () => void {
   if (typeof real !== "function" || typeof state.getLocalStore !== "function" || !options) return nothing;
   const cached = options.cacheDynamicProviders;
   options.cacheDynamicProviders = false;
-  const stub = (...args: unknown[]): Promise<unknown> =>
+  const markerSerialize = (...args: unknown[]): Promise<unknown> =>
     state.getLocalStore() !== undefined
       ? (real as (...a: unknown[]) => Promise<unknown>)(...args)
       : Promise.resolve({ text: OFFLINE_PROVIDER_TEXT, exportName: "handler", containsSecrets: false });
-  closure.serializeFunction = stub;
+  closure.serializeFunction = markerSerialize;
   return () => {
-    // Only our own stub is taken back (another copy of this module may have put its own).
-    if (closure.serializeFunction === stub) closure.serializeFunction = real;
+    // Only our own replacement is taken back (another copy of this module may have put its own).
+    if (closure.serializeFunction === markerSerialize) closure.serializeFunction = real;
     options.cacheDynamicProviders = cached;
   };
 }

@@ -9,9 +9,7 @@ import { tenantStackProgram } from "../tenants/program";
 import { TenantEntry } from "../config/tenantEntry";
 import { tenantStackConfig } from "../tenants/stackConfig";
 import { StackRun, runStack } from "./stackRun";
-import { resolveTenantSpec } from "../config/tenantSpec";
-import { classifyHosts } from "../config/edgeHosts";
-import { planTenantCertificate } from "../config/certificatePlan";
+import { planForEntry } from "../config/certificatePlan";
 
 /** Fully qualified platform stack name as StackReferences name it offline. */
 export function offlinePlatformStackName(environment: string): string {
@@ -37,16 +35,6 @@ export interface TenantRunOptions {
   readonly issuedCertificateHosts?: readonly string[];
 }
 
-/** The hosts a tenant's own certificate covers (none when the wildcard covers every host). */
-export function steadyStateCertificateHosts(
-  settings: PlatformSettings,
-  entry: TenantEntry,
-): readonly string[] {
-  const spec = resolveTenantSpec(entry, settings);
-  const hosts = classifyHosts({ hosts: spec.hosts, ...spec.edge });
-  return planTenantCertificate({ hosts, primaryHost: spec.primaryHost }).wanted;
-}
-
 /** Runs the tenant program of `entry` with the configuration the lifecycle would set. */
 export function runTenant(options: TenantRunOptions): Promise<StackRun> {
   const platformStack = offlinePlatformStackName(options.settings.environment);
@@ -54,7 +42,7 @@ export function runTenant(options: TenantRunOptions): Promise<StackRun> {
     dropDataOnDestroy: options.dropDataOnDestroy,
     skipSteadyStateWait: options.skipSteadyStateWait,
     issuedCertificateHosts:
-      options.issuedCertificateHosts ?? steadyStateCertificateHosts(options.settings, options.entry),
+      options.issuedCertificateHosts ?? planForEntry(options.entry, options.settings, []).wanted,
   });
   return runStack(
     {

@@ -91,8 +91,9 @@ export function startTenantWorkers(workers: number): TenantWorkerPool {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     }),
   );
+  const stopWorkers = () => children.forEach((child) => child.exitCode === null && child.kill());
   return {
-    close: () => children.forEach((child) => child.exitCode === null && child.kill()),
+    close: stopWorkers,
     async run(request, onRun) {
       const runs: StackRun[] = new Array<StackRun>(request.entries.length);
       const indexed = request.entries.map((entry, index) => [index, entry] as const);
@@ -100,7 +101,7 @@ export function startTenantWorkers(workers: number): TenantWorkerPool {
       const chunks = children.map((_, w) => indexed.slice(w * size, (w + 1) * size));
       // One failed worker stops the others: the plan has failed, their work would be wasted.
       const stopAll = (error: unknown) => {
-        children.forEach((child) => child.exitCode === null && child.kill());
+        stopWorkers();
         throw error;
       };
       await Promise.all(

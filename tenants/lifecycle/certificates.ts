@@ -10,10 +10,7 @@ import { sleep } from "../../lib/wait";
 import { BbwsError } from "../../lib/errors";
 import { PlatformSettings } from "../../config/platformConfig";
 import { TenantEntry } from "../../config/tenantEntry";
-import { resolveTenantSpec } from "../../config/tenantSpec";
-import { classifyHosts } from "../../config/edgeHosts";
-import { TenantCertificatePlan, planTenantCertificate } from "../../config/certificatePlan";
-import { CERTIFICATE_WAIT_DEFAULTS } from "./defaults";
+import { TenantCertificatePlan, planForEntry } from "../../config/certificatePlan";
 import { TenantStackBackend } from "./backend";
 import { CertificateStatus, CertificateStatusCheck } from "./ports";
 
@@ -23,9 +20,6 @@ export interface CertificateWait {
   readonly timeoutSeconds: number;
   readonly intervalSeconds: number;
 }
-
-/** @default of `--certificate-wait`: ask once (a customer rarely has the records in place yet). */
-export const DEFAULT_CERTIFICATE_WAIT: CertificateWait = CERTIFICATE_WAIT_DEFAULTS;
 
 /** The edge outputs of a tenant stack (tenants/program.ts). */
 export interface CertificateOutputs {
@@ -94,18 +88,22 @@ export function validatedByCustomer(entry: TenantEntry, settings: PlatformSettin
   return planForEntry(entry, settings, []).state === "pending";
 }
 
-/** The certificate plan of `entry` with `issuedHosts` issued. */
-export function planForEntry(
+/**
+ * What the next update of an existing stack configures as issued (issuedHostsOf), after
+ * refusing one that would stop serving its site (assertKeepsServing). None for a tenant whose
+ * certificate needs no customer.
+ */
+export async function nextIssuedHosts(
+  check: CertificateStatusCheck | undefined,
+  environment: string,
   entry: TenantEntry,
   settings: PlatformSettings,
-  issuedHosts: readonly string[],
-): TenantCertificatePlan {
-  const spec = resolveTenantSpec(entry, settings);
-  return planTenantCertificate({
-    hosts: classifyHosts({ hosts: spec.hosts, ...spec.edge }),
-    primaryHost: spec.primaryHost,
-    issuedHosts,
-  });
+  current: Readonly<Record<string, unknown>>,
+): Promise<string[]> {
+  if (!validatedByCustomer(entry, settings)) return [];
+  const issued = await issuedHostsOf(check, entry.id, current);
+  assertKeepsServing(environment, entry, current, planForEntry(entry, settings, issued));
+  return issued;
 }
 
 /**
@@ -128,13 +126,6 @@ export function assertKeepsServing(
       `site would serve nothing until ACM issues it (today it serves ${servedNow.join(", ")}). Keep the primary host, ` +
       `add ${primary} to hosts, run \`npm run tenants -- sync ${environment} ${entry.id}\` until its certificate is issued ` +
       "(the records are printed), then make it the primary host; nothing was changed",
-  );
-}
-
-/** True when the stack serves nothing: its first certificate waits for the customer (no service yet). */
-export function servesNothing(raw: Readonly<Record<string, unknown>>): boolean {
-  return (
-    raw.certificateState === "pending" && Array.isArray(raw.servingHosts) && raw.servingHosts.length === 0
   );
 }
 

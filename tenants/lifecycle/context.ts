@@ -61,7 +61,7 @@ export interface LifecycleContext {
   readonly certificates?: CertificateStatusCheck;
   /**
    * How long add/sync wait for ACM to issue a pending certificate before reporting the tenant
-   * pending (`--certificate-wait`). @default DEFAULT_CERTIFICATE_WAIT (0 s: ask once)
+   * pending (`--certificate-wait`). @default CERTIFICATE_WAIT_DEFAULTS (0 s: ask once)
    */
   readonly certificateWait?: CertificateWait;
 }

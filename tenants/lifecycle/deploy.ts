@@ -8,15 +8,13 @@ import { TenantEntry } from "../../config/tenantEntry";
 import { tenantStackConfig } from "../stackConfig";
 import { ChangeCounts, StackTarget, formatChanges } from "./backend";
 import {
-  DEFAULT_CERTIFICATE_WAIT,
-  assertKeepsServing,
   awaitIssued,
   certificateOutputsOf,
-  issuedHostsOf,
+  nextIssuedHosts,
   pendingCertificateLines,
-  planForEntry,
   validatedByCustomer,
 } from "./certificates";
+import { CERTIFICATE_WAIT_DEFAULTS } from "./defaults";
 import { BbwsError } from "../../lib/errors";
 import { LifecycleContext } from "./context";
 import { FleetTask, TaskOutcome } from "./fleet";
@@ -56,12 +54,16 @@ export async function deployTenant(
       issuedCertificateHosts: issued,
     }),
   });
-  let issued: string[] = [];
-  if (request.stackExists && validatedByCustomer(entry, request.settings)) {
-    const current = await context.backend.outputs(context.environment, entry.id);
-    issued = await issuedHostsOf(context.certificates, entry.id, current);
-    assertKeepsServing(context.environment, entry, current, planForEntry(entry, request.settings, issued));
-  }
+  const issued =
+    request.stackExists && validatedByCustomer(entry, request.settings)
+      ? await nextIssuedHosts(
+          context.certificates,
+          context.environment,
+          entry,
+          request.settings,
+          await context.backend.outputs(context.environment, entry.id),
+        )
+      : [];
   step("updating");
   const first = await context.backend.up(target(issued), { signal });
   let { changes, outputs } = first;
@@ -75,7 +77,7 @@ export async function deployTenant(
       context.certificates,
       entry.id,
       certificate.arn,
-      context.certificateWait ?? DEFAULT_CERTIFICATE_WAIT,
+      context.certificateWait ?? CERTIFICATE_WAIT_DEFAULTS,
       { signal, now: context.now },
     );
     if (verdict.issued) {

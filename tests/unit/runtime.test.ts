@@ -11,7 +11,6 @@ import * as path from "path";
 import { DockerfileParser, From } from "dockerfile-ast";
 import { ECSClient, DescribeTasksCommand, RunTaskCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
-import * as pulumi from "@pulumi/pulumi";
 import {
   CRON_CONTAINER_NAME,
   HEALTH_CHECK_PATHS,
@@ -35,6 +34,7 @@ import {
 import { loadStackSettings } from "../../config/readStackConfig";
 import { StackRun } from "../../offline/stackRun";
 import { SERVICE_TASK, json, ofType, single } from "../helpers/resources";
+import { withSerializedProvider } from "../helpers/serializedProvider";
 import { entryFor, registryEntry, runTenantEntry } from "../helpers/tenants";
 
 const RUNTIME = path.join(__dirname, "..", "..", "runtime");
@@ -408,16 +408,7 @@ describe("the install task runner (ECS RunTask, wait, exit code)", () => {
   });
 
   it("works as Pulumi ships it: serialized (the plan's CLI skips this), loaded on its own, still running the task", async () => {
-    const serialized = await pulumi.runtime.serializeFunction(() => tenantInstallProvider, {
-      allowSecrets: true,
-    });
-    const file = path.join(__dirname, "..", "..", `.serialized-install-${process.pid}.js`);
-    fs.writeFileSync(file, serialized.text);
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const loaded = (require(file) as Record<string, () => typeof tenantInstallProvider>)[
-        serialized.exportName
-      ]();
+    await withSerializedProvider(tenantInstallProvider, async (loaded) => {
       ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn }] });
       stopped(0);
       const created = await loaded.create(state);
@@ -425,9 +416,7 @@ describe("the install task runner (ECS RunTask, wait, exit code)", () => {
       expect(ecs.commandCalls(RunTaskCommand)[0].args[0].input.taskDefinition).to.equal(
         state.taskDefinitionArn,
       );
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
+    });
   });
 
   it("fails with the exit code, ECS's reason and where the output is", async () => {

@@ -1,7 +1,4 @@
 import { expect } from "chai";
-import * as fs from "fs";
-import * as path from "path";
-import * as pulumi from "@pulumi/pulumi";
 import { mockClient } from "aws-sdk-client-mock";
 import { ExecuteStatementCommand, RDSDataClient } from "@aws-sdk/client-rds-data";
 import {
@@ -15,6 +12,7 @@ import {
   tenantDatabaseCredentialsProvider,
   tenantDatabaseProvider,
 } from "../../components/tenant/tenantDatabase";
+import { withSerializedProvider } from "../helpers/serializedProvider";
 import {
   createStatements,
   deleteStatements,
@@ -153,16 +151,7 @@ describe("tenant database (dynamic provider, RDS Data API)", () => {
 
   it("works as Pulumi ships it: serialized, loaded on its own, still validating and sending SQL", async () => {
     // What pulumi.dynamic.Resource does with the provider before the provider host loads it.
-    const serialized = await pulumi.runtime.serializeFunction(() => tenantDatabaseProvider, {
-      allowSecrets: true,
-    });
-    const file = path.join(__dirname, "..", "..", `.serialized-provider-${process.pid}.js`);
-    fs.writeFileSync(file, serialized.text);
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const loaded = (require(file) as Record<string, () => typeof tenantDatabaseProvider>)[
-        serialized.exportName
-      ]();
+    await withSerializedProvider(tenantDatabaseProvider, async (loaded) => {
       const refused = await loaded.check!(state(), state({ username: "wp_x'; DROP USER root; --" }));
       expect(refused.failures!.map((f) => f.reason)).to.deep.equal([
         `refusing user name "wp_x'; DROP USER root; --": use 1-32 of a-z, 0-9 and _, starting with a letter`,
@@ -171,9 +160,7 @@ describe("tenant database (dynamic provider, RDS Data API)", () => {
       expect(sentSql()).to.have.length(5);
       expect(sentSql()[1]).to.include(`AS '${HASH}' REQUIRE SSL`);
       expect(sentSql()[4]).to.equal("GRANT ALL PRIVILEGES ON `wp\\_a\\_b`.* TO 'wp_a_b'@'%'");
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
+    });
   });
 
   it("escapes the GRANT wildcards so one tenant's grant never covers another schema", () => {
@@ -269,23 +256,12 @@ describe("tenant database credentials (dynamic provider, the secret as the sourc
   });
 
   it("works as Pulumi ships it: serialized, loaded on its own, still keeping the secret's password", async () => {
-    const serialized = await pulumi.runtime.serializeFunction(() => tenantDatabaseCredentialsProvider, {
-      allowSecrets: true,
-    });
-    const file = path.join(__dirname, "..", "..", `.serialized-credentials-${process.pid}.js`);
-    fs.writeFileSync(file, serialized.text);
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const loaded = (require(file) as Record<string, () => typeof tenantDatabaseCredentialsProvider>)[
-        serialized.exportName
-      ]();
+    await withSerializedProvider(tenantDatabaseCredentialsProvider, async (loaded) => {
       secrets.on(GetSecretValueCommand).resolves({ SecretString: value(ROTATED), VersionId: "v-rotated" });
       const created = await loaded.create(inputs());
       expect(created.outs.password).to.equal(ROTATED);
       expect(written()).to.deep.equal([]);
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
+    });
   });
 
   it("replaces a value that is not a password it could keep", async () => {

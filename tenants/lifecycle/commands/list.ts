@@ -18,6 +18,7 @@ import { configDifferences, configHash } from "../configState";
 import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
 import { certificateOutputsOf, issuedHostsOf, validatedByCustomer } from "../certificates";
+import { planForEntry } from "../../../config/certificatePlan";
 import { CustomerRecordOutput, customerDnsLines } from "../onboarding";
 import { messageOf } from "../../../lib/errors";
 import { EXIT } from "../../../lib/exitCodes";
@@ -127,8 +128,8 @@ async function entryRow(
     const deployed = await context.backend.deployed(context.environment, entry.id);
     const reasons: string[] = [];
     const certificate = certificateOutputsOf(outputs);
-    const issuedNow =
-      issued.length === certificate.hosts.length && certificate.hosts.every((h) => issued.includes(h));
+    // Would the next update serve every host? The same decision the tenant program makes.
+    const issuedNow = planForEntry(entry, state.settings, issued).state !== "pending";
     // Waiting for the customer is no drift: nothing would change until ACM issues it.
     const waiting =
       certificate.state === "pending" && !issuedNow

@@ -30,13 +30,8 @@ import { LifecycleContext } from "../context";
 import { tenantStackConfig } from "../../stackConfig";
 import { runFleet } from "../fleet";
 import { readInputs, requireKnown } from "../fleetState";
-import {
-  assertKeepsServing,
-  issuedHostsOf,
-  planForEntry,
-  servesNothing,
-  validatedByCustomer,
-} from "../certificates";
+import { nextIssuedHosts } from "../certificates";
+import { servesNothing } from "../../../config/tenantOutputs";
 import {
   CertificateStatusCheck,
   ConfirmedDeployment,
@@ -251,13 +246,12 @@ export async function rolloutImage(request: RolloutRequest, deps: RolloutDeps): 
             message: `certificate pending, no service yet: not rolled out (set its image in the registry and \`sync\` it once served)`,
           };
         }
-        if (validatedByCustomer(entry, deps.settings))
-          issuedCertificateHosts = await issuedHostsOf(deps.certificates, entry.id, current);
-        assertKeepsServing(
+        issuedCertificateHosts = await nextIssuedHosts(
+          deps.certificates,
           environment,
           entry,
+          deps.settings,
           current,
-          planForEntry(entry, deps.settings, issuedCertificateHosts),
         );
       }
       log(`${entry.id} (${wave.label}): updating the stack to ${image}`);

@@ -17,8 +17,8 @@ import {
   awaitIssued,
   issuedCertificateHosts,
   issuedHostsOf,
-  servesNothing,
 } from "../../../tenants/lifecycle/certificates";
+import { servesNothing } from "../../../config/tenantOutputs";
 import { deployTenant } from "../../../tenants/lifecycle/deploy";
 import { CertificateStatus, CertificateStatusCheck } from "../../../tenants/lifecycle/ports";
 import { combineKinds, exitCodeOf } from "../../../lib/exitCodes";
